@@ -1,0 +1,67 @@
+import { hexOf } from '../../digest/digest.js';
+import { listImages } from '../../engine/list-images.js';
+import { Store } from '../../store/store.js';
+import { goTime, humanSize, timeAgo } from '../format/units.js';
+import { tabwrite } from '../format/tabwriter.js';
+import { flagBool, flagString, write, type CommandSpec } from '../command.js';
+import { usageError } from '../argv.js';
+
+export const spec: CommandSpec = {
+  usage: '[OPTIONS] [REPOSITORY[:TAG]]',
+  description: 'List images',
+  flags: [
+    { long: 'all', short: 'a', type: 'bool', description: 'Show all images (default hides intermediate images)' },
+    { long: 'digests', type: 'bool', description: 'Show digests' },
+    { long: 'format', type: 'string', description: 'Format output: "table" (default) or "json" (one JSON object per line)' },
+    { long: 'no-trunc', type: 'bool', description: "Don't truncate output" },
+    { long: 'quiet', short: 'q', type: 'bool', description: 'Only show image IDs' },
+    { long: 'tree', type: 'bool', description: 'Show every layer as a tree keyed by chain ID, with its size, virtual size and tags' },
+  ],
+  args: { min: 0, max: 1 },
+  async run(ctx, flags, args) {
+    const format = flagString(flags, 'format') ?? 'table';
+    if (format !== 'table' && format !== 'json') throw usageError(`unsupported format "${format}": use "table" or "json"`, ctx.commandPath);
+    const store = Store.open(ctx.root);
+    try {
+      if (flagBool(flags, 'tree')) {
+        const { renderTree } = await import('./images-tree.js');
+        await write(ctx.stdout, renderTree(store, { noTrunc: flagBool(flags, 'no-trunc'), ...(args[0] === undefined ? {} : { filter: args[0] }) }));
+        return;
+      }
+      const rows = listImages(store, { all: flagBool(flags, 'all'), ...(args[0] === undefined ? {} : { filter: args[0] }) });
+      const noTrunc = flagBool(flags, 'no-trunc');
+      const id = (d: string): string => (noTrunc ? d : hexOf(d as never).slice(0, 12));
+      if (flagBool(flags, 'quiet')) {
+        await write(ctx.stdout, rows.map((r) => `${id(r.id)}\n`).join(''));
+        return;
+      }
+      const now = Date.now();
+      if (format === 'json') {
+        const lines = rows.map((r) => JSON.stringify({
+          Containers: 'N/A',
+          CreatedAt: goTime(r.createdMs),
+          CreatedSince: timeAgo(r.createdMs, now),
+          Digest: r.digest ?? '<none>',
+          ID: id(r.id),
+          Repository: r.repository ?? '<none>',
+          SharedSize: 'N/A',
+          Size: humanSize(r.size),
+          Tag: r.tag ?? '<none>',
+          UniqueSize: 'N/A',
+          VirtualSize: humanSize(r.size, 4),
+        }));
+        await write(ctx.stdout, lines.map((l) => `${l}\n`).join(''));
+        return;
+      }
+      const digests = flagBool(flags, 'digests');
+      const header = ['REPOSITORY', 'TAG', ...(digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'];
+      const lines = [header.join('\t')];
+      for (const r of rows) {
+        lines.push([r.repository ?? '<none>', r.tag ?? '<none>', ...(digests ? [r.digest ?? '<none>'] : []), id(r.id), timeAgo(r.createdMs, now), humanSize(r.size)].join('\t'));
+      }
+      await write(ctx.stdout, tabwrite(`${lines.join('\n')}\n`));
+    } finally {
+      store.close();
+    }
+  },
+};

@@ -1,0 +1,51 @@
+import { BerthError } from '../../internal/errors.js';
+import { createCompressor } from '../../archive/compression/compression.js';
+import { planSave, saveStream } from '../../engine/save.js';
+import { Store } from '../../store/store.js';
+import { createProgress } from '../progress.js';
+import { writeFileAtomic, writeToStream } from '../output-file.js';
+import { flagString, type CommandSpec } from '../command.js';
+import { usageError } from '../argv.js';
+
+export const spec: CommandSpec = {
+  usage: '[OPTIONS] IMAGE [IMAGE...]',
+  description: 'Save one or more images to a tar archive (streamed to STDOUT by default)\n\nThe archive holds an OCI image layout plus Docker\'s manifest.json and repositories: it loads\nin Docker (20.10 and 25+), Podman, skopeo (docker-archive: and oci-archive:) and Berth.\nSaving the same images twice gives the same bytes.',
+  flags: [
+    { long: 'output', short: 'o', type: 'string', description: 'Write to a file, instead of STDOUT' },
+    { long: 'compress', type: 'string', description: 'Compress the whole archive: gzip or zstd', valueName: 'string' },
+  ],
+  args: { min: 1 },
+  async run(ctx, flags, args) {
+    const output = flagString(flags, 'output');
+    const compress = flagString(flags, 'compress');
+    if (compress !== undefined && compress !== 'gzip' && compress !== 'zstd') throw usageError(`invalid --compress "${compress}": use gzip or zstd`, ctx.commandPath);
+    if (output === undefined && ctx.stdout.isTTY === true) {
+      throw new BerthError('invalid_argument', 'OUTPUT_IS_TERMINAL', 'cowardly refusing to save to a terminal. Use the -o flag or redirect', {
+        hint: 'berth save -o image.tar IMAGE, or berth save IMAGE > image.tar',
+      });
+    }
+    const store = Store.open(ctx.root);
+    try {
+      const plan = planSave(store, args);
+      const { stream, blobBytes } = saveStream(store, plan);
+      const progress = createProgress(ctx.stderr, 'Saving', blobBytes, true);
+      let done = 0;
+      const counted = (async function* () {
+        for await (const chunk of stream) {
+          done += chunk.length;
+          progress.update(done);
+          yield chunk;
+        }
+      })();
+      const compressor = compress === undefined ? undefined : createCompressor(compress);
+      try {
+        if (output === undefined || output === '-') await writeToStream(ctx.stdout, counted, compressor);
+        else await writeFileAtomic(output, counted, compressor, 0o600);
+      } finally {
+        progress.finish();
+      }
+    } finally {
+      store.close();
+    }
+  },
+};

@@ -1,0 +1,18 @@
+import { tagImage } from '../../engine/tag.js';
+import { Store } from '../../store/store.js';
+import type { CommandSpec } from '../command.js';
+
+export const spec: CommandSpec = {
+  usage: 'SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]',
+  description: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE',
+  flags: [],
+  args: { min: 2, max: 2 },
+  async run(ctx, _flags, args) {
+    const store = Store.open(ctx.root);
+    try {
+      tagImage(store, args[0]!, args[1]!);
+    } finally {
+      store.close();
+    }
+  },
+};

@@ -1,0 +1,73 @@
+/**
+ * Docker's display units (github.com/docker/go-units): decimal sizes printed with Go's %g at a
+ * given precision ("1.98MB", "116B", "1e+03kB"), and durations as "7 minutes ago".
+ */
+
+const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
+
+/** Go's strconv %.<precision>g for a non-negative number. */
+export function formatG(value: number, precision: number): string {
+  if (value === 0) return '0';
+  const exponential = value.toExponential(precision - 1); // e.g. "1.98e+6"
+  const [mantissaText, expText] = exponential.split('e') as [string, string];
+  const exp = Number(expText);
+  if (exp < -4 || exp >= precision) {
+    const mantissa = stripZeros(mantissaText);
+    const sign = exp < 0 ? '-' : '+';
+    return `${mantissa}e${sign}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  return stripZeros(value.toFixed(Math.max(0, precision - 1 - exp)));
+}
+
+function stripZeros(text: string): string {
+  return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
+}
+
+/** go-units HumanSizeWithPrecision: decimal (1000-based) units. */
+export function humanSize(bytes: number, precision = 3): string {
+  let size = bytes;
+  let i = 0;
+  while (size >= 1000 && i < DECIMAL_UNITS.length - 1) {
+    size /= 1000;
+    i++;
+  }
+  return `${formatG(size, precision)}${DECIMAL_UNITS[i]}`;
+}
+
+/** go-units HumanDuration. */
+export function humanDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < 1) return 'Less than a second';
+  if (seconds === 1) return '1 second';
+  if (seconds < 60) return `${seconds} seconds`;
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes === 1) return 'About a minute';
+  if (minutes < 60) return `${minutes} minutes`;
+  const hours = Math.floor(ms / 3_600_000 + 0.5);
+  if (hours === 1) return 'About an hour';
+  if (hours < 48) return `${hours} hours`;
+  if (hours < 24 * 7 * 2) return `${Math.floor(hours / 24)} days`;
+  if (hours < 24 * 30 * 2) return `${Math.floor(hours / 24 / 7)} weeks`;
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24 / 30)} months`;
+  return `${Math.floor(ms / 3_600_000 / 24 / 365)} years`;
+}
+
+/** "7 minutes ago", or "N/A" for an unknown time (Docker prints that for a zero time). */
+export function timeAgo(ms: number, now = Date.now()): string {
+  if (ms <= 0) return 'N/A';
+  return `${humanDuration(Math.max(0, now - ms))} ago`;
+}
+
+/** Docker's CreatedAt: "2026-11-28 06:46:46 +0000 UTC". */
+export function goTime(ms: number): string {
+  const d = new Date(ms <= 0 ? 0 : ms);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000 UTC`;
+}
+
+/** Docker's Ellipsis: at most `max` characters, the last one "…" when cut. */
+export function ellipsis(text: string, max: number): string {
+  const chars = [...text];
+  if (chars.length <= max) return text;
+  return `${chars.slice(0, max - 1).join('')}…`;
+}

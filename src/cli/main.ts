@@ -1,0 +1,186 @@
+/**
+ * Entry point: global flags, command dispatch, and the one place that turns errors into exit
+ * codes. Command modules are imported on demand so `berth images` loads only what it needs.
+ */
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { BerthError } from '../internal/errors.js';
+import { limitsFromEnv } from '../internal/limits.js';
+import { formatFlagHelp, parseArgs, usageError, type FlagSpec } from './argv.js';
+import type { CommandContext, CommandSpec } from './command.js';
+import { VERSION } from './version-info.js';
+import { reportError } from './report-error.js';
+
+
+interface Entry {
+  summary: string;
+  load: () => Promise<{ spec: CommandSpec }>;
+}
+
+const TOP: Record<string, Entry> = {
+  images: { summary: 'List images', load: () => import('./commands/images.js') },
+  load: { summary: 'Load images from a tar archive or STDIN', load: () => import('./commands/load.js') },
+  save: { summary: 'Save one or more images to a tar archive (streamed to STDOUT by default)', load: () => import('./commands/save.js') },
+  history: { summary: 'Show the history of an image', load: () => import('./commands/history.js') },
+  inspect: { summary: 'Return low-level information on images', load: () => import('./commands/inspect.js') },
+  tag: { summary: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE', load: () => import('./commands/tag.js') },
+  rmi: { summary: 'Remove one or more images', load: () => import('./commands/rmi.js') },
+  version: { summary: 'Show the Berth version information', load: () => import('./commands/version.js') },
+};
+
+const IMAGE_SUB: Record<string, Entry> = {
+  ls: TOP.images!,
+  list: TOP.images!,
+  load: TOP.load!,
+  save: TOP.save!,
+  history: TOP.history!,
+  inspect: TOP.inspect!,
+  tag: TOP.tag!,
+  rm: TOP.rmi!,
+  prune: { summary: 'Remove unused images and the blobs only they used', load: () => import('./commands/image-prune.js') },
+};
+
+const GLOBAL_FLAGS: FlagSpec[] = [
+  { long: 'root', type: 'string', description: 'Store directory (default /var/lib/berth as root, else $XDG_DATA_HOME/berth; env BERTH_ROOT)', valueName: 'DIR' },
+  { long: 'debug', short: 'D', type: 'bool', description: 'Print stack traces and causes of errors' },
+  { long: 'help', short: 'h', type: 'bool', description: 'Print usage' },
+  { long: 'version', short: 'v', type: 'bool', description: 'Print version information and quit' },
+];
+
+/** Default store root: /var/lib/berth for root, else under XDG_DATA_HOME (or ~/.local/share). */
+export function defaultRoot(env: NodeJS.ProcessEnv): string {
+  if (env.BERTH_ROOT !== undefined && env.BERTH_ROOT !== '') return resolve(env.BERTH_ROOT);
+  if (process.getuid?.() === 0) return '/var/lib/berth';
+  const data = env.XDG_DATA_HOME !== undefined && env.XDG_DATA_HOME !== '' ? env.XDG_DATA_HOME : join(homedir(), '.local', 'share');
+  return join(data, 'berth');
+}
+
+function mainHelp(): string {
+  const list = (table: Record<string, Entry>): string => Object.entries(table).map(([n, e]) => `  ${n.padEnd(10)}${e.summary}`).join('\n');
+  return `
+Usage:  berth [OPTIONS] COMMAND
+
+A Docker-compatible image engine: save, load and inspect images without a daemon
+
+Commands:
+${list(TOP)}
+
+Management Commands:
+  image     Manage images
+
+Global Options:
+${formatFlagHelp(GLOBAL_FLAGS)}
+
+Run 'berth COMMAND --help' for more information on a command.
+`;
+}
+
+function imageHelp(): string {
+  return `
+Usage:  berth image COMMAND
+
+Manage images
+
+Commands:
+${Object.entries(IMAGE_SUB).map(([n, e]) => `  ${n.padEnd(10)}${e.summary}`).join('\n')}
+
+Run 'berth image COMMAND --help' for more information on a command.
+`;
+}
+
+function commandHelp(path: string, spec: CommandSpec): string {
+  return `
+Usage:  ${path} ${spec.usage}
+
+${spec.description}
+
+Options:
+${formatFlagHelp(spec.flags)}
+`;
+}
+
+/** Splits argv into global flags (before the command) and the rest. */
+function splitGlobal(argv: string[]): { global: string[]; rest: string[] } {
+  const global: string[] = [];
+  let i = 0;
+  while (i < argv.length) {
+    const a = argv[i]!;
+    if (!a.startsWith('-') || a === '-' || a === '--') break;
+    global.push(a);
+    if ((a === '--root') && i + 1 < argv.length) global.push(argv[++i]!);
+    i++;
+  }
+  return { global, rest: argv.slice(i) };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const env = process.env;
+  let debug = env.BERTH_DEBUG === '1';
+  try {
+    const { global, rest } = splitGlobal(argv);
+    const g = parseArgs(global, GLOBAL_FLAGS, 'berth');
+    debug ||= g.flags.debug === true;
+    if (g.flags.version === true) {
+      process.stdout.write(`Berth version ${VERSION}\n`);
+      return 0;
+    }
+    let name = rest[0];
+    if (name === undefined || g.flags.help === true || name === 'help') {
+      process.stdout.write(mainHelp());
+      return 0;
+    }
+    let entry: Entry | undefined;
+    let path = `berth ${name}`;
+    let args = rest.slice(1);
+    if (name === 'image') {
+      const sub = rest[1];
+      if (sub === undefined || sub === '--help' || sub === '-h') {
+        process.stdout.write(imageHelp());
+        return 0;
+      }
+      entry = IMAGE_SUB[sub];
+      if (entry === undefined) throw usageError(`unknown command: "berth image ${sub}"`, 'berth image');
+      path = `berth image ${sub}`;
+      name = sub;
+      args = rest.slice(2);
+    } else {
+      entry = TOP[name];
+      if (entry === undefined) throw usageError(`unknown command: "berth ${name}"`, 'berth');
+    }
+    const { spec } = await entry.load();
+    const parsed = parseArgs(args, [...spec.flags, { long: 'help', short: 'h', type: 'bool', description: 'Print usage' }], path, spec.interspersed ?? true);
+    if (parsed.flags.help === true) {
+      process.stdout.write(commandHelp(path, spec));
+      return 0;
+    }
+    checkArgCount(path, spec, parsed.args.length);
+    const rootFlag = typeof g.flags.root === 'string' ? resolve(g.flags.root) : undefined;
+    const ctx: CommandContext = {
+      root: rootFlag ?? defaultRoot(env),
+      limits: limitsFromEnv(env),
+      env,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stdin: process.stdin,
+      commandPath: path,
+    };
+    const code = await spec.run(ctx, parsed.flags, parsed.args);
+    return typeof code === 'number' ? code : 0;
+  } catch (err) {
+    return reportError(err, debug);
+  }
+}
+
+function checkArgCount(path: string, spec: CommandSpec, n: number): void {
+  const { min, max } = spec.args;
+  let problem: string | undefined;
+  if (max !== undefined && min === max && n !== min) problem = `requires exactly ${min} argument${min === 1 ? '' : 's'}`;
+  else if (n < min) problem = `requires at least ${min} argument${min === 1 ? '' : 's'}`;
+  else if (max !== undefined && n > max) problem = max === 0 ? 'accepts no arguments' : `accepts at most ${max} argument${max === 1 ? '' : 's'}`;
+  if (problem !== undefined) {
+    throw new BerthError('invalid_argument', 'USAGE_ARGS', `"${path}" ${problem}.`, { hint: `See '${path} --help'.\n\nUsage:  ${path} ${spec.usage}\n\n${spec.description}` });
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;

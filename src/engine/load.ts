@@ -1,0 +1,146 @@
+/**
+ * `berth load`: read an archive (any supported format, one pass), check every image in it,
+ * then publish all of them and their tags in one transaction, or none.
+ */
+import { stat } from 'node:fs/promises';
+import { BerthError } from '../internal/errors.js';
+import { removeTree } from '../internal/fs.js';
+import type { Limits } from '../internal/limits.js';
+import { chainIds, type Digest } from '../digest/digest.js';
+import { createdMs } from '../image/config.js';
+import { familiarName, fullName } from '../image/reference.js';
+import { TarSource } from '../archive/ingest/tar-source.js';
+import { DirectorySource } from '../archive/ingest/dir-source.js';
+import type { ArchiveSource } from '../archive/ingest/archive-source.js';
+import type { ArchiveImage } from '../archive/archive-image.js';
+import { MANIFEST_PATH, readDockerArchive } from '../archive/docker-archive/read-docker-archive.js';
+import { hostPlatform, INDEX_PATH, OciLayoutReader } from '../archive/oci-layout/read-oci-layout.js';
+import type { NewBlob, Store } from '../store/store.js';
+
+export type LoadInput =
+  | { kind: 'stream'; stream: AsyncIterable<Buffer> }
+  | { kind: 'directory'; path: string };
+
+export interface LoadOptions {
+  limits: Limits;
+  onProgress?: (bytesRead: number) => void;
+}
+
+export interface LoadResult {
+  /** What `docker load` prints, in order: renames and "Loaded image" lines. */
+  lines: string[];
+  /** Remarks for stderr (names that could not be used and the like). */
+  notes: string[];
+  images: Array<{ id: Digest; tags: string[] }>;
+}
+
+export async function loadImages(store: Store, input: LoadInput, options: LoadOptions): Promise<LoadResult> {
+  const ingestDir = await store.createIngestDir();
+  try {
+    const source: ArchiveSource = input.kind === 'stream'
+      ? await TarSource.ingest(input.stream, ingestDir, { limits: options.limits, ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
+      : await DirectorySource.open(input.path, ingestDir, options.limits, options.onProgress);
+    const { images, notes } = await readImages(source);
+    await source.durable();
+    return commit(store, images, notes);
+  } finally {
+    await removeTree(ingestDir);
+  }
+}
+
+/** Picks the reader by content: manifest.json (Docker, any version) first, then index.json (OCI). */
+async function readImages(source: ArchiveSource): Promise<{ images: ArchiveImage[]; notes: string[] }> {
+  if (await source.has(MANIFEST_PATH)) return { images: await readDockerArchive(source), notes: [] };
+  if (await source.has(INDEX_PATH)) return new OciLayoutReader(source, hostPlatform()).read();
+  let hint = 'berth load reads docker save / podman save / skopeo / berth save archives and OCI image layouts';
+  if (await source.has('repositories')) hint = 'This is a pre-1.10 Docker archive (only "repositories"); re-save it with a newer docker';
+  else if ((await source.has('etc/passwd')) || (await source.has('bin/sh'))) hint = 'This looks like a container filesystem (docker export); make an image of it with berth import';
+  throw new BerthError('invalid_archive', 'ARCHIVE_FORMAT_UNKNOWN', `Cannot load the ${source.description}: it contains neither a manifest.json nor an index.json`, { hint });
+}
+
+function commit(store: Store, images: ArchiveImage[], notes: string[]): LoadResult {
+  const blobs = new Map<Digest, NewBlob>();
+  for (const image of images) {
+    blobs.set(image.config.id, { digest: image.config.id, size: image.configMember.stored.size, kind: 'config', path: image.configMember.stored.path });
+    for (const layer of image.layers) {
+      blobs.set(layer.stored.digest, { digest: layer.stored.digest, size: layer.stored.size, kind: 'layer', path: layer.stored.path });
+    }
+  }
+  const db = store.db;
+  const lines: string[] = [];
+  const loaded: LoadResult['images'] = [];
+  const archiveIds = new Map(images.map((i) => [i.config.id as string, i.config.config.rootfs.diff_ids]));
+  store.transaction(() => {
+    store.adoptBlobs(blobs.values());
+    const insertLayer = db.prepare('INSERT OR IGNORE INTO layers(diff_id, size, tar_size, entries) VALUES (?, ?, ?, ?)');
+    const imageExists = db.prepare('SELECT 1 FROM images WHERE id = ?').pluck();
+    const insertImage = db.prepare(`INSERT INTO images(id, config_size, created, created_ms, size, layer_count, top_chain_id, parent, os, architecture, added_at, last_tag_time)
+      VALUES (@id, @config_size, @created, @created_ms, @size, @layer_count, @top_chain_id, @parent, @os, @architecture, @added_at, NULL)`);
+    const insertImageLayer = db.prepare('INSERT INTO image_layers(image_id, position, diff_id, chain_id) VALUES (?, ?, ?, ?)');
+    const insertDigest = db.prepare('INSERT OR IGNORE INTO image_digests(digest, image_id, repo) VALUES (?, ?, ?)');
+    const tagOf = db.prepare('SELECT image_id FROM tags WHERE name = ?').pluck();
+    const upsertTag = db.prepare('INSERT INTO tags(name, image_id, tagged_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET image_id = excluded.image_id, tagged_at = excluded.tagged_at');
+    const touchTagTime = db.prepare('UPDATE images SET last_tag_time = ? WHERE id = ?');
+    const storedDiffIds = db.prepare('SELECT diff_id FROM image_layers WHERE image_id = ? ORDER BY position').pluck();
+    const now = Date.now();
+    const nowText = new Date(now).toISOString();
+
+    for (const image of images) {
+      for (const layer of image.layers) insertLayer.run(layer.stored.digest, layer.layer!.size, layer.stored.size, layer.layer!.entries);
+      const id = image.config.id;
+      const cfg = image.config.config;
+      if (imageExists.get(id) === undefined) {
+        const diffIds = cfg.rootfs.diff_ids;
+        const chains = chainIds(diffIds);
+        insertImage.run({
+          id,
+          config_size: image.config.bytes.length,
+          created: cfg.created ?? '',
+          created_ms: createdMs(cfg.created),
+          size: image.layers.reduce((sum, l) => sum + l.layer!.size, 0),
+          layer_count: diffIds.length,
+          top_chain_id: chains.at(-1) ?? null,
+          parent: parentOf(image, archiveIds, (p) => storedDiffIds.all(p) as Digest[]),
+          os: cfg.os ?? '',
+          architecture: cfg.architecture ?? '',
+          added_at: now,
+        });
+        diffIds.forEach((diffId, i) => insertImageLayer.run(id, i, diffId, chains[i]));
+      }
+      for (const digest of image.manifestDigests) insertDigest.run(digest, id, '');
+      for (const tag of image.tags) {
+        const name = fullName(tag);
+        const previous = tagOf.get(name) as string | undefined;
+        if (previous !== undefined && previous !== id) {
+          lines.push(`The image ${familiarName(tag)} already exists, renaming the old one with ID ${previous} to empty string`);
+        }
+        upsertTag.run(name, id, now);
+        lines.push(`Loaded image: ${familiarName(tag)}`);
+      }
+      if (image.tags.length > 0) touchTagTime.run(nowText, id);
+      else lines.push(`Loaded image ID: ${id}`);
+      loaded.push({ id, tags: image.tags.map(familiarName) });
+    }
+  });
+  return { lines, notes, images: loaded };
+}
+
+/** The declared parent, kept only if it is known (here or in the store) and its layers are a prefix of the child's. */
+function parentOf(image: ArchiveImage, archive: Map<string, Digest[]>, stored: (id: string) => Digest[]): string | null {
+  const parent = image.parent;
+  if (parent === undefined) return null;
+  const parentDiffs = archive.get(parent) ?? stored(parent);
+  if (parentDiffs.length === 0 && !archive.has(parent)) return null;
+  const own = image.config.config.rootfs.diff_ids;
+  if (parentDiffs.length > own.length || parentDiffs.some((d, i) => own[i] !== d)) return null;
+  return parent;
+}
+
+/** Decides how to read `path`: a directory (OCI layout) or a file stream. */
+export async function inputKindOf(path: string): Promise<'directory' | 'file'> {
+  try {
+    return (await stat(path)).isDirectory() ? 'directory' : 'file';
+  } catch (err) {
+    throw new BerthError('not_found', 'INPUT_NOT_FOUND', `Cannot open "${path}": ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { cause: err });
+  }
+}

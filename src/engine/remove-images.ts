@@ -1,0 +1,115 @@
+/**
+ * Untagging and deleting images (`rmi`, `image prune`), with Docker's rules: removing a tag
+ * only untags while other tags remain; an ID with tags in several repositories needs -f; an
+ * image with child images cannot be deleted; deleting an image also deletes its untagged
+ * parents unless --no-prune. Blobs no image uses any more are freed in the same transaction.
+ */
+import { BerthError } from '../internal/errors.js';
+import { shortId, type Digest } from '../digest/digest.js';
+import { familiarName, familiarTagName, fullName, splitTagName } from '../image/reference.js';
+import type { Store } from '../store/store.js';
+import { resolveImage } from './resolve-image.js';
+
+export interface RemovalRecord {
+  untagged?: string;
+  deleted?: Digest;
+}
+
+export interface RemovalResult {
+  records: RemovalRecord[];
+  /** Bytes of blobs freed. */
+  reclaimed: number;
+}
+
+export interface RemoveOptions {
+  force: boolean;
+  noPrune: boolean;
+}
+
+function conflict(message: string): BerthError {
+  return new BerthError('conflict', 'IMAGE_CONFLICT', message);
+}
+
+/** Removes one image reference (one `rmi` argument). */
+export function removeImage(store: Store, input: string, options: RemoveOptions): RemovalResult {
+  const records: RemovalRecord[] = [];
+  const freed = store.transaction(() => {
+    const db = store.db;
+    const resolved = resolveImage(store, input);
+    const id = resolved.id;
+    const tags = db.prepare('SELECT name FROM tags WHERE image_id = ? ORDER BY name').pluck().all(id) as string[];
+    if (resolved.via === 'tag') {
+      const name = fullName(resolved.reference!);
+      db.prepare('DELETE FROM tags WHERE name = ?').run(name);
+      records.push({ untagged: familiarName(resolved.reference!) });
+      if (tags.length > 1 || hasChildren(store, id)) return freeBlobs(store);
+    } else {
+      if (hasChildren(store, id)) throw conflict(`conflict: unable to delete ${shortId(id)} (cannot be forced) - image has dependent child images`);
+      if (tags.length > 0) {
+        const repos = new Set(tags.map((t) => splitTagName(t).repository));
+        if (repos.size > 1 && !options.force) throw conflict(`conflict: unable to delete ${shortId(id)} (must be forced) - image is referenced in multiple repositories`);
+        db.prepare('DELETE FROM tags WHERE image_id = ?').run(id);
+        for (const t of tags) records.push({ untagged: familiarTagName(t) });
+      }
+    }
+    deleteWithParents(store, id, options.noPrune, records);
+    return freeBlobs(store);
+  });
+  store.emptyTrash(freed.digests);
+  return { records, reclaimed: freed.bytes };
+}
+
+export interface PruneOptions {
+  /** Remove every image (not only dangling ones). */
+  all: boolean;
+}
+
+/** `image prune`: dangling images (untagged, no children), or with `all` every image; then unreferenced blobs. */
+export function pruneImages(store: Store, options: PruneOptions): RemovalResult {
+  const records: RemovalRecord[] = [];
+  const freed = store.transaction(() => {
+    const db = store.db;
+    for (;;) {
+      const victims = (options.all
+        ? db.prepare('SELECT id FROM images i WHERE NOT EXISTS (SELECT 1 FROM images c WHERE c.parent = i.id) ORDER BY id').pluck().all()
+        : db.prepare('SELECT id FROM images i WHERE NOT EXISTS (SELECT 1 FROM tags t WHERE t.image_id = i.id) AND NOT EXISTS (SELECT 1 FROM images c WHERE c.parent = i.id) ORDER BY id').pluck().all()) as Digest[];
+      if (victims.length === 0) break;
+      for (const id of victims) {
+        const tags = db.prepare('SELECT name FROM tags WHERE image_id = ? ORDER BY name').pluck().all(id) as string[];
+        db.prepare('DELETE FROM tags WHERE image_id = ?').run(id);
+        for (const t of tags) records.push({ untagged: familiarTagName(t) });
+        deleteWithParents(store, id, false, records);
+      }
+    }
+    const blobs = freeBlobs(store);
+    const strays = store.dropStrayBlobFiles();
+    return { digests: blobs.digests, bytes: blobs.bytes + strays.reduce((s, b) => s + b.size, 0) };
+  });
+  store.emptyTrash(freed.digests);
+  return { records, reclaimed: freed.bytes };
+}
+
+function hasChildren(store: Store, id: Digest): boolean {
+  return store.db.prepare('SELECT 1 FROM images WHERE parent = ? LIMIT 1').get(id) !== undefined;
+}
+
+function deleteWithParents(store: Store, id: Digest, noPrune: boolean, records: RemovalRecord[]): void {
+  const db = store.db;
+  let current: Digest | null = id;
+  while (current !== null) {
+    const parent = db.prepare('SELECT parent FROM images WHERE id = ?').pluck().get(current) as Digest | null | undefined;
+    db.prepare('DELETE FROM image_digests WHERE image_id = ?').run(current);
+    db.prepare('DELETE FROM image_layers WHERE image_id = ?').run(current);
+    db.prepare('DELETE FROM images WHERE id = ?').run(current);
+    records.push({ deleted: current });
+    if (noPrune || parent === null || parent === undefined) break;
+    const parentTagged = db.prepare('SELECT 1 FROM tags WHERE image_id = ? LIMIT 1').get(parent) !== undefined;
+    if (parentTagged || hasChildren(store, parent)) break;
+    current = parent;
+  }
+}
+
+function freeBlobs(store: Store): { digests: Digest[]; bytes: number } {
+  const dropped = store.dropUnreferencedBlobs();
+  return { digests: dropped.map((d) => d.digest), bytes: dropped.reduce((s, d) => s + d.size, 0) };
+}

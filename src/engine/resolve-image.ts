@@ -1,0 +1,60 @@
+/**
+ * Turns what a user typed into an image, as Docker does: a full image ID, a name (tag
+ * defaulting to latest), name@digest, or a unique prefix of an image ID.
+ */
+import { BerthError } from '../internal/errors.js';
+import { isDigest, type Digest } from '../digest/digest.js';
+import { familiarName, fullName, parseReference, withDefaultTag, type Reference } from '../image/reference.js';
+import type { Store } from '../store/store.js';
+
+export interface ResolvedImage {
+  id: Digest;
+  /** How it was named: by a tag (name[:tag]), a digest reference, or its ID. */
+  via: 'tag' | 'digest' | 'id';
+  /** The normalised reference when named by tag or digest. */
+  reference: Reference | undefined;
+}
+
+const ID_PREFIX = /^(?:sha256:)?([a-f0-9]{1,64})$/;
+
+export function noSuchImage(what: string): BerthError {
+  return new BerthError('not_found', 'IMAGE_NOT_FOUND', `No such image: ${what}`, { hint: 'Run "berth images" to list local images' });
+}
+
+/** Resolves `input` or throws IMAGE_NOT_FOUND / REFERENCE_AMBIGUOUS / REFERENCE_INVALID. */
+export function resolveImage(store: Store, input: string): ResolvedImage {
+  const db = store.db;
+  if (isDigest(input)) {
+    if (db.prepare('SELECT 1 FROM images WHERE id = ?').get(input) !== undefined) return { id: input, via: 'id', reference: undefined };
+    throw noSuchImage(input);
+  }
+  let ref: Reference | undefined;
+  let parseError: unknown;
+  try {
+    ref = withDefaultTag(parseReference(input));
+  } catch (err) {
+    parseError = err;
+  }
+  if (ref !== undefined) {
+    if (ref.digest !== undefined) {
+      const ids = db.prepare(`SELECT DISTINCT image_id FROM image_digests WHERE digest = ? UNION SELECT id FROM images WHERE id = ?`).pluck().all(ref.digest, ref.digest) as Digest[];
+      if (ids.length === 1) return { id: ids[0]!, via: 'digest', reference: ref };
+    } else {
+      const id = db.prepare('SELECT image_id FROM tags WHERE name = ?').pluck().get(fullName(ref)) as Digest | undefined;
+      if (id !== undefined) return { id, via: 'tag', reference: ref };
+    }
+  }
+  const prefix = ID_PREFIX.exec(input);
+  if (prefix !== null) {
+    const low = `sha256:${prefix[1]}`;
+    const ids = db.prepare('SELECT id FROM images WHERE id >= ? AND id < ? ORDER BY id LIMIT 2').pluck().all(low, `${low}g`) as Digest[];
+    if (ids.length === 1) return { id: ids[0]!, via: 'id', reference: undefined };
+    if (ids.length > 1) {
+      throw new BerthError('invalid_argument', 'REFERENCE_AMBIGUOUS', `Cannot resolve "${input}": it is the prefix of more than one image ID`, {
+        hint: 'Type more characters of the ID, or use a name',
+      });
+    }
+  }
+  if (ref === undefined) throw parseError;
+  throw noSuchImage(familiarName(ref));
+}

@@ -1,0 +1,55 @@
+/**
+ * A child process used as a byte filter (stdin -> stdout), e.g. `zstd -dc` or `pigz -c`.
+ * Exposed as a Duplex so it composes with pipelines; a non-zero exit becomes a stream error
+ * carrying the tool's stderr.
+ */
+import { spawn } from 'node:child_process';
+import { Duplex } from 'node:stream';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, join } from 'node:path';
+
+const found = new Map<string, string | undefined>();
+
+/** Full path of an executable on PATH, or undefined. Cached per process. */
+export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (found.has(name)) return found.get(name);
+  let result: string | undefined;
+  for (const dir of (env.PATH ?? '/usr/local/bin:/usr/bin:/bin').split(delimiter)) {
+    if (dir === '') continue;
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      result = candidate;
+      break;
+    } catch {
+      // not here; keep looking
+    }
+  }
+  found.set(name, result);
+  return result;
+}
+
+export function spawnFilter(command: string, args: readonly string[], onFailure: (stderr: string, code: number | null) => Error): Duplex {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const stderrParts: Buffer[] = [];
+  let stderrBytes = 0;
+  child.stderr.on('data', (b: Buffer) => {
+    if (stderrBytes < 4096) stderrParts.push(b);
+    stderrBytes += b.length;
+  });
+  const duplex = Duplex.from({ writable: child.stdin, readable: child.stdout });
+  let exited = false;
+  child.on('error', (err) => duplex.destroy(err));
+  child.on('close', (code, signal) => {
+    exited = true;
+    if (code !== 0 && !duplex.destroyed) {
+      duplex.destroy(onFailure(Buffer.concat(stderrParts).toString('utf8').trim() || `exit ${code ?? signal}`, code));
+    }
+  });
+  // stdin closes early when the tool stops reading (e.g. it failed); the exit status reports why.
+  child.stdin.on('error', () => undefined);
+  duplex.on('close', () => {
+    if (!exited) child.kill('SIGKILL');
+  });
+  return duplex;
+}

@@ -1,0 +1,41 @@
+/**
+ * Verified reads: every byte that leaves the store is hashed, and a blob whose size or
+ * digest is wrong fails at its end, before its last chunk is handed out. A consumer therefore
+ * never receives the complete content of a corrupt blob (save never writes one into an archive).
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { BerthError, isSystemError } from '../../internal/errors.js';
+import type { Digest } from '../../digest/digest.js';
+
+export const READ_CHUNK = 1024 * 1024;
+
+export async function* readVerified(path: string, digest: Digest, expectedSize: number | undefined): AsyncGenerator<Buffer> {
+  const hash = createHash('sha256');
+  let size = 0;
+  let held: Buffer | undefined;
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>) {
+      hash.update(chunk);
+      size += chunk.length;
+      if (held !== undefined) yield held;
+      held = chunk;
+    }
+  } catch (err) {
+    if (isSystemError(err, 'ENOENT')) throw blobMissing(digest);
+    throw err;
+  }
+  const actual = `sha256:${hash.digest('hex')}`;
+  if (actual !== digest || (expectedSize !== undefined && size !== expectedSize)) {
+    throw new BerthError('corrupt', 'BLOB_CORRUPT', `Cannot read blob ${digest}: its content does not match (got ${actual}, ${size} bytes${expectedSize === undefined ? '' : `, expected ${expectedSize}`})`, {
+      hint: 'The store is damaged; remove the image and load it again (berth system check lists every damaged blob)',
+    });
+  }
+  if (held !== undefined) yield held;
+}
+
+export function blobMissing(digest: Digest): BerthError {
+  return new BerthError('corrupt', 'BLOB_MISSING', `Cannot read blob ${digest}: it is missing from the store`, {
+    hint: 'The store is damaged; remove the image and load it again',
+  });
+}

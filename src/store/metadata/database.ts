@@ -1,0 +1,136 @@
+/**
+ * The metadata database: SQLite in WAL mode, so readers never block and writers queue on
+ * the busy timeout instead of failing. Every change happens inside `BEGIN IMMEDIATE`, which
+ * takes the write lock up front (no lock upgrades, so no deadlock between processes).
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { BerthError, isSystemError } from '../../internal/errors.js';
+
+export type Database = BetterSqlite3.Database;
+
+export const SCHEMA_VERSION = 1;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+-- Every file in blobs/sha256 that is part of the store. kind: config | layer
+CREATE TABLE IF NOT EXISTS blobs (
+  digest TEXT PRIMARY KEY, size INTEGER NOT NULL, kind TEXT NOT NULL, added_at INTEGER NOT NULL) STRICT;
+-- Facts about a layer tar (blob named by its diff ID). size = Docker's layer size: file bytes plus symlink target lengths.
+CREATE TABLE IF NOT EXISTS layers (
+  diff_id TEXT PRIMARY KEY REFERENCES blobs(digest), size INTEGER NOT NULL, tar_size INTEGER NOT NULL, entries INTEGER NOT NULL) STRICT;
+CREATE TABLE IF NOT EXISTS images (
+  id TEXT PRIMARY KEY REFERENCES blobs(digest),
+  config_size INTEGER NOT NULL,
+  created TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  size INTEGER NOT NULL,
+  layer_count INTEGER NOT NULL,
+  top_chain_id TEXT,
+  parent TEXT,
+  os TEXT NOT NULL,
+  architecture TEXT NOT NULL,
+  added_at INTEGER NOT NULL,
+  last_tag_time TEXT) STRICT;
+CREATE TABLE IF NOT EXISTS image_layers (
+  image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  diff_id TEXT NOT NULL REFERENCES layers(diff_id),
+  chain_id TEXT NOT NULL,
+  PRIMARY KEY (image_id, position)) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS image_layers_chain ON image_layers(chain_id);
+CREATE INDEX IF NOT EXISTS image_layers_diff ON image_layers(diff_id);
+CREATE INDEX IF NOT EXISTS images_parent ON images(parent);
+CREATE INDEX IF NOT EXISTS images_top_chain ON images(top_chain_id);
+-- name is the fully qualified reference: docker.io/library/busybox:latest
+CREATE TABLE IF NOT EXISTS tags (
+  name TEXT PRIMARY KEY, image_id TEXT NOT NULL REFERENCES images(id), tagged_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS tags_image ON tags(image_id);
+-- Manifest digests an image is known by (from the archive it was loaded from, and the one Berth writes).
+CREATE TABLE IF NOT EXISTS image_digests (
+  digest TEXT NOT NULL, image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE, repo TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (digest, image_id, repo)) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS image_digests_image ON image_digests(image_id);
+`;
+
+let DatabaseClass: typeof BetterSqlite3 | undefined;
+let nativeBinding: string | undefined;
+
+function loadDriver(): typeof BetterSqlite3 {
+  if (DatabaseClass === undefined) {
+    const require = createRequire(import.meta.url);
+    DatabaseClass = require('better-sqlite3') as typeof BetterSqlite3;
+    // Pointing at the addon directly skips the `bindings` module's search (measured: a few ms of start-up).
+    nativeBinding = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+  }
+  return DatabaseClass;
+}
+
+export function openDatabase(path: string, options: { readonly: boolean }): Database {
+  const Driver = loadDriver();
+  let db: Database;
+  try {
+    db = new Driver(path, { readonly: options.readonly, fileMustExist: options.readonly, timeout: 60_000, nativeBinding: nativeBinding! });
+  } catch (err) {
+    if (isSystemError(err, 'SQLITE_CANTOPEN')) {
+      throw new BerthError('unavailable', 'STORE_UNAVAILABLE', `Cannot open the metadata database ${path}`, { cause: err, hint: 'Check --root and its permissions' });
+    }
+    throw err;
+  }
+  db.pragma('busy_timeout = 60000');
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  } else {
+    checkVersion(db);
+  }
+  return db;
+}
+
+function migrate(db: Database): void {
+  const version = readVersion(db);
+  if (version === SCHEMA_VERSION) return;
+  if (version !== undefined && version > SCHEMA_VERSION) throw tooNew(version);
+  inTransaction(db, () => {
+    db.exec(SCHEMA);
+    db.prepare(`INSERT INTO meta(key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(String(SCHEMA_VERSION));
+  });
+}
+
+function checkVersion(db: Database): void {
+  const version = readVersion(db);
+  if (version !== undefined && version > SCHEMA_VERSION) throw tooNew(version);
+}
+
+function readVersion(db: Database): number | undefined {
+  const table = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'`).get();
+  if (table === undefined) return undefined;
+  const row = db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).get() as { value: string } | undefined;
+  return row === undefined ? undefined : Number(row.value);
+}
+
+function tooNew(version: number): BerthError {
+  return new BerthError('unsupported', 'STORE_VERSION_UNSUPPORTED', `Cannot use the store: its schema version ${version} is newer than this berth supports (${SCHEMA_VERSION})`, {
+    hint: 'Upgrade berth, or point --root at another store',
+  });
+}
+
+/**
+ * Runs `fn` inside BEGIN IMMEDIATE ... COMMIT (rolled back if it throws). `fn` must be
+ * synchronous: better-sqlite3 is, and holding the write lock across awaits would stall
+ * every other berth process.
+ */
+export function inTransaction<T>(db: Database, fn: () => T): T {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = fn();
+    db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * The store: content-addressed blobs on disk plus the metadata database. This module knows
+ * the on-disk rules (ingest, verify, rename, fsync; trash and recovery) and nothing about
+ * archive formats.
+ *
+ * Invariant: a row in `blobs` means the file is in blobs/sha256. Files are moved in while the
+ * database write lock is held, and rows that reference them are committed in the same
+ * transaction, so a kill -9 at any point leaves at worst an unreferenced file (collected by
+ * prune) or a file in trash (restored or removed by `recover`).
+ */
+import { existsSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { BerthError, isSystemError, translateSystemError } from '../internal/errors.js';
+import { fsyncDir, mkdirs } from '../internal/fs.js';
+import { isIdentityAlive, ownIdentity } from '../internal/process-identity.js';
+import { hexOf, type Digest } from '../digest/digest.js';
+import { inTransaction, openDatabase, type Database } from './metadata/database.js';
+import { storeLayout, type StoreLayout } from './layout.js';
+import { readVerified, blobMissing } from './content/read-blob.js';
+
+export type BlobKind = 'config' | 'layer';
+
+export interface NewBlob {
+  digest: Digest;
+  size: number;
+  kind: BlobKind;
+  /** Where the verified bytes wait in this process's ingest directory. */
+  path: string;
+}
+
+export class Store {
+  readonly layout: StoreLayout;
+  readonly db: Database;
+
+  private constructor(layout: StoreLayout, db: Database) {
+    this.layout = layout;
+    this.db = db;
+  }
+
+  /** Opens (creating if needed) the store at `root`, and repairs what a killed process left. */
+  static open(root: string): Store {
+    const layout = storeLayout(root);
+    try {
+      if (!existsSync(layout.database)) {
+        mkdirs(layout.blobs);
+        mkdirs(layout.ingest);
+        mkdirs(layout.trash);
+      }
+    } catch (err) {
+      translateSystemError(err, `create the store in ${root}`);
+    }
+    const store = new Store(layout, openDatabase(layout.database, { readonly: false }));
+    store.#recoverTrash();
+    return store;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  blobPath(digest: Digest): string {
+    return join(this.layout.blobs, hexOf(digest));
+  }
+
+  /** Streams a stored blob, failing with BLOB_CORRUPT/BLOB_MISSING before its last chunk if it is damaged. */
+  readBlob(digest: Digest, size?: number): AsyncGenerator<Buffer> {
+    return readVerified(this.blobPath(digest), digest, size);
+  }
+
+  /** Reads a small stored blob (a config) whole, verified. */
+  async readSmallBlob(digest: Digest, size?: number): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    for await (const chunk of this.readBlob(digest, size)) parts.push(chunk);
+    return Buffer.concat(parts);
+  }
+
+  assertBlobFile(digest: Digest): void {
+    if (!existsSync(this.blobPath(digest))) throw blobMissing(digest);
+  }
+
+  /**
+   * Creates this process's private ingest directory, first removing directories whose
+   * writers are gone (killed mid-load). The caller removes its own with `removeTree`.
+   */
+  async createIngestDir(): Promise<string> {
+    this.#removeAbandonedIngests();
+    const dir = join(this.layout.ingest, `${ownIdentity()}-${randomBytes(4).toString('hex')}`);
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+    } catch (err) {
+      translateSystemError(err, 'create an ingest directory');
+    }
+    return dir;
+  }
+
+  /**
+   * Moves verified blobs into blobs/sha256 and records them. Must run inside the caller's
+   * write transaction, so that the rows referencing them commit together with them. A blob
+   * already recorded is kept and the new copy dropped.
+   */
+  adoptBlobs(blobs: Iterable<NewBlob>): void {
+    const known = this.db.prepare('SELECT 1 FROM blobs WHERE digest = ?').pluck();
+    const insert = this.db.prepare('INSERT INTO blobs(digest, size, kind, added_at) VALUES (?, ?, ?, ?)');
+    const now = Date.now();
+    let moved = false;
+    for (const blob of blobs) {
+      if (known.get(blob.digest) !== undefined) continue;
+      try {
+        renameSync(blob.path, this.blobPath(blob.digest));
+      } catch (err) {
+        translateSystemError(err, `store blob ${blob.digest}`);
+      }
+      insert.run(blob.digest, blob.size, blob.kind, now);
+      moved = true;
+    }
+    if (moved) fsyncDir(this.layout.blobs);
+  }
+
+  /**
+   * Deletes blobs that no image references any more. Runs inside the caller's write
+   * transaction: files go to trash first, and are unlinked by `emptyTrash` after COMMIT.
+   * Returns what was removed.
+   */
+  dropUnreferencedBlobs(): Array<{ digest: Digest; size: number; kind: BlobKind }> {
+    const orphans = this.db.prepare(`
+      SELECT digest, size, kind FROM blobs b
+      WHERE NOT EXISTS (SELECT 1 FROM images i WHERE i.id = b.digest)
+        AND NOT EXISTS (SELECT 1 FROM image_layers l WHERE l.diff_id = b.digest)`).all() as Array<{ digest: Digest; size: number; kind: BlobKind }>;
+    const delLayer = this.db.prepare('DELETE FROM layers WHERE diff_id = ?');
+    const delBlob = this.db.prepare('DELETE FROM blobs WHERE digest = ?');
+    for (const orphan of orphans) {
+      try {
+        renameSync(this.blobPath(orphan.digest), join(this.layout.trash, hexOf(orphan.digest)));
+      } catch (err) {
+        if (!isSystemError(err, 'ENOENT')) throw err;
+      }
+      delLayer.run(orphan.digest);
+      delBlob.run(orphan.digest);
+    }
+    return orphans;
+  }
+
+  /** Unlinks what `dropUnreferencedBlobs` moved to trash. Call after COMMIT. */
+  emptyTrash(digests: Iterable<Digest>): void {
+    for (const digest of digests) {
+      try {
+        unlinkSync(join(this.layout.trash, hexOf(digest)));
+      } catch (err) {
+        if (!isSystemError(err, 'ENOENT')) throw err;
+      }
+    }
+  }
+
+  /** Files in blobs/sha256 with no row (left by a kill between rename and COMMIT). Inside a write transaction. */
+  dropStrayBlobFiles(): Array<{ digest: Digest; size: number }> {
+    const known = this.db.prepare('SELECT 1 FROM blobs WHERE digest = ?').pluck();
+    const removed: Array<{ digest: Digest; size: number }> = [];
+    for (const name of readdirSync(this.layout.blobs)) {
+      const digest = `sha256:${name}` as Digest;
+      if (known.get(digest) !== undefined) continue;
+      const path = join(this.layout.blobs, name);
+      let size = 0;
+      try {
+        size = statSync(path).size;
+        unlinkSync(path);
+      } catch (err) {
+        if (!isSystemError(err, 'ENOENT')) throw err;
+      }
+      removed.push({ digest, size });
+    }
+    return removed;
+  }
+
+  transaction<T>(fn: () => T): T {
+    return inTransaction(this.db, fn);
+  }
+
+  /** Puts back trashed blobs whose deleting transaction never committed; removes the rest. */
+  #recoverTrash(): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.layout.trash);
+    } catch (err) {
+      if (isSystemError(err, 'ENOENT')) return;
+      throw err;
+    }
+    if (names.length === 0) return;
+    const known = this.db.prepare('SELECT 1 FROM blobs WHERE digest = ?').pluck();
+    this.transaction(() => {
+      for (const name of names) {
+        const trashed = join(this.layout.trash, name);
+        if (!/^[a-f0-9]{64}$/.test(name)) {
+          rmSync(trashed, { force: true, recursive: true });
+          continue;
+        }
+        const target = join(this.layout.blobs, name);
+        try {
+          if (known.get(`sha256:${name}`) !== undefined && !existsSync(target)) renameSync(trashed, target);
+          else unlinkSync(trashed);
+        } catch (err) {
+          if (!isSystemError(err, 'ENOENT')) throw err;
+        }
+      }
+    });
+  }
+
+  #removeAbandonedIngests(): void {
+    let names: string[];
+    try {
+      names = readdirSync(this.layout.ingest);
+    } catch (err) {
+      if (isSystemError(err, 'ENOENT')) {
+        mkdirs(this.layout.ingest);
+        return;
+      }
+      throw err;
+    }
+    for (const name of names) {
+      if (!isIdentityAlive(name)) rmSync(join(this.layout.ingest, name), { recursive: true, force: true });
+    }
+  }
+}
+
+export function storeError(message: string, hint?: string): BerthError {
+  return new BerthError('corrupt', 'STORE_INCONSISTENT', message, hint === undefined ? {} : { hint });
+}
