@@ -72,7 +72,7 @@ export function parseArgs(argv: readonly string[], flags: readonly FlagSpec[], c
       for (let j = 1; j < a.length; j++) {
         const c = a[j]!;
         const f = byShort.get(c);
-        if (f === undefined) throw usageError(`unknown shorthand flag: '${c}' in ${a}`, command);
+        if (f === undefined) throw usageError(`unknown shorthand flag: '${c}' in -${a.slice(j)}`, command); // pflag names the rest of the group from c
         if (f.type === 'bool') {
           if (a[j + 1] === '=') {
             set(f, parseBool(a.slice(j + 2), `-${c}`, command));

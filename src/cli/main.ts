@@ -174,7 +174,8 @@ export async function main(argv: string[]): Promise<number> {
 function checkArgCount(path: string, spec: CommandSpec, n: number): void {
   const { min, max } = spec.args;
   let problem: string | undefined;
-  if (max !== undefined && min === max && n !== min) problem = `requires exactly ${min} argument${min === 1 ? '' : 's'}`;
+  if (max === 0 && n > 0) problem = 'accepts no arguments';
+  else if (max !== undefined && min === max && n !== min) problem = `requires exactly ${min} argument${min === 1 ? '' : 's'}`;
   else if (n < min) problem = `requires at least ${min} argument${min === 1 ? '' : 's'}`;
   else if (max !== undefined && n > max) problem = max === 0 ? 'accepts no arguments' : `accepts at most ${max} argument${max === 1 ? '' : 's'}`;
   if (problem !== undefined) {

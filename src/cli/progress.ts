@@ -36,6 +36,7 @@ export function createProgress(stream: NodeJS.WriteStream, label: string, total:
       if (drawn) {
         draw(lastDone);
         stream.write('\r\x1b[K');
+        drawn = false; // once: a second call (from a finally) must not redraw after the output
       }
     },
   };

@@ -1,10 +1,10 @@
 /** The one place errors become text on stderr and an exit code. */
-import { BerthError } from '../internal/errors.js';
+import { BerthError, printable } from '../internal/errors.js';
 
 /** Prints an error and returns the exit code: 125 for usage errors, 1 otherwise. */
 export function reportError(err: unknown, debug: boolean): number {
   if (err instanceof BerthError) {
-    process.stderr.write(`Error: ${err.message} [${err.code}]\n`);
+    process.stderr.write(`Error: ${printable(err.message)} [${err.code}]\n`);
     if (err.hint !== undefined) process.stderr.write(`${err.code === 'USAGE' || err.code === 'USAGE_ARGS' ? '' : 'Hint: '}${err.hint}\n`);
     if (debug) {
       process.stderr.write(`${err.stack ?? ''}\n`);
@@ -17,7 +17,7 @@ export function reportError(err: unknown, debug: boolean): number {
     return err.kind === 'usage' ? 125 : 1;
   }
   const e = err as Error;
-  process.stderr.write(`Error: internal error: ${e?.message ?? String(err)}\nThis is a bug in berth; please report it with the output of --debug.\n`);
+  process.stderr.write(`Error: internal error: ${printable(e?.message ?? String(err))}\nThis is a bug in berth; please report it with the output of --debug.\n`);
   if (debug || e?.stack !== undefined) process.stderr.write(`${e?.stack ?? ''}\n`);
   return 1;
 }

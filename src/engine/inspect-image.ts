@@ -43,7 +43,8 @@ export async function inspectImage(store: Store, id: Digest): Promise<Record<str
     RepoTags: tags.map(familiarTagName),
     RepoDigests: repos.flatMap((r) => digests.map((d) => `${r}@${d}`)),
     Parent: row.parent ?? '',
-    Comment: config.comment ?? '',
+    // Docker falls back to the last history entry's comment (what `docker commit -m` records).
+    Comment: config.comment !== undefined && config.comment !== '' ? config.comment : config.history?.at(-1)?.comment ?? '',
     Created: config.created ?? '',
   };
   if (config.container !== undefined) out.Container = config.container;

@@ -52,9 +52,11 @@ export async function loadImages(store: Store, input: LoadInput, options: LoadOp
 async function readImages(source: ArchiveSource): Promise<{ images: ArchiveImage[]; notes: string[] }> {
   if (await source.has(MANIFEST_PATH)) return { images: await readDockerArchive(source), notes: [] };
   if (await source.has(INDEX_PATH)) return new OciLayoutReader(source, hostPlatform()).read();
+  // Only probes for a better hint: a link at these paths that leads nowhere is no evidence either way.
+  const has = (path: string): Promise<boolean> => source.has(path).catch(() => false);
   let hint = 'berth load reads docker save / podman save / skopeo / berth save archives and OCI image layouts';
-  if (await source.has('repositories')) hint = 'This is a pre-1.10 Docker archive (only "repositories"); re-save it with a newer docker';
-  else if ((await source.has('etc/passwd')) || (await source.has('bin/sh'))) hint = 'This looks like a container filesystem (docker export); make an image of it with berth import';
+  if (await has('repositories')) hint = 'This is a pre-1.10 Docker archive (only "repositories"); re-save it with a newer docker';
+  else if ((await has('etc/passwd')) || (await has('bin/sh'))) hint = 'This looks like a container filesystem (docker export); make an image of it with berth import';
   throw new BerthError('invalid_archive', 'ARCHIVE_FORMAT_UNKNOWN', `Cannot load the ${source.description}: it contains neither a manifest.json nor an index.json`, { hint });
 }
 

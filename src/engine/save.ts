@@ -60,8 +60,12 @@ export function planSave(store: Store, inputs: readonly string[]): SavePlan {
   return { images };
 }
 
-/** The archive bytes and the number of blob bytes in it (for progress). */
-export function saveStream(store: Store, plan: SavePlan): { stream: AsyncGenerator<Buffer>; blobBytes: number } {
+/**
+ * The archive bytes, the number of blob bytes in it, and the size of the whole tar (headers,
+ * padding and end blocks included: what the stream yields, so progress can reach its total).
+ */
+export function saveStream(store: Store, plan: SavePlan): { stream: AsyncGenerator<Buffer>; blobBytes: number; archiveBytes: number } {
   const layout = saveLayout(plan.images, (digest, size) => store.readBlob(digest, size));
-  return { stream: tarStream(layout.records), blobBytes: layout.blobBytes };
+  const archiveBytes = layout.records.reduce((sum, r) => sum + 512 + (r.type === 'dir' ? 0 : Math.ceil(r.size / 512) * 512), 1024);
+  return { stream: tarStream(layout.records), blobBytes: layout.blobBytes, archiveBytes };
 }

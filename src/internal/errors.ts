@@ -42,6 +42,21 @@ export class BerthError extends Error {
   }
 }
 
+/**
+ * Text for one line of a terminal: control characters (newlines, escape sequences) and bidi
+ * overrides are shown escaped. Messages quote archive content (tags, paths, media types), and
+ * a crafted archive must not be able to forge output lines or drive the terminal.
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
 /** True for a BerthError with the given code (or any BerthError when no code is given). */
 export function isBerthError(err: unknown, code?: string): err is BerthError {
   return err instanceof BerthError && (code === undefined || err.code === code);

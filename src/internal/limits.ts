@@ -7,6 +7,8 @@ import { BerthError } from './errors.js';
 export interface Limits {
   /** Largest JSON document read from an archive (manifest.json, index.json, configs). */
   jsonBytes: number;
+  /** Deepest nesting of arrays and objects in such a document. */
+  jsonDepth: number;
   /** Most tags one archive may carry. */
   tags: number;
   /** Most images one archive may carry. */
@@ -36,6 +38,9 @@ interface LimitSpec {
 
 const SPECS: readonly LimitSpec[] = [
   { key: 'jsonBytes', env: 'BERTH_MAX_JSON_BYTES', fallback: 16 * 1024 * 1024, what: 'JSON document size' },
+  // Real image JSON nests under 10 levels; a config nested thousands deep would load and then
+  // overflow the stack of every later JSON.stringify (inspect).
+  { key: 'jsonDepth', env: 'BERTH_MAX_JSON_DEPTH', fallback: 256, what: 'JSON nesting depth' },
   { key: 'tags', env: 'BERTH_MAX_TAGS', fallback: 100_000, what: 'number of tags in one archive' },
   { key: 'images', env: 'BERTH_MAX_IMAGES', fallback: 100_000, what: 'number of images in one archive' },
   { key: 'entries', env: 'BERTH_MAX_ENTRIES', fallback: 1_000_000, what: 'number of archive members' },

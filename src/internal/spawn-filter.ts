@@ -4,7 +4,7 @@
  * carrying the tool's stderr.
  */
 import { spawn } from 'node:child_process';
-import { Duplex } from 'node:stream';
+import { Duplex, PassThrough } from 'node:stream';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 
@@ -37,12 +37,17 @@ export function spawnFilter(command: string, args: readonly string[], onFailure:
     if (stderrBytes < 4096) stderrParts.push(b);
     stderrBytes += b.length;
   });
-  const duplex = Duplex.from({ writable: child.stdin, readable: child.stdout });
+  // The output ends only once the exit status is known: a tool that fails after (or without)
+  // writing output must surface as an error, never as a clean end of a short stream.
+  const output = new PassThrough({ highWaterMark: 256 * 1024 });
+  child.stdout.pipe(output, { end: false });
+  const duplex = Duplex.from({ writable: child.stdin, readable: output });
   let exited = false;
   child.on('error', (err) => duplex.destroy(err));
   child.on('close', (code, signal) => {
     exited = true;
-    if (code !== 0 && !duplex.destroyed) {
+    if (code === 0) output.end();
+    else if (!duplex.destroyed) {
       duplex.destroy(onFailure(Buffer.concat(stderrParts).toString('utf8').trim() || `exit ${code ?? signal}`, code));
     }
   });

@@ -57,6 +57,9 @@ export function asDecompressError(err: unknown, what: string, kind: string): unk
   const e = err as NodeJS.ErrnoException;
   if (typeof e?.code === 'string' && e.code.startsWith('Z_')) return decompressFailed(what, kind, e.message);
   if (e?.code === 'ERR_STREAM_PREMATURE_CLOSE') return decompressFailed(what, kind, 'unexpected end of data');
+  // A tool that rejects its input exits without reading the rest: the next write gets EPIPE,
+  // which can reach the stream before the tool's exit status does.
+  if (e?.code === 'EPIPE') return decompressFailed(what, kind, `the ${kind} decompressor stopped reading its input`);
   return err;
 }
 

@@ -6,11 +6,12 @@
 import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { isSystemError } from '../../internal/errors.js';
-import type { Limits } from '../../internal/limits.js';
+import { BerthError, isSystemError } from '../../internal/errors.js';
+import { limitError, type Limits } from '../../internal/limits.js';
 import { normalizeArchivePath, pathError } from '../archive-path.js';
 import { MemberIngest, type IngestedMember } from './member-ingest.js';
-import { missingMember, type ArchiveSource } from './archive-source.js';
+import { missingMember, type ArchiveSource, type MemberExpectation } from './archive-source.js';
+import { sizeMismatch } from '../archive-image.js';
 
 export class DirectorySource implements ArchiveSource {
   readonly description: string;
@@ -38,16 +39,18 @@ export class DirectorySource implements ArchiveSource {
     try {
       const host = await this.#hostPath(path);
       return (await stat(host)).isFile();
-    } catch {
+    } catch (err) {
+      if (err instanceof BerthError) throw err;
+      if (isSystemError(err, 'ELOOP')) throw pathError(path, 'too many levels of symbolic links');
       return false;
     }
   }
 
-  file(path: string, what: string): Promise<IngestedMember> {
+  file(path: string, what: string, expect: MemberExpectation = {}): Promise<IngestedMember> {
     const key = normalizeArchivePath(path, this.limits);
     let pending = this.#cache.get(key);
     if (pending === undefined) {
-      pending = this.#ingest(key, what);
+      pending = this.#ingest(key, what, expect);
       this.#cache.set(key, pending);
     }
     return pending;
@@ -68,15 +71,22 @@ export class DirectorySource implements ArchiveSource {
     return real;
   }
 
-  async #ingest(key: string, what: string): Promise<IngestedMember> {
+  async #ingest(key: string, what: string, expect: MemberExpectation): Promise<IngestedMember> {
     let host: string;
+    let size: number;
     try {
       host = await this.#hostPath(key);
-      if (!(await stat(host)).isFile()) throw missingMember(key, what, this.description);
+      const st = await stat(host);
+      if (!st.isFile()) throw missingMember(key, what, this.description);
+      size = st.size;
     } catch (err) {
       if (isSystemError(err, 'ENOENT') || isSystemError(err, 'ENOTDIR')) throw missingMember(key, what, this.description);
+      if (isSystemError(err, 'ELOOP')) throw pathError(key, `too many levels of symbolic links while loading ${what}`);
       throw err;
     }
+    // Checked before reading: a sparse file costs nothing to make and would be copied whole.
+    if (expect.size !== undefined && size !== expect.size) throw sizeMismatch(key, expect.size, size, what);
+    if (expect.json === true && size > this.limits.jsonBytes) throw limitError('jsonBytes', this.limits.jsonBytes, `${what} ("${key}", ${size} bytes)`);
     let result: IngestedMember | undefined;
     const sink = new MemberIngest(this.#ingestDir, key, this.limits, (m) => {
       result = m;

@@ -32,6 +32,8 @@ export class TarSource implements ArchiveSource {
   readonly description = 'archive';
   readonly limits: Limits;
   readonly #members = new Map<string, Member>();
+  /** Every directory that has members under it, entry or not (so lookups need no scan). */
+  readonly #parents = new Set<string>();
   readonly #files: IngestedMember[] = [];
   /** Compression of the whole archive. */
   compression: Compression = 'none';
@@ -48,11 +50,7 @@ export class TarSource implements ArchiveSource {
   }
 
   async has(path: string): Promise<boolean> {
-    try {
-      return this.#resolve(path, 'a member') !== undefined;
-    } catch {
-      return false;
-    }
+    return this.#resolve(path, 'a member') !== undefined;
   }
 
   async file(path: string, what: string): Promise<IngestedMember> {
@@ -180,6 +178,7 @@ export class TarSource implements ArchiveSource {
       if (header.type !== 'dir') throw pathError(header.name, 'the archive root must be a directory');
       return undefined;
     }
+    for (let dir = parentOf(path); dir !== '' && !this.#parents.has(dir); dir = parentOf(dir)) this.#parents.add(dir);
     const existing = this.#members.get(path);
     if (existing !== undefined && !(existing.kind === 'dir' && header.type === 'dir')) {
       throw new BerthError('invalid_archive', 'ARCHIVE_DUPLICATE_ENTRY', `Cannot load archive: member "${path}" appears more than once`, {
@@ -226,7 +225,7 @@ export class TarSource implements ArchiveSource {
       const candidate = resolved === '' ? part : `${resolved}/${part}`;
       const member = this.#members.get(candidate);
       if (member === undefined) {
-        if (pending.length > 0 && this.#hasChildren(candidate)) {
+        if (pending.length > 0 && this.#parents.has(candidate)) {
           resolved = candidate; // a directory with no entry of its own
           continue;
         }
@@ -244,12 +243,6 @@ export class TarSource implements ArchiveSource {
       resolved = candidate;
     }
     return resolved === '' ? undefined : resolved;
-  }
-
-  #hasChildren(dir: string): boolean {
-    const prefix = `${dir}/`;
-    for (const key of this.#members.keys()) if (key.startsWith(prefix)) return true;
-    return false;
   }
 }
 

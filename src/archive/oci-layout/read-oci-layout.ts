@@ -55,7 +55,9 @@ export function parseDescriptor(v: unknown, what: string): Descriptor {
   if (typeof v.digest !== 'string') throw invalid('DESCRIPTOR_INVALID', what, 'a descriptor has no digest');
   if (!isDigest(v.digest)) {
     if (/^[a-z0-9]+:/.test(v.digest) && !v.digest.startsWith('sha256:')) {
-      throw new BerthError('unsupported', 'DIGEST_UNSUPPORTED', `Cannot load ${what}: digest "${v.digest.slice(0, 80)}" uses an algorithm other than sha256`);
+      throw new BerthError('unsupported', 'DIGEST_UNSUPPORTED', `Cannot load ${what}: digest "${v.digest.slice(0, 80)}" uses an algorithm other than sha256`, {
+        hint: 'Berth addresses content by sha256 only; copy the image with a tool that writes sha256 digests (docker save, skopeo copy)',
+      });
     }
     throw invalid('DESCRIPTOR_INVALID', what, `"${String(v.digest).slice(0, 80)}" is not a sha256 digest`);
   }
@@ -165,7 +167,7 @@ export class OciLayoutReader {
 
   async #blob(desc: Descriptor, what: string): Promise<IngestedMember> {
     const path = `blobs/sha256/${hexOf(desc.digest)}`;
-    const member = await this.#source.file(path, what);
+    const member = await this.#source.file(path, what, { size: desc.size });
     if (member.digest !== desc.digest) throw digestMismatch(path, desc.digest, member.digest, what);
     if (member.size !== desc.size) throw sizeMismatch(path, desc.size, member.size, what);
     return member;
@@ -211,7 +213,9 @@ export class OciLayoutReader {
     const matching = real.filter((c) => c.platform === undefined || (c.platform.os === this.#platform.os && c.platform.architecture === this.#platform.architecture));
     if (matching.length === 0) {
       const available = real.map((c) => `${c.platform?.os ?? '?'}/${c.platform?.architecture ?? '?'}`).join(', ');
-      throw new BerthError('not_found', 'PLATFORM_NOT_FOUND', `Cannot load ${what}: it has no image for ${this.#platform.os}/${this.#platform.architecture} (available: ${available})`);
+      throw new BerthError('not_found', 'PLATFORM_NOT_FOUND', `Cannot load ${what}: it has no image for ${this.#platform.os}/${this.#platform.architecture} (available: ${available})`, {
+        hint: `Save or copy the image for ${this.#platform.os}/${this.#platform.architecture} (e.g. docker save --platform, skopeo copy --override-arch)`,
+      });
     }
     return matching;
   }
@@ -220,14 +224,18 @@ export class OciLayoutReader {
     if (doc.schemaVersion !== 2) throw invalid('INDEX_INVALID', what, 'schemaVersion is not 2');
     const config = parseDescriptor(doc.config, what);
     if (config.mediaType !== undefined && !CONFIG_TYPES.has(config.mediaType)) {
-      throw new BerthError('unsupported', 'ARTIFACT_UNSUPPORTED', `Cannot load ${what}: its config type ${config.mediaType} is not a container image`);
+      throw new BerthError('unsupported', 'ARTIFACT_UNSUPPORTED', `Cannot load ${what}: its config type ${config.mediaType} is not a container image`, {
+        hint: 'The layout holds an OCI artifact (a signature, an SBOM, a chart, ...); berth load reads container images only',
+      });
     }
     const layerDescs = parseDescriptorList(doc.layers ?? [], what, 'layers');
     const configMember = await this.#blob(config, `the config of ${what}`);
     const layers: IngestedMember[] = [];
     for (const [i, layer] of layerDescs.entries()) {
       if (layer.mediaType !== undefined && !LAYER_MEDIA_TYPES.has(layer.mediaType)) {
-        throw new BerthError('unsupported', 'LAYER_UNSUPPORTED', `Cannot load layer ${i + 1} of ${what}: media type ${layer.mediaType} is not a layer type Berth knows`);
+        throw new BerthError('unsupported', 'LAYER_UNSUPPORTED', `Cannot load layer ${i + 1} of ${what}: media type ${layer.mediaType} is not a layer type Berth knows`, {
+          hint: 'Layers must be tar archives, optionally gzip- or zstd-compressed, with an OCI or Docker layer media type',
+        });
       }
       layers.push(await this.#blob(layer, `layer ${i + 1} of ${what}`));
     }

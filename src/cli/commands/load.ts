@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { BerthError } from '../../internal/errors.js';
+import { BerthError, printable } from '../../internal/errors.js';
 import { inputKindOf, loadImages, type LoadInput } from '../../engine/load.js';
 import { Store } from '../../store/store.js';
 import { createProgress } from '../progress.js';
@@ -34,7 +34,7 @@ export const spec: CommandSpec = {
     try {
       const result = await loadImages(store, input, { limits: ctx.limits, onProgress: (n) => progress.update(n) });
       progress.finish();
-      for (const note of result.notes) await write(ctx.stderr, `Note: ${note}\n`);
+      for (const note of result.notes) await write(ctx.stderr, `Note: ${printable(note)}\n`);
       await write(ctx.stdout, result.lines.map((l) => `${l}\n`).join(''));
     } finally {
       progress.finish();

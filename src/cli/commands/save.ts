@@ -27,8 +27,8 @@ export const spec: CommandSpec = {
     const store = Store.open(ctx.root);
     try {
       const plan = planSave(store, args);
-      const { stream, blobBytes } = saveStream(store, plan);
-      const progress = createProgress(ctx.stderr, 'Saving', blobBytes, true);
+      const { stream, archiveBytes } = saveStream(store, plan);
+      const progress = createProgress(ctx.stderr, 'Saving', archiveBytes, true);
       let done = 0;
       const counted = (async function* () {
         for await (const chunk of stream) {

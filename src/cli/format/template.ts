@@ -17,7 +17,9 @@ function evaluate(expr: string, data: unknown): unknown {
   const index = /^index\s+(\S+)\s+"([^"]*)"$/.exec(expr);
   if (index !== null) {
     const base = evaluate(index[1]!, data);
-    return typeof base === 'object' && base !== null ? (base as Record<string, unknown>)[index[2]!] : undefined;
+    // Docker indexes map[string]string values (Labels): a missing key, or a nil map, gives "".
+    if (base === null) return '';
+    return typeof base === 'object' ? (base as Record<string, unknown>)[index[2]!] ?? '' : undefined;
   }
   if (expr === '.') return data;
   if (!/^(\.[A-Za-z_][A-Za-z0-9_]*)+$/.test(expr)) {

@@ -8,7 +8,7 @@ const DECIMAL_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB', 'ZB', 'YB'];
 /** Go's strconv %.<precision>g for a non-negative number. */
 export function formatG(value: number, precision: number): string {
   if (value === 0) return '0';
-  const exponential = value.toExponential(precision - 1); // e.g. "1.98e+6"
+  const exponential = toExponentialHalfEven(value, precision - 1); // e.g. "1.98e+6"
   const [mantissaText, expText] = exponential.split('e') as [string, string];
   const exp = Number(expText);
   if (exp < -4 || exp >= precision) {
@@ -16,7 +16,22 @@ export function formatG(value: number, precision: number): string {
     const sign = exp < 0 ? '-' : '+';
     return `${mantissa}e${sign}${String(Math.abs(exp)).padStart(2, '0')}`;
   }
-  return stripZeros(value.toFixed(Math.max(0, precision - 1 - exp)));
+  // The rounded digits (at most 15 here) survive the trip through a double unchanged.
+  return stripZeros(Number(exponential).toFixed(Math.max(0, precision - 1 - exp)));
+}
+
+/**
+ * toExponential, except that an exact tie rounds to even as Go's strconv does (Go prints
+ * 1.125 with %.3g as "1.12"; JavaScript rounds ties up, "1.13").
+ */
+function toExponentialHalfEven(value: number, fractionDigits: number): string {
+  const rounded = value.toExponential(fractionDigits);
+  const exact = value.toExponential(100); // the exact decimal expansion, for the magnitudes printed here
+  const [mantissa, exp] = exact.split('e') as [string, string];
+  const digits = mantissa.replace('.', '');
+  const kept = digits.slice(0, fractionDigits + 1);
+  if (!/^50*$/.test(digits.slice(fractionDigits + 1)) || Number(kept[kept.length - 1]) % 2 !== 0) return rounded;
+  return `${kept.slice(0, 1)}${kept.length > 1 ? `.${kept.slice(1)}` : ''}e${exp}`;
 }
 
 function stripZeros(text: string): string {

@@ -1,0 +1,221 @@
+#!/usr/bin/env bash
+# Berth vs docker: load / save wall time, berth peak RSS, memory flatness on a ~1 GB image,
+# and start-up with 1,000 tags. Run with `npm run bench` (builds first), as root, with a
+# docker daemon running and hyperfine, debootstrap, /usr/bin/time, python3 installed.
+#
+# Test data is built once and cached in .bench/ (gitignored): a Debian bookworm minbase rootfs
+# (debootstrap; a generated tree of similar size if that fails), the docker-save archives of a
+# 1-layer and a 3-layer image made from it, a ~1 GB 4-layer archive and a 1,000-tag archive.
+# Delete .bench/ to rebuild them. Results: bench/results.md (overwritten) and .bench/results/
+# (raw hyperfine JSON and /usr/bin/time outputs).
+#
+# Environment: RUNS (default 5) runs per load/save measurement, BIG_RUNS (3) for the ~1 GB image,
+# STARTUP_RUNS (30), BIG_MB (800) size of the big image's extra layer, KEEP_DOCKER_IMAGES=1 to
+# leave the berth-bench:* docker images in place at the end.
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+cd "$REPO"
+B=$REPO/.bench
+R=$B/results
+W=$B/work
+RUNS=${RUNS:-5}
+BIG_RUNS=${BIG_RUNS:-3}
+STARTUP_RUNS=${STARTUP_RUNS:-30}
+BIG_MB=${BIG_MB:-800}
+TAGS=1000
+# This sandbox exports NODE_EXTRA_CA_CERTS, which makes every node process parse ~140 CA
+# certificates at start-up (~50 ms of CPU); no berth user has it, so measure without it.
+unset NODE_EXTRA_CA_CERTS
+# Berth runs from a snapshot of dist/ taken now, so a rebuild by someone else mid-run cannot
+# change (or break) what is measured. Same entry point shape as bin/berth.js.
+SNAP=$W/berth
+BERTH="node $SNAP/bin/berth.js"
+TOOLS="python3 $REPO/bench/tools.py"
+IMG=berth-bench            # every docker object this script creates is named berth-bench*
+
+log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+for tool in docker hyperfine python3 /usr/bin/time node; do
+  command -v "$tool" >/dev/null || die "$tool is not installed"
+done
+docker info >/dev/null 2>&1 || die "the docker daemon is not reachable (docker info failed)"
+[ -f "$REPO/dist/src/cli/main.js" ] || die "berth is not built; run npm run bench (it builds first)"
+
+mkdir -p "$B" "$R" "$W"
+rm -rf "$SNAP" && mkdir -p "$SNAP/bin" && cp -a "$REPO/dist" "$SNAP/dist" && cp "$REPO/bin/berth.js" "$SNAP/bin/berth.js"
+$BERTH version >/dev/null || die "the dist/ snapshot in $SNAP does not run"
+rm -f "$R"/*.json "$R"/*.rss "$R"/*.log "$R"/facts.txt
+
+docker_cleanup() {
+  docker rm -f $IMG-c50 $IMG-c3 >/dev/null 2>&1 || true
+  docker rmi -f $IMG:base $IMG:c50 $IMG:l3 $IMG:big >/dev/null 2>&1 || true
+}
+cleanup() {
+  local rc=$?
+  if [ "${KEEP_DOCKER_IMAGES:-0}" != 1 ]; then docker_cleanup; fi
+  rm -rf "$W"
+  [ $rc -eq 0 ] || log "failed (exit $rc); partial results in $R"
+}
+trap cleanup EXIT
+
+# ---------------------------------------------------------------- test data (cached)
+ROOTFS=$B/rootfs
+if [ ! -f "$B/rootfs.source" ]; then
+  rm -rf "$ROOTFS" "$B/rootfs.tmp"
+  log "building the Debian bookworm minbase rootfs with debootstrap (first run only, a few minutes)"
+  if [ "$(id -u)" = 0 ] && command -v debootstrap >/dev/null \
+     && debootstrap --variant=minbase bookworm "$B/rootfs.tmp" http://deb.debian.org/debian >"$B/debootstrap.log" 2>&1; then
+    mv "$B/rootfs.tmp" "$ROOTFS"
+    echo "Debian bookworm minbase (debootstrap --variant=minbase bookworm)" > "$B/rootfs.source"
+  else
+    log "WARNING: debootstrap failed (see $B/debootstrap.log); using a generated deterministic tree of similar size instead"
+    rm -rf "$B/rootfs.tmp"
+    $TOOLS gen-tree "$ROOTFS"
+    echo "GENERATED deterministic tree (debootstrap failed; NOT Debian)" > "$B/rootfs.source"
+  fi
+  rm -f "$B/rootfs.tar" "$B/save1.tar" "$B/save3.tar" "$B/big.tar" "$B/tags.tar"
+fi
+grep -q GENERATED "$B/rootfs.source" && log "WARNING: test data is a generated tree, not Debian (debootstrap failed earlier; rm -rf .bench to retry)"
+
+if [ ! -f "$B/rootfs.tar" ]; then
+  log "tar of the rootfs"
+  tar --numeric-owner -C "$ROOTFS" -cf "$B/rootfs.tar.tmp" . && mv "$B/rootfs.tar.tmp" "$B/rootfs.tar"
+fi
+
+if [ ! -f "$B/save1.tar" ] || [ ! -f "$B/save3.tar" ]; then
+  log "building the docker images: import (1 layer), + 50 x 1 MiB random files, + /etc/third and rm -rf /usr/share/doc"
+  docker_cleanup
+  docker import "$B/rootfs.tar" $IMG:base >/dev/null
+  docker run --network none --name $IMG-c50 $IMG:base sh -c 'mkdir /data && for i in $(seq 1 50); do head -c 1048576 /dev/urandom > /data/f$i; done'
+  docker commit $IMG-c50 $IMG:c50 >/dev/null
+  docker run --network none --name $IMG-c3 $IMG:c50 sh -c 'echo third > /etc/third && rm -rf /usr/share/doc'
+  docker commit $IMG-c3 $IMG:l3 >/dev/null
+  docker rm -f $IMG-c50 $IMG-c3 >/dev/null
+  docker save -o "$B/save1.tar.tmp" $IMG:base && mv "$B/save1.tar.tmp" "$B/save1.tar"
+  docker save -o "$B/save3.tar.tmp" $IMG:l3 && mv "$B/save3.tar.tmp" "$B/save3.tar"
+  docker_cleanup
+  rm -f "$B/big.tar" "$B/tags.tar"
+fi
+
+if [ ! -f "$B/big.tar" ] || [ "$(cat "$B/big.mb" 2>/dev/null)" != "$BIG_MB" ]; then
+  log "building the big image archive: the 3-layer image + a layer of $BIG_MB MiB of /dev/urandom data"
+  rm -rf "$B/bigdata" && mkdir -p "$B/bigdata/big"
+  for i in $(seq 1 $((BIG_MB / 100))); do head -c 100M /dev/urandom > "$B/bigdata/big/blob$i"; done
+  tar --numeric-owner --owner=0 --group=0 -C "$B/bigdata" -cf "$B/big-layer.tar" big
+  rm -rf "$B/bigdata"
+  $TOOLS big "$B/save3.tar" "$B/big-layer.tar" "$B/big.tar" $IMG:big
+  rm -f "$B/big-layer.tar"
+  echo "$BIG_MB" > "$B/big.mb"
+fi
+
+if [ ! -f "$B/tags.tar" ]; then
+  log "building the $TAGS-tag archive (the 1-layer image with $TAGS RepoTags)"
+  $TOOLS retag "$B/save1.tar" "$B/tags.tar" $TAGS $IMG-tags/app
+fi
+
+# ---------------------------------------------------------------- machine facts
+{
+  echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "host=$(hostname)"
+  echo "nproc=$(nproc)"
+  echo "cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
+  echo "kernel=$(uname -r)"
+  echo "mem=$(free -g | awk '/^Mem:/{print $2 " GiB"}')"
+  echo "fs=$(df -T "$B" | awk 'NR==2{print $2}')"
+  echo "docker=$(docker version --format '{{.Server.Version}}' 2>/dev/null) (CLI $(docker version --format '{{.Client.Version}}' 2>/dev/null))"
+  echo "docker_driver=$(docker info --format '{{.Driver}}' 2>/dev/null)"
+  echo "node=$(node -v)"
+  echo "hyperfine=$(hyperfine --version | awk '{print $2}')"
+  dirty=$(git -C "$REPO" diff --shortstat HEAD -- src 2>/dev/null | sed 's/^ *//')
+  untracked=$(git -C "$REPO" ls-files --others --exclude-standard -- src 2>/dev/null | wc -l)
+  echo "berth_rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)${dirty:+ + uncommitted src changes ($dirty)}$([ "$untracked" -gt 0 ] && echo " + $untracked untracked src files")"
+  echo "rootfs_source=$(cat "$B/rootfs.source")"
+  echo "rootfs_paths=$(find "$ROOTFS" | wc -l)"
+  for f in rootfs save1 save3 big tags; do echo "${f}_bytes=$(stat -c %s "$B/$f.tar")"; done
+  echo "runs=$RUNS"
+  echo "big_mb=$BIG_MB"
+  echo "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "startup_tags=$TAGS"
+} > "$R/facts.txt"
+
+# ---------------------------------------------------------------- measuring
+# measure NAME RUNS PREPARE CMD...: hyperfine (wall time, JSON) with /usr/bin/time appending the
+# peak RSS (KiB) of CMD's process to NAME.rss once per run. PREPARE runs before every run.
+measure() {
+  local name=$1 runs=$2 prep=$3; shift 3
+  local cmd="/usr/bin/time -f %M -a -o $R/$name.rss $*"
+  if ! hyperfine -N --runs "$runs" --prepare "$prep" --export-json "$R/$name.json" "$cmd" >"$R/$name.log" 2>&1; then
+    cat "$R/$name.log" >&2
+    die "measurement $name failed"
+  fi
+  printf '[bench] %-14s median %6.2f s   peak RSS (median) %s KiB\n' "$name" \
+    "$(python3 -c "import json,statistics,sys; print(statistics.median(json.load(open(sys.argv[1]))['results'][0]['times']))" "$R/$name.json")" \
+    "$($TOOLS median "$R/$name.rss")" >&2
+}
+warm() { cat "$@" > /dev/null; sync; }   # same warm page cache for both tools, nothing dirty
+
+S_LOAD=$W/store-load
+S_SAVE=$W/store-save
+OUT=$W/out
+mkdir -p "$OUT"
+
+# docker load: no image that shares a layer may exist before a run (base and l3 share layer 1).
+RMI_ALL="sh -c 'docker rmi -f $IMG:base $IMG:l3 $IMG:c50 $IMG:big >/dev/null 2>&1; sync'"
+docker_cleanup
+for n in 3 1; do
+  warm "$B/save$n.tar"
+  log "load $n-layer: docker"
+  measure docker-load$n "$RUNS" "$RMI_ALL" docker load -q -i "$B/save$n.tar"
+  log "load $n-layer: berth"
+  measure berth-load$n "$RUNS" "sh -c 'rm -rf $S_LOAD; sync'" $BERTH --root "$S_LOAD" load -q -i "$B/save$n.tar"
+done
+rm -rf "$S_LOAD"
+
+# save: docker holds both images (loaded above, load1 last so load both again); berth a store with both.
+docker load -q -i "$B/save3.tar" >/dev/null
+docker load -q -i "$B/save1.tar" >/dev/null
+rm -rf "$S_SAVE"
+$BERTH --root "$S_SAVE" load -q -i "$B/save3.tar" >/dev/null
+$BERTH --root "$S_SAVE" load -q -i "$B/save1.tar" >/dev/null
+for n in 3 1; do
+  tag=$([ $n = 3 ] && echo l3 || echo base)
+  log "save $n-layer: docker"
+  measure docker-save$n "$RUNS" "sh -c 'rm -f $OUT/docker-save$n.tar; sync'" docker save -o "$OUT/docker-save$n.tar" $IMG:$tag
+  log "save $n-layer: berth"
+  measure berth-save$n "$RUNS" "sh -c 'rm -f $OUT/berth-save$n.tar; sync'" $BERTH --root "$S_SAVE" save -o "$OUT/berth-save$n.tar" $IMG:$tag
+done
+# sanity: what berth saved names the same image docker has
+want=$(docker image inspect -f '{{.Id}}' $IMG:l3)
+got=$(tar -xOf "$OUT/berth-save3.tar" manifest.json | python3 -c 'import json,sys; print("sha256:" + json.load(sys.stdin)[0]["Config"].split("/")[-1])')
+[ "$want" = "$got" ] || die "berth save wrote image $got, docker has $want"
+rm -f "$OUT"/*.tar
+docker_cleanup
+rm -rf "$S_SAVE"
+
+# memory flatness: the ~1 GB image
+warm "$B/big.tar"
+log "load big image: berth"
+measure berth-loadbig "$BIG_RUNS" "sh -c 'rm -rf $S_LOAD; sync'" $BERTH --root "$S_LOAD" load -q -i "$B/big.tar"
+log "save big image: berth"
+measure berth-savebig "$BIG_RUNS" "sh -c 'rm -f $OUT/berth-savebig.tar; sync'" $BERTH --root "$S_LOAD" save -o "$OUT/berth-savebig.tar" $IMG:big
+rm -rf "$S_LOAD" "$OUT"/*.tar
+
+# start-up: `berth images` over a store with 1,000 tags vs a bare node
+S_TAGS=$W/store-tags
+rm -rf "$S_TAGS"
+$BERTH --root "$S_TAGS" load -q -i "$B/tags.tar" >/dev/null
+lines=$($BERTH --root "$S_TAGS" images | tail -n +2 | wc -l)
+[ "$lines" -eq "$TAGS" ] || die "berth images lists $lines rows, expected $TAGS"
+echo "startup_lines=$lines" >> "$R/facts.txt"
+log "start-up: node -e 0 vs berth images ($lines tags)"
+hyperfine -N --warmup 3 --runs "$STARTUP_RUNS" --export-json "$R/startup.json" \
+  "node -e 0" "$BERTH --root $S_TAGS images" >"$R/startup.log" 2>&1 || { cat "$R/startup.log" >&2; die "start-up measurement failed"; }
+rm -rf "$S_TAGS"
+
+echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$R/facts.txt"
+
+# ---------------------------------------------------------------- report
+echo
+$TOOLS report "$R" "$REPO/bench/results.md"

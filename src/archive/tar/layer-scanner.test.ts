@@ -1,0 +1,119 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BLOCK, encodeHeader, padding, type HeaderFields } from './tar-header.js';
+import { LayerScanner, type LayerFacts } from './layer-scanner.js';
+
+function member(fields: HeaderFields, data: Buffer = Buffer.alloc(0)): Buffer {
+  return Buffer.concat([encodeHeader({ ...fields, size: fields.size ?? data.length }), data, Buffer.alloc(padding(data.length))]);
+}
+
+function tar(...members: Buffer[]): Buffer {
+  return Buffer.concat([...members, Buffer.alloc(2 * BLOCK)]);
+}
+
+async function scan(bytes: Buffer, chunkSize = bytes.length || 1): Promise<{ facts: LayerFacts | undefined; problem: string }> {
+  const scanner = new LayerScanner();
+  for (let pos = 0; pos < bytes.length; pos += chunkSize) await scanner.write(bytes.subarray(pos, pos + chunkSize));
+  const facts = await scanner.finish();
+  return { facts, problem: scanner.problem };
+}
+
+// The layer of the fixture's "layer2" step, in miniature.
+const LAYER = tar(
+  member({ name: 'opt/', type: 'dir', mode: 0o755 }),
+  member({ name: 'opt/app/', type: 'dir', mode: 0o755 }),
+  member({ name: 'opt/app/file.txt', type: 'file', mode: 0o644 }, Buffer.from('hello from layer 2\n')), // 19 bytes
+  member({ name: 'opt/app/hardlink.txt', type: 'hardlink', mode: 0o644, linkname: 'opt/app/file.txt' }), // counts 0
+  member({ name: 'opt/app/symlink.txt', type: 'symlink', mode: 0o777, linkname: 'file.txt' }), // 8
+  member({ name: 'opt/app/abs-symlink', type: 'symlink', mode: 0o777, linkname: '/opt/app/file.txt' }), // 17
+  member({ name: 'opt/app/bin.dat', type: 'file', mode: 0o640 }, Buffer.from('\x01\x02\x03binary\x00data', 'latin1')), // 14
+  member({ name: 'dev/null', type: 'chardev', mode: 0o666, devmajor: 1, devminor: 3 }),
+  member({ name: 'run/fifo', type: 'fifo', mode: 0o600 }),
+  member({ name: 'opt/app/.wh.old', type: 'file', mode: 0o644 }), // whiteout: 0
+);
+
+test('LayerScanner computes Docker\'s layer size: file bytes plus symlink target lengths, hard links 0', async () => {
+  const { facts } = await scan(LAYER);
+  assert.deepEqual(facts, { size: 19 + 8 + 17 + 14, entries: 10 });
+});
+
+test('LayerScanner gives the same facts whatever the chunk sizes', async () => {
+  for (const size of [1, 100, 511, 512, 513, 5000]) {
+    assert.deepEqual((await scan(LAYER, size)).facts, { size: 58, entries: 10 }, `chunk size ${size}`);
+  }
+});
+
+test('LayerScanner counts symlink targets in bytes, including PAX link paths', async () => {
+  const longTarget = `${'target-dir/'.repeat(12)}file`; // 136 bytes: needs a PAX linkpath
+  const layer = tar(
+    member({ name: 'a', type: 'symlink', mode: 0o777, linkname: 'zoë' }), // 4 bytes in UTF-8
+    member({ name: 'b', type: 'symlink', mode: 0o777, linkname: longTarget }),
+  );
+  assert.deepEqual((await scan(layer)).facts, { size: 4 + 136, entries: 2 });
+});
+
+test('LayerScanner takes file sizes from PAX size records', async () => {
+  const data = Buffer.alloc(3000, 0x61);
+  const paxSized = Buffer.concat([
+    encodeHeader({ name: 'f', type: 'file', mode: 0o644, size: 3000 }, { size: '3000' }),
+    data,
+    Buffer.alloc(padding(3000)),
+  ]);
+  assert.deepEqual((await scan(tar(paxSized))).facts, { size: 3000, entries: 1 });
+});
+
+test('LayerScanner treats empty input as an empty layer', async () => {
+  assert.deepEqual((await scan(Buffer.alloc(0))).facts, { size: 0, entries: 0 });
+  const scanner = new LayerScanner();
+  assert.deepEqual(await scanner.finish(), { size: 0, entries: 0 }, 'finish() without any write');
+});
+
+test('LayerScanner treats an all-zero tar as a valid empty layer', async () => {
+  for (const length of [1024, 10240]) {
+    assert.deepEqual((await scan(Buffer.alloc(length))).facts, { size: 0, entries: 0 }, `${length} zero bytes`);
+    assert.deepEqual((await scan(Buffer.alloc(length), 100)).facts, { size: 0, entries: 0 }, `${length} zero bytes in small chunks`);
+  }
+});
+
+test('LayerScanner says JSON and garbage are not a tar', async () => {
+  const shortJson = await scan(Buffer.from('{"architecture":"amd64","os":"linux"}'));
+  assert.equal(shortJson.facts, undefined);
+  assert.match(shortJson.problem, /too short to be a tar/);
+
+  const longJson = await scan(Buffer.from(JSON.stringify({ history: 'x'.repeat(2000) })), 300);
+  assert.equal(longJson.facts, undefined);
+  assert.match(longJson.problem, /not a tar archive/);
+
+  const garbage = Buffer.alloc(4096);
+  for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 7919 + 13) & 0xff;
+  const g = await scan(garbage);
+  assert.equal(g.facts, undefined);
+  assert.match(g.problem, /not a tar archive/);
+});
+
+test('LayerScanner rejects a gzip-compressed tar (it wants the uncompressed layer)', async () => {
+  const { gzipSync } = await import('node:zlib');
+  assert.equal((await scan(gzipSync(LAYER))).facts, undefined);
+});
+
+test('LayerScanner rejects a truncated tar and says why', async () => {
+  const full = tar(member({ name: 'big', type: 'file', mode: 0o644 }, Buffer.alloc(5000, 1)));
+  const cut = await scan(full.subarray(0, 512 + 2000), 512);
+  assert.equal(cut.facts, undefined);
+  assert.match(cut.problem, /ends in the middle of a member/);
+});
+
+test('LayerScanner rejects a tar whose later header is damaged', async () => {
+  const layer = Buffer.from(LAYER);
+  layer[BLOCK + 5] = layer[BLOCK + 5]! ^ 0xff; // second header's name, checksum now wrong
+  const r = await scan(layer, 700);
+  assert.equal(r.facts, undefined);
+  assert.match(r.problem, /bad checksum/);
+});
+
+test('LayerScanner accepts a tar without end-of-archive blocks, and ignores what follows them', async () => {
+  const noEnd = LAYER.subarray(0, LAYER.length - 2 * BLOCK);
+  assert.deepEqual((await scan(noEnd)).facts, { size: 58, entries: 10 });
+  const trailing = Buffer.concat([LAYER, Buffer.from('trailing bytes that are not a header'.repeat(30))]);
+  assert.deepEqual((await scan(trailing, 1000)).facts, { size: 58, entries: 10 });
+});

@@ -1,0 +1,63 @@
+/**
+ * Dependencies point one way: cli -> engine -> store / archive / image -> digest / internal.
+ * Format code never touches the store, the store knows no formats, and only the CLI prints.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { REPO } from '../support/env.js';
+
+const SRC = join(REPO, 'src');
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...sources(p));
+    else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+/** Top-level module of a file under src/ ("archive", "store", ...). */
+function moduleOf(file: string): string {
+  return relative(SRC, file).split('/')[0]!;
+}
+
+/** Which modules each module may import (besides itself). */
+const ALLOWED: Record<string, string[]> = {
+  internal: [],
+  digest: ['internal'],
+  image: ['internal', 'digest'],
+  archive: ['internal', 'digest', 'image'],
+  store: ['internal', 'digest'],
+  engine: ['internal', 'digest', 'image', 'archive', 'store'],
+  cli: ['internal', 'digest', 'image', 'archive', 'engine', 'store'],
+};
+
+test('imports between top-level modules follow the allowed directions', () => {
+  const violations: string[] = [];
+  const files = sources(SRC);
+  assert.ok(files.length > 40, 'the scan found too few files');
+  for (const file of files) {
+    const from = moduleOf(file);
+    const allowed = ALLOWED[from];
+    assert.ok(allowed !== undefined, `unknown top-level module ${from}`);
+    const text = readFileSync(file, 'utf8');
+    for (const m of text.matchAll(/from '(\.[^']+)'/g)) {
+      const target = resolve(dirname(file), m[1]!);
+      const to = moduleOf(target);
+      if (to !== from && !allowed.includes(to)) violations.push(`${relative(SRC, file)} -> ${relative(SRC, target)}`);
+    }
+  }
+  assert.deepEqual(violations, []);
+});
+
+test('only the CLI writes to stdout/stderr or exits the process', () => {
+  const offenders = sources(SRC)
+    .filter((f) => moduleOf(f) !== 'cli')
+    .filter((f) => /process\.(stdout|stderr)\.write|process\.exit\(|console\.(log|error)/.test(readFileSync(f, 'utf8')))
+    .map((f) => relative(SRC, f));
+  assert.deepEqual(offenders, []);
+});
