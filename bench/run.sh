@@ -28,9 +28,9 @@ TAGS=1000
 # certificates at start-up (~50 ms of CPU); no berth user has it, so measure without it.
 unset NODE_EXTRA_CA_CERTS
 # Berth runs from a snapshot of dist/ taken now, so a rebuild by someone else mid-run cannot
-# change (or break) what is measured. Same entry point shape as bin/berth.js.
+# change (or break) what is measured. Same entry point shape as bin/berth.cjs.
 SNAP=$W/berth
-BERTH="node $SNAP/bin/berth.js"
+BERTH="node $SNAP/bin/berth.cjs"
 TOOLS="python3 $REPO/bench/tools.py"
 IMG=berth-bench            # every docker object this script creates is named berth-bench*
 
@@ -41,10 +41,10 @@ for tool in docker hyperfine python3 /usr/bin/time node; do
   command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 docker info >/dev/null 2>&1 || die "the docker daemon is not reachable (docker info failed)"
-[ -f "$REPO/dist/src/cli/main.js" ] || die "berth is not built; run npm run bench (it builds first)"
+[ -f "$REPO/dist/berth.cjs" ] || die "berth is not built; run npm run bench (it builds first)"
 
 mkdir -p "$B" "$R" "$W"
-rm -rf "$SNAP" && mkdir -p "$SNAP/bin" && cp -a "$REPO/dist" "$SNAP/dist" && cp "$REPO/bin/berth.js" "$SNAP/bin/berth.js"
+rm -rf "$SNAP" && mkdir -p "$SNAP/bin" && cp -a "$REPO/dist" "$SNAP/dist" && cp "$REPO/bin/berth.cjs" "$SNAP/bin/berth.cjs"
 $BERTH version >/dev/null || die "the dist/ snapshot in $SNAP does not run"
 rm -f "$R"/*.json "$R"/*.rss "$R"/*.log "$R"/facts.txt
 

@@ -5,7 +5,8 @@
  * manifest.json points into it, which Docker 20.10's loader accepts (it opens whatever paths
  * manifest.json names). Building the records is pure: bytes come from the caller's openers.
  */
-import { hexOf, sha256Of, type Digest } from '../digest/digest.js';
+import { hexOf, type Digest } from '../digest/digest.js';
+import { sha256Of } from '../digest/sha256.js';
 import { familiarName, familiarRepository, fullName, type TaggedReference } from '../image/reference.js';
 import { MEDIA, ANNOTATION_IMAGE_NAME, ANNOTATION_REF_NAME } from '../image/media-types.js';
 import type { TarRecord } from './tar/tar-writer.js';

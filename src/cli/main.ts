@@ -2,7 +2,7 @@
  * Entry point: global flags, command dispatch, and the one place that turns errors into exit
  * codes. Command modules are imported on demand so `berth images` loads only what it needs.
  */
-import { homedir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { BerthError } from '../internal/errors.js';
 import { limitsFromEnv } from '../internal/limits.js';
@@ -48,11 +48,13 @@ const GLOBAL_FLAGS: FlagSpec[] = [
 ];
 
 /** Default store root: /var/lib/berth for root, else under XDG_DATA_HOME (or ~/.local/share). */
-export function defaultRoot(env: NodeJS.ProcessEnv): string {
+export async function defaultRoot(env: NodeJS.ProcessEnv): Promise<string> {
   if (env.BERTH_ROOT !== undefined && env.BERTH_ROOT !== '') return resolve(env.BERTH_ROOT);
   if (process.getuid?.() === 0) return '/var/lib/berth';
-  const data = env.XDG_DATA_HOME !== undefined && env.XDG_DATA_HOME !== '' ? env.XDG_DATA_HOME : join(homedir(), '.local', 'share');
-  return join(data, 'berth');
+  if (env.XDG_DATA_HOME !== undefined && env.XDG_DATA_HOME !== '') return join(env.XDG_DATA_HOME, 'berth');
+  // node:os only when HOME is unset; required, not imported: the bundle runs in a vm.Script, which has no dynamic import of builtins.
+  const home = env.HOME !== undefined && env.HOME !== '' ? env.HOME : (createRequire(import.meta.url)('node:os') as typeof import('node:os')).homedir();
+  return join(home, '.local', 'share', 'berth');
 }
 
 function mainHelp(): string {
@@ -156,12 +158,17 @@ export async function main(argv: string[]): Promise<number> {
     checkArgCount(path, spec, parsed.args.length);
     const rootFlag = typeof g.flags.root === 'string' ? resolve(g.flags.root) : undefined;
     const ctx: CommandContext = {
-      root: rootFlag ?? defaultRoot(env),
+      root: rootFlag ?? (await defaultRoot(env)),
       limits: limitsFromEnv(env),
       env,
       stdout: process.stdout,
-      stderr: process.stderr,
-      stdin: process.stdin,
+      // Getters: creating process.stdin/stderr on a pipe loads Node's socket code, which most runs never need.
+      get stderr() {
+        return process.stderr;
+      },
+      get stdin() {
+        return process.stdin;
+      },
       commandPath: path,
     };
     const code = await spec.run(ctx, parsed.flags, parsed.args);
@@ -183,5 +190,14 @@ function checkArgCount(path: string, spec: CommandSpec, n: number): void {
   }
 }
 
-const code = await main(process.argv.slice(2));
-process.exitCode = code;
+// A reader that goes away (`berth images | head -1`) is not a crash: listing commands end
+// quietly as with Docker, and `save` reports the truncated archive itself (OUTPUT_CLOSED).
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+});
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, (err: unknown) => {
+  process.exitCode = reportError(err, true);
+});

@@ -33,7 +33,7 @@ export async function writeFileAtomic(path: string, source: AsyncIterable<Buffer
   await checkOutputPath(path);
   const tmp = join(dirname(path), `.${basename(path)}.berth-${randomBytes(4).toString('hex')}`);
   try {
-    const out = createWriteStream(tmp, { flags: 'wx', mode, highWaterMark: 1024 * 1024 });
+    const out = createWriteStream(tmp, { flags: 'wx', mode, highWaterMark: 4 * 1024 * 1024 });
     if (transform === undefined) await pipeline(Readable.from(source, { objectMode: false }), out);
     else await pipeline(Readable.from(source, { objectMode: false }), transform, out);
     // The stream closed its descriptor; fsync through a new one (fsync is per file, not per descriptor).

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { BerthError } from '../internal/errors.js';
-import { chainIds, digestFromHex, hexOf, isDigest, parseDigest, sha256Of, shortId, type Digest } from './digest.js';
+import { digestFromHex, hexOf, isDigest, parseDigest, shortId, type Digest } from './digest.js';
+import { chainIds, sha256Of } from './sha256.js';
 
 const HEX = '7603dc84775345655b454cc166d377f27b446b7507e93ef30d6ce672418d9b0a';
 

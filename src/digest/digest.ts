@@ -1,9 +1,9 @@
 /**
  * Digests: `sha256:<64 lowercase hex>`, the only algorithm Berth stores.
- * A `Digest` can only be made by `parseDigest` or `digestFromHex`, so a value of this type
- * is always safe to use as a file name.
+ * A `Digest` can only be made by `parseDigest`, `digestFromHex` or hashing (sha256.ts), so a
+ * value of this type is always safe to use as a file name. This module loads no crypto, so
+ * commands that only read metadata (`berth images`) do not pay for it.
  */
-import { createHash } from 'node:crypto';
 import { BerthError } from '../internal/errors.js';
 
 export type Digest = string & { readonly __digest: unique symbol };
@@ -37,21 +37,6 @@ export function hexOf(digest: Digest): string {
 /** The 12-hex short form Docker prints. */
 export function shortId(digest: Digest): string {
   return digest.slice(7, 19);
-}
-
-export function sha256Of(data: string | Uint8Array): Digest {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}` as Digest;
-}
-
-/** Chain IDs, base layer first: chain(0) = diff(0); chain(n) = sha256(chain(n-1) + " " + diff(n)). */
-export function chainIds(diffIds: readonly Digest[]): Digest[] {
-  const out: Digest[] = [];
-  let prev: Digest | undefined;
-  for (const diffId of diffIds) {
-    prev = prev === undefined ? diffId : sha256Of(`${prev} ${diffId}`);
-    out.push(prev);
-  }
-  return out;
 }
 
 function truncate(s: string): string {

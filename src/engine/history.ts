@@ -4,7 +4,8 @@
  * the stack up to that step if one exists, otherwise the chain ID of that stack, so every
  * row can be addressed.
  */
-import { chainIds, type Digest } from '../digest/digest.js';
+import type { Digest } from '../digest/digest.js';
+import { chainIds } from '../digest/sha256.js';
 import { parseConfig, type HistoryEntry } from '../image/config.js';
 import type { Store } from '../store/store.js';
 

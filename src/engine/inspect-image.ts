@@ -35,7 +35,8 @@ export async function inspectImage(store: Store, id: Digest): Promise<Record<str
   const db = store.db;
   const row = db.prepare('SELECT config_size, size, parent, last_tag_time FROM images WHERE id = ?').get(id) as { config_size: number; size: number; parent: string | null; last_tag_time: string | null };
   const tags = (db.prepare('SELECT name FROM tags WHERE image_id = ? ORDER BY name').pluck().all(id) as string[]);
-  const digests = db.prepare('SELECT digest FROM image_digests WHERE image_id = ? ORDER BY digest').pluck().all(id) as string[];
+  // RepoDigests, as in Docker, only for manifests the image arrived with (not the one berth save would write).
+  const digests = db.prepare(`SELECT digest FROM image_digests WHERE image_id = ? AND origin = 'archive' ORDER BY digest`).pluck().all(id) as string[];
   const repos = [...new Set(tags.map((t) => familiarRepository(splitTagName(t).repository)))];
   const config = parseConfig(await store.readSmallBlob(id, row.config_size), id).config;
   const out: Record<string, unknown> = {

@@ -6,7 +6,9 @@ import { stat } from 'node:fs/promises';
 import { BerthError } from '../internal/errors.js';
 import { removeTree } from '../internal/fs.js';
 import type { Limits } from '../internal/limits.js';
-import { chainIds, type Digest } from '../digest/digest.js';
+import type { Digest } from '../digest/digest.js';
+import { chainIds, sha256Of } from '../digest/sha256.js';
+import { imageManifest } from '../archive/save-layout.js';
 import { createdMs } from '../image/config.js';
 import { familiarName, fullName } from '../image/reference.js';
 import { TarSource } from '../archive/ingest/tar-source.js';
@@ -16,6 +18,7 @@ import type { ArchiveImage } from '../archive/archive-image.js';
 import { MANIFEST_PATH, readDockerArchive } from '../archive/docker-archive/read-docker-archive.js';
 import { hostPlatform, INDEX_PATH, OciLayoutReader } from '../archive/oci-layout/read-oci-layout.js';
 import type { NewBlob, Store } from '../store/store.js';
+import { upsertTag } from '../store/metadata/tags.js';
 
 export type LoadInput =
   | { kind: 'stream'; stream: AsyncIterable<Buffer> }
@@ -79,13 +82,10 @@ function commit(store: Store, images: ArchiveImage[], notes: string[]): LoadResu
     const insertImage = db.prepare(`INSERT INTO images(id, config_size, created, created_ms, size, layer_count, top_chain_id, parent, os, architecture, added_at, last_tag_time)
       VALUES (@id, @config_size, @created, @created_ms, @size, @layer_count, @top_chain_id, @parent, @os, @architecture, @added_at, NULL)`);
     const insertImageLayer = db.prepare('INSERT INTO image_layers(image_id, position, diff_id, chain_id) VALUES (?, ?, ?, ?)');
-    const insertDigest = db.prepare('INSERT OR IGNORE INTO image_digests(digest, image_id, repo) VALUES (?, ?, ?)');
+    const insertDigest = db.prepare('INSERT OR IGNORE INTO image_digests(digest, image_id, origin) VALUES (?, ?, ?)');
     const tagOf = db.prepare('SELECT image_id FROM tags WHERE name = ?').pluck();
-    const upsertTag = db.prepare('INSERT INTO tags(name, image_id, tagged_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET image_id = excluded.image_id, tagged_at = excluded.tagged_at');
-    const touchTagTime = db.prepare('UPDATE images SET last_tag_time = ? WHERE id = ?');
     const storedDiffIds = db.prepare('SELECT diff_id FROM image_layers WHERE image_id = ? ORDER BY position').pluck();
     const now = Date.now();
-    const nowText = new Date(now).toISOString();
 
     for (const image of images) {
       for (const layer of image.layers) insertLayer.run(layer.stored.digest, layer.layer!.size, layer.stored.size, layer.layer!.entries);
@@ -109,22 +109,33 @@ function commit(store: Store, images: ArchiveImage[], notes: string[]): LoadResu
         });
         diffIds.forEach((diffId, i) => insertImageLayer.run(id, i, diffId, chains[i]));
       }
-      for (const digest of image.manifestDigests) insertDigest.run(digest, id, '');
+      for (const digest of image.manifestDigests) insertDigest.run(digest, id, 'archive');
+      insertDigest.run(berthManifestDigest(image), id, 'berth');
       for (const tag of image.tags) {
         const name = fullName(tag);
         const previous = tagOf.get(name) as string | undefined;
         if (previous !== undefined && previous !== id) {
           lines.push(`The image ${familiarName(tag)} already exists, renaming the old one with ID ${previous} to empty string`);
         }
-        upsertTag.run(name, id, now);
+        upsertTag(db, { name, repository: tag.repository, tag: tag.tag }, id, now);
         lines.push(`Loaded image: ${familiarName(tag)}`);
       }
-      if (image.tags.length > 0) touchTagTime.run(nowText, id);
-      else lines.push(`Loaded image ID: ${id}`);
+      if (image.tags.length === 0) lines.push(`Loaded image ID: ${id}`);
       loaded.push({ id, tags: image.tags.map(familiarName) });
     }
   });
   return { lines, notes, images: loaded };
+}
+
+/** The digest of the manifest `berth save` writes for this image, so `name@digest` finds it after a round trip. */
+function berthManifestDigest(image: ArchiveImage): Digest {
+  return sha256Of(imageManifest({
+    id: image.config.id,
+    configSize: image.config.bytes.length,
+    layers: image.layers.map((l) => ({ diffId: l.stored.digest, size: l.stored.size })),
+    tags: [],
+    parent: undefined,
+  }));
 }
 
 /** The declared parent, kept only if it is known (here or in the store) and its layers are a prefix of the child's. */

@@ -4,7 +4,7 @@
  */
 import { BerthError } from '../internal/errors.js';
 import { isDigest, type Digest } from '../digest/digest.js';
-import { familiarName, fullName, parseReference, withDefaultTag, type Reference } from '../image/reference.js';
+import { familiarName, fullName, parseReference, splitTagName, withDefaultTag, type Reference } from '../image/reference.js';
 import type { Store } from '../store/store.js';
 
 export interface ResolvedImage {
@@ -37,7 +37,14 @@ export function resolveImage(store: Store, input: string): ResolvedImage {
   }
   if (ref !== undefined) {
     if (ref.digest !== undefined) {
-      const ids = db.prepare(`SELECT DISTINCT image_id FROM image_digests WHERE digest = ? UNION SELECT id FROM images WHERE id = ?`).pluck().all(ref.digest, ref.digest) as Digest[];
+      const candidates = db.prepare(`SELECT DISTINCT image_id FROM image_digests WHERE digest = ? UNION SELECT id FROM images WHERE id = ?`).pluck().all(ref.digest, ref.digest) as Digest[];
+      // As in Docker, the name must match too: an image tagged in other repositories is not this one.
+      const tagsOf = db.prepare('SELECT name FROM tags WHERE image_id = ?').pluck();
+      const repository = ref.repository;
+      const ids = candidates.filter((id) => {
+        const repos = (tagsOf.all(id) as string[]).map((n) => splitTagName(n).repository);
+        return repos.length === 0 || repos.includes(repository);
+      });
       if (ids.length === 1) return { id: ids[0]!, via: 'digest', reference: ref };
     } else {
       const id = db.prepare('SELECT image_id FROM tags WHERE name = ?').pluck().get(fullName(ref)) as Digest | undefined;

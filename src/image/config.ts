@@ -3,7 +3,8 @@
  * never re-serialised. The raw bytes stay the source of truth; the image ID is their digest.
  */
 import { BerthError } from '../internal/errors.js';
-import { isDigest, sha256Of, type Digest } from '../digest/digest.js';
+import { isDigest, type Digest } from '../digest/digest.js';
+import { sha256Of } from '../digest/sha256.js';
 
 export interface HistoryEntry {
   created?: string;

@@ -1,6 +1,6 @@
 /** Small filesystem primitives with the durability rules the store relies on. */
-import { closeSync, fsyncSync, mkdirSync, openSync, constants } from 'node:fs';
-import { rm } from 'node:fs/promises';
+// Only node:fs here, not node:fs/promises: loading that pulls in more of Node at start-up than `berth images` can afford.
+import { closeSync, fsyncSync, mkdirSync, openSync, rm, constants } from 'node:fs';
 import { isSystemError } from './errors.js';
 
 /** fsync a directory so that renames and creations inside it survive a power loss. */
@@ -18,8 +18,8 @@ export function mkdirs(dir: string, mode = 0o700): void {
 }
 
 /** Removes a file or tree; a missing path is not an error. */
-export async function removeTree(path: string): Promise<void> {
-  await rm(path, { recursive: true, force: true, maxRetries: 2 });
+export function removeTree(path: string): Promise<void> {
+  return new Promise((resolve, reject) => rm(path, { recursive: true, force: true, maxRetries: 2 }, (err) => (err ? reject(err) : resolve())));
 }
 
 export function ignoreMissing(err: unknown): void {

@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { BerthError } from '../internal/errors.js';
 import { ownIdentity } from '../internal/process-identity.js';
 import { hexOf, type Digest } from '../digest/digest.js';
-import { READ_CHUNK } from './content/read-blob.js';
+import { CHUNK_SIZE as READ_CHUNK } from '../internal/file-chunks.js';
 import { Store, type BlobKind } from './store.js';
 
 async function tempRoot(t: TestContext): Promise<string> {

@@ -9,18 +9,17 @@
  * prune) or a file in trash (restored or removed by `recover`).
  */
 import { existsSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { BerthError, isSystemError, translateSystemError } from '../internal/errors.js';
 import { fsyncDir, mkdirs } from '../internal/fs.js';
 import { isIdentityAlive, ownIdentity } from '../internal/process-identity.js';
 import { hexOf, type Digest } from '../digest/digest.js';
 import { inTransaction, openDatabase, type Database } from './metadata/database.js';
 import { storeLayout, type StoreLayout } from './layout.js';
-import { readVerified, blobMissing } from './content/read-blob.js';
 
 export type BlobKind = 'config' | 'layer';
+
+let ingestCounter = 0;
 
 export interface NewBlob {
   digest: Digest;
@@ -65,8 +64,10 @@ export class Store {
   }
 
   /** Streams a stored blob, failing with BLOB_CORRUPT/BLOB_MISSING before its last chunk if it is damaged. */
-  readBlob(digest: Digest, size?: number): AsyncGenerator<Buffer> {
-    return readVerified(this.blobPath(digest), digest, size);
+  async *readBlob(digest: Digest, size?: number): AsyncGenerator<Buffer> {
+    // Loaded on first use: it pulls in node:crypto, which metadata-only commands never need.
+    const { readVerified } = await import('./content/read-blob.js');
+    yield* readVerified(this.blobPath(digest), digest, size);
   }
 
   /** Reads a small stored blob (a config) whole, verified. */
@@ -77,7 +78,11 @@ export class Store {
   }
 
   assertBlobFile(digest: Digest): void {
-    if (!existsSync(this.blobPath(digest))) throw blobMissing(digest);
+    if (!existsSync(this.blobPath(digest))) {
+      throw new BerthError('corrupt', 'BLOB_MISSING', `Cannot read blob ${digest}: it is missing from the store`, {
+        hint: 'The store is damaged; remove the image and load it again',
+      });
+    }
   }
 
   /**
@@ -86,9 +91,10 @@ export class Store {
    */
   async createIngestDir(): Promise<string> {
     this.#removeAbandonedIngests();
-    const dir = join(this.layout.ingest, `${ownIdentity()}-${randomBytes(4).toString('hex')}`);
+    // pid + start time already make the name unique among processes; the counter separates this process's own.
+    const dir = join(this.layout.ingest, `${ownIdentity()}-${++ingestCounter}`);
     try {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      mkdirs(dir);
     } catch (err) {
       translateSystemError(err, 'create an ingest directory');
     }

@@ -14,7 +14,7 @@ import { cp, mkdir, mkdtemp, readdir, rm, symlink, truncate, writeFile } from 'n
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { berth, removeDir, run, storeSnapshot, tempDir, type RunResult } from '../support/cli.js';
-import { BERTH_BIN, fixture } from '../support/env.js';
+import { BERTH_BIN, fixture, requireOrSkip } from '../support/env.js';
 import {
   buildTar, digestOf, DockerArchive, gzip, imageConfig, json, layerTar, OCI, OciLayout, paxRecords, sha256, tar, truncateInMember,
   type Descriptor, type TarEntry,
@@ -900,7 +900,7 @@ describe('berth load and hostile archives', { concurrency: true }, () => {
     for (const c of HOSTILE) {
       test(`[${c.category}] ${c.name}`, async (t) => {
         if (c.needs !== undefined && !(await hasTool(c.needs))) {
-          t.skip(`${c.needs} is not installed`);
+          requireOrSkip(t, false, `${c.needs} is not installed`);
           return;
         }
         const { dir, root, before } = await freshStore();
@@ -932,7 +932,7 @@ describe('berth load and hostile archives', { concurrency: true }, () => {
       const c = typeof make === 'function' ? make() : make;
       test(c.name, async (t) => {
         if (c.needs !== undefined && !(await hasTool(c.needs))) {
-          t.skip(`${c.needs} is not installed`);
+          requireOrSkip(t, false, `${c.needs} is not installed`);
           return;
         }
         const { dir, root, before } = await freshStore();

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { berth, removeDir, storeRows, storeSnapshot, tempDir } from '../support/cli.js';
+import { berth, removeDir, run, storeRows, storeSnapshot, tempDir } from '../support/cli.js';
 import { expectedFacts, fixture } from '../support/env.js';
 import { blobNames, chainIds, craftDockerArchive, extractPeerVis, historyRows, imageRows, inspect, ok, parseHumanSize, shortId, tagsOf, type Json } from '../support/images.js';
 
@@ -98,7 +98,13 @@ describe('verbs', { concurrency: 4 }, () => {
         const byId = new Map(digests.slice(1).map((row) => [row[3], row[2]]));
         const skopeoManifest = JSON.parse(await readFile(fixture('skopeo-oci/index.json'), 'utf8')).manifests[0].digest as string;
         assert.equal(byId.get(shortId(SKOPEO_OCI)), skopeoManifest, 'an image loaded from an OCI layout shows its manifest digest');
-        assert.equal(byId.get(shortId(PEER_VIS)), '<none>', 'docker save archives carry no manifest digest');
+        // A docker save archive carries no manifest: the digest shown is that of the manifest berth save writes for it.
+        const saved = join(root, 'peer-vis.tar');
+        await ok(['save', '-o', saved, 'peer-vis:latest'], root);
+        const index = JSON.parse((await run('tar', ['-xOf', saved, 'index.json'])).stdout);
+        assert.equal(byId.get(shortId(PEER_VIS)), index.manifests[0].digest, 'the digest is that of the manifest berth save writes');
+        const byDigest = await ok(['image', 'inspect', '-f', '{{.Id}}', `peer-vis@${index.manifests[0].digest}`], root);
+        assert.equal(byDigest.stdout.trim(), PEER_VIS, 'and name@digest finds the image by it');
       });
     });
 
@@ -111,7 +117,7 @@ describe('verbs', { concurrency: 4 }, () => {
           assert.equal(row.Containers, 'N/A');
           assert.equal(row.SharedSize, 'N/A');
           assert.equal(row.UniqueSize, 'N/A');
-          assert.equal(row.Digest, '<none>');
+          assert.match(row.Digest, /^sha256:[0-9a-f]{64}$/, 'the manifest digest berth save writes for it');
           assert.match(row.ID, /^[0-9a-f]{12}$/);
           assert.match(row.CreatedAt, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC$/);
           assert.match(row.CreatedSince, AGO);

@@ -3,11 +3,11 @@
  * (and so hashed and copied) exactly once. Paths are resolved on the host, so every one is
  * checked to stay inside the directory after symbolic links are followed.
  */
-import { createReadStream } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { BerthError, isSystemError } from '../../internal/errors.js';
 import { limitError, type Limits } from '../../internal/limits.js';
+import { readFileChunks } from '../../internal/file-chunks.js';
 import { normalizeArchivePath, pathError } from '../archive-path.js';
 import { MemberIngest, type IngestedMember } from './member-ingest.js';
 import { missingMember, type ArchiveSource, type MemberExpectation } from './archive-source.js';
@@ -92,7 +92,7 @@ export class DirectorySource implements ArchiveSource {
       result = m;
     });
     try {
-      for await (const chunk of createReadStream(host, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer>) {
+      for await (const chunk of readFileChunks(host)) {
         this.#bytesRead += chunk.length;
         this.#onProgress?.(this.#bytesRead);
         await sink.write(chunk);

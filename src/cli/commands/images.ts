@@ -1,8 +1,8 @@
 import { hexOf } from '../../digest/digest.js';
-import { listImages } from '../../engine/list-images.js';
+import { listImages, type ImageSummary } from '../../engine/list-images.js';
 import { Store } from '../../store/store.js';
 import { goTime, humanSize, timeAgo } from '../format/units.js';
-import { tabwrite } from '../format/tabwriter.js';
+import { renderTable } from '../format/tabwriter.js';
 import { flagBool, flagString, write, type CommandSpec } from '../command.js';
 import { usageError } from '../argv.js';
 
@@ -32,34 +32,47 @@ export const spec: CommandSpec = {
       const noTrunc = flagBool(flags, 'no-trunc');
       const id = (d: string): string => (noTrunc ? d : hexOf(d as never).slice(0, 12));
       if (flagBool(flags, 'quiet')) {
-        await write(ctx.stdout, rows.map((r) => `${id(r.id)}\n`).join(''));
+        await write(ctx.stdout, rows.map((r) => `${id(r.image.id)}\n`).join(''));
         return;
       }
       const now = Date.now();
       if (format === 'json') {
-        const lines = rows.map((r) => JSON.stringify({
+        const lines = rows.map(({ image, repository, tag }) => JSON.stringify({
           Containers: 'N/A',
-          CreatedAt: goTime(r.createdMs),
-          CreatedSince: timeAgo(r.createdMs, now),
-          Digest: r.digest ?? '<none>',
-          ID: id(r.id),
-          Repository: r.repository ?? '<none>',
+          CreatedAt: goTime(image.createdMs),
+          CreatedSince: timeAgo(image.createdMs, now),
+          Digest: image.digest ?? '<none>',
+          ID: id(image.id),
+          Repository: repository ?? '<none>',
           SharedSize: 'N/A',
-          Size: humanSize(r.size),
-          Tag: r.tag ?? '<none>',
+          Size: humanSize(image.size),
+          Tag: tag ?? '<none>',
           UniqueSize: 'N/A',
-          VirtualSize: humanSize(r.size, 4),
+          VirtualSize: humanSize(image.size, 4),
         }));
         await write(ctx.stdout, lines.map((l) => `${l}\n`).join(''));
         return;
       }
       const digests = flagBool(flags, 'digests');
-      const header = ['REPOSITORY', 'TAG', ...(digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE'];
-      const lines = [header.join('\t')];
-      for (const r of rows) {
-        lines.push([r.repository ?? '<none>', r.tag ?? '<none>', ...(digests ? [r.digest ?? '<none>'] : []), id(r.id), timeAgo(r.createdMs, now), humanSize(r.size)].join('\t'));
+      const table: string[][] = [['REPOSITORY', 'TAG', ...(digests ? ['DIGEST'] : []), 'IMAGE ID', 'CREATED', 'SIZE']];
+      // ID, age and size are per image; many rows (tags) share them. Indexed loops: see listImages.
+      let last: ImageSummary | undefined;
+      let shortId = '';
+      let created = '';
+      let size = '';
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        if (row.image !== last) {
+          last = row.image;
+          shortId = id(last.id);
+          created = timeAgo(last.createdMs, now);
+          size = humanSize(last.size);
+        }
+        table.push(digests
+          ? [row.repository ?? '<none>', row.tag ?? '<none>', last.digest ?? '<none>', shortId, created, size]
+          : [row.repository ?? '<none>', row.tag ?? '<none>', shortId, created, size]);
       }
-      await write(ctx.stdout, tabwrite(`${lines.join('\n')}\n`));
+      await write(ctx.stdout, renderTable(table));
     } finally {
       store.close();
     }

@@ -1,6 +1,6 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { BerthError, printable } from '../../internal/errors.js';
+import { readFileChunks } from '../../internal/file-chunks.js';
 import { inputKindOf, loadImages, type LoadInput } from '../../engine/load.js';
 import { Store } from '../../store/store.js';
 import { createProgress } from '../progress.js';
@@ -27,7 +27,7 @@ export const spec: CommandSpec = {
       input = { kind: 'directory', path: inputPath };
     } else {
       total = (await stat(inputPath)).size;
-      input = { kind: 'stream', stream: createReadStream(inputPath, { highWaterMark: 1024 * 1024 }) as AsyncIterable<Buffer> };
+      input = { kind: 'stream', stream: readFileChunks(inputPath) };
     }
     const progress = createProgress(ctx.stderr, 'Loading', total, !flagBool(flags, 'quiet'));
     const store = Store.open(ctx.root);

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { tabwrite } from './tabwriter.js';
+import { join } from 'node:path';
+import { renderTable, tabwrite } from './tabwriter.js';
+import { FIXTURES, requireOrSkip } from '../../../test/support/env.js';
 
 const sp = (n: number): string => ' '.repeat(n);
 
@@ -65,12 +65,8 @@ test('tabwrite() matches Docker\'s history table when a CREATED BY cell contains
 });
 
 test('the history table in this test is the one in the shared fixtures', (t) => {
-  const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
-  const path = join(process.env.BERTH_FIXTURES ?? join(repo, '..', 'shared', 'fixtures'), 'expected.json');
-  if (!existsSync(path)) {
-    t.skip(`no ${path}`);
-    return;
-  }
+  const path = join(FIXTURES, 'expected.json');
+  if (!requireOrSkip(t, existsSync(path), `no ${path}`)) return;
   const expected = JSON.parse(readFileSync(path, 'utf8')) as { docker: Record<string, { history_table?: string }> };
   assert.equal(expected.docker['peer-vis:l2']?.history_table, HISTORY_TABLE);
 });
@@ -119,4 +115,16 @@ test('tabwrite() prints a last line without a newline as it is given', () => {
 
 test('tabwrite() takes other minimum widths and paddings', () => {
   assert.equal(tabwrite('a\tbb\nccc\td\n', { minWidth: 0, padding: 1 }), 'a   bb\nccc d\n');
+});
+
+test('renderTable() lays out rows exactly as tabwrite() does for the same cells', () => {
+  const rows = [
+    ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE'],
+    ['peer-vis', 'latest', '5d59d30f19bb', '2 hours ago', '1.98MB'],
+    ['a-much-longer-repository-name', 'v3', '5d59d30f19bb', 'About a minute ago', '116B'],
+    ['名前', 'tag', 'abc', '', '0B'],
+    ['x', '', '', '', ''],
+  ];
+  assert.equal(renderTable(rows), tabwrite(`${rows.map((r) => r.join('\t')).join('\n')}\n`));
+  assert.equal(renderTable([]), '');
 });

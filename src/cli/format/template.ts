@@ -9,9 +9,20 @@ export function renderTemplate(template: string, data: unknown): string {
   return template.replace(/\{\{\s*(.*?)\s*\}\}/g, (_m, action: string) => {
     const json = /^json\s+(.+)$/.exec(action);
     if (json !== null) return JSON.stringify(evaluate(json[1]!.trim(), data) ?? null);
-    return show(evaluate(action, data));
+    const value = evaluate(action, data);
+    if (value === null || value === undefined) {
+      // Go prints a nil slice or map field by its type: [] or map[], not <nil>.
+      const field = /\.([A-Za-z0-9_]+)$/.exec(action)?.[1];
+      if (field !== undefined && NIL_LISTS.has(field)) return '[]';
+      if (field !== undefined && NIL_MAPS.has(field)) return 'map[]';
+    }
+    return show(value);
   });
 }
+
+/** Fields of Docker's image JSON that are slices or maps in Go, so nil prints as [] or map[]. */
+const NIL_LISTS = new Set(['Cmd', 'Entrypoint', 'Env', 'Shell', 'OnBuild', 'RepoTags', 'RepoDigests', 'Layers', 'Test']);
+const NIL_MAPS = new Set(['Labels', 'Volumes', 'ExposedPorts', 'Data']);
 
 function evaluate(expr: string, data: unknown): unknown {
   const index = /^index\s+(\S+)\s+"([^"]*)"$/.exec(expr);

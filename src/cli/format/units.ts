@@ -38,8 +38,20 @@ function stripZeros(text: string): string {
   return text.includes('.') ? text.replace(/\.?0+$/, '') : text;
 }
 
-/** go-units HumanSizeWithPrecision: decimal (1000-based) units. */
+const sizeCache = new Map<string, string>();
+
+/** go-units HumanSizeWithPrecision: decimal (1000-based) units. Memoised: tables repeat sizes. */
 export function humanSize(bytes: number, precision = 3): string {
+  const key = `${bytes}/${precision}`;
+  let text = sizeCache.get(key);
+  if (text === undefined) {
+    text = computeHumanSize(bytes, precision);
+    if (sizeCache.size < 10_000) sizeCache.set(key, text);
+  }
+  return text;
+}
+
+function computeHumanSize(bytes: number, precision: number): string {
   let size = bytes;
   let i = 0;
   while (size >= 1000 && i < DECIMAL_UNITS.length - 1) {

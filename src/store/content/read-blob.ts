@@ -4,18 +4,16 @@
  * never receives the complete content of a corrupt blob (save never writes one into an archive).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { BerthError, isSystemError } from '../../internal/errors.js';
+import { readFileChunks } from '../../internal/file-chunks.js';
 import type { Digest } from '../../digest/digest.js';
-
-export const READ_CHUNK = 1024 * 1024;
 
 export async function* readVerified(path: string, digest: Digest, expectedSize: number | undefined): AsyncGenerator<Buffer> {
   const hash = createHash('sha256');
   let size = 0;
   let held: Buffer | undefined;
   try {
-    for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK }) as AsyncIterable<Buffer>) {
+    for await (const chunk of readFileChunks(path)) {
       hash.update(chunk);
       size += chunk.length;
       if (held !== undefined) yield held;

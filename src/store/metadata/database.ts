@@ -5,7 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type BetterSqlite3 from 'better-sqlite3';
+import BetterSqlite3 from 'better-sqlite3';
 import { BerthError, isSystemError } from '../../internal/errors.js';
 
 export type Database = BetterSqlite3.Database;
@@ -43,44 +43,41 @@ CREATE INDEX IF NOT EXISTS image_layers_chain ON image_layers(chain_id);
 CREATE INDEX IF NOT EXISTS image_layers_diff ON image_layers(diff_id);
 CREATE INDEX IF NOT EXISTS images_parent ON images(parent);
 CREATE INDEX IF NOT EXISTS images_top_chain ON images(top_chain_id);
--- name is the fully qualified reference: docker.io/library/busybox:latest
+-- name is the fully qualified reference (docker.io/library/busybox:latest), split into repository
+-- (docker.io/library/busybox) and tag so listings need no string work per row.
 CREATE TABLE IF NOT EXISTS tags (
-  name TEXT PRIMARY KEY, image_id TEXT NOT NULL REFERENCES images(id), tagged_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;
+  name TEXT PRIMARY KEY, repository TEXT NOT NULL, tag TEXT NOT NULL,
+  image_id TEXT NOT NULL REFERENCES images(id), tagged_at INTEGER NOT NULL) STRICT, WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tags_image ON tags(image_id);
--- Manifest digests an image is known by (from the archive it was loaded from, and the one Berth writes).
+-- Manifest digests an image is known by. origin: 'archive' (a manifest it arrived with) or
+-- 'berth' (the manifest berth save writes for it: uncompressed layers, deterministic).
 CREATE TABLE IF NOT EXISTS image_digests (
-  digest TEXT NOT NULL, image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE, repo TEXT NOT NULL DEFAULT '',
-  PRIMARY KEY (digest, image_id, repo)) STRICT, WITHOUT ROWID;
+  digest TEXT NOT NULL, image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE, origin TEXT NOT NULL,
+  PRIMARY KEY (digest, image_id)) STRICT, WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS image_digests_image ON image_digests(image_id);
 `;
 
-let DatabaseClass: typeof BetterSqlite3 | undefined;
 let nativeBinding: string | undefined;
 
-function loadDriver(): typeof BetterSqlite3 {
-  if (DatabaseClass === undefined) {
-    const require = createRequire(import.meta.url);
-    DatabaseClass = require('better-sqlite3') as typeof BetterSqlite3;
-    // Pointing at the addon directly skips the `bindings` module's search (measured: a few ms of start-up).
-    nativeBinding = join(dirname(require.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
-  }
-  return DatabaseClass;
+/** The compiled SQLite addon. Naming it directly skips the `bindings` module's search of many paths. */
+function nativeBindingPath(): string {
+  nativeBinding ??= join(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+  return nativeBinding;
 }
 
 export function openDatabase(path: string, options: { readonly: boolean }): Database {
-  const Driver = loadDriver();
   let db: Database;
   try {
-    db = new Driver(path, { readonly: options.readonly, fileMustExist: options.readonly, timeout: 60_000, nativeBinding: nativeBinding! });
+    db = new BetterSqlite3(path, { readonly: options.readonly, fileMustExist: options.readonly, timeout: 60_000, nativeBinding: nativeBindingPath() });
   } catch (err) {
     if (isSystemError(err, 'SQLITE_CANTOPEN')) {
       throw new BerthError('unavailable', 'STORE_UNAVAILABLE', `Cannot open the metadata database ${path}`, { cause: err, hint: 'Check --root and its permissions' });
     }
     throw err;
   }
-  db.pragma('busy_timeout = 60000');
   if (!options.readonly) {
-    db.pragma('journal_mode = WAL');
+    // WAL is a property of the file: set once, read afterwards (reading takes no lock).
+    if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     migrate(db);

@@ -1,0 +1,43 @@
+/**
+ * Reads files in fixed-size chunks from one ring of reused buffers per process, with the next
+ * read already in flight while the caller works on the current chunk. Streaming a large file
+ * this way allocates nothing per chunk: a fresh 1 MiB buffer per read (what createReadStream
+ * does) cost about 440 ms of system time in page faults per 256 MB here, and a ring per file
+ * left whole rings for the garbage collector (save's peak RSS grew with the image).
+ *
+ * Contract: the ring is shared by every read in the process, and a yielded chunk is
+ * overwritten once `RING_SIZE - 1` further chunks have been read (by any reader). A caller may
+ * therefore keep at most a few chunks alive (in pending writes, say); Berth's readers keep at
+ * most 5 (4 writes in flight plus the chunk in hand).
+ */
+import { open } from 'node:fs/promises';
+
+export const CHUNK_SIZE = 1024 * 1024;
+export const RING_SIZE = 16;
+
+const ring: Buffer[] = [];
+let cursor = 0;
+
+function nextBuffer(): Buffer {
+  const slot = cursor;
+  cursor = (cursor + 1) % RING_SIZE;
+  return (ring[slot] ??= Buffer.allocUnsafe(CHUNK_SIZE));
+}
+
+export async function* readFileChunks(path: string): AsyncGenerator<Buffer> {
+  const fh = await open(path, 'r');
+  let position = 0;
+  let pending = fh.read(nextBuffer(), 0, CHUNK_SIZE, 0);
+  try {
+    for (;;) {
+      const { bytesRead, buffer } = await pending;
+      if (bytesRead === 0) return;
+      position += bytesRead;
+      pending = fh.read(nextBuffer(), 0, CHUNK_SIZE, position);
+      yield buffer.subarray(0, bytesRead);
+    }
+  } finally {
+    await pending.catch(() => undefined);
+    await fh.close();
+  }
+}
