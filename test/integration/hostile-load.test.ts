@@ -743,6 +743,12 @@ const ACCEPTED: Array<AcceptedCase | (() => AcceptedCase)> = [
     l.index.manifests = [{ ...desc, annotations: { 'io.containerd.image.name': 'accepted/nested:1' } }];
     return l.tar();
   }, tags: ['accepted/nested:1'], id: l.configDesc.digest }; },
+  () => { const l = oci({ name: 'accepted/fanout:1', salt: 'fanout' }); return { name: 'indexes 7 deep that each list the next one 1,000 times (read once each, not 10^21 times)', input: () => {
+    let desc: Descriptor = l.manifestDesc;
+    for (let i = 0; i < 7; i++) desc = l.addJson({ schemaVersion: 2, mediaType: OCI.index, manifests: Array.from({ length: 1000 }, () => desc) }, OCI.index);
+    l.index.manifests = [{ ...desc, annotations: { 'io.containerd.image.name': 'accepted/fanout:1' } }];
+    return l.tar();
+  }, tags: ['accepted/fanout:1'], id: l.configDesc.digest }; },
   () => {
     const l = oci({ name: 'accepted/zstd-layer:1', salt: 'zstd' });
     return { name: 'an OCI archive with a zstd layer', needs: 'zstd', input: async (dir) => {

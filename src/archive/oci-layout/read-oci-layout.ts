@@ -1,6 +1,6 @@
 /**
  * Reads an OCI image layout (index.json + blobs/<alg>/<hex>), as a tar or a directory:
- * nested indexes (bounded depth, no loops), platform selection, and per-descriptor digest
+ * nested indexes (bounded depth, each read once), platform selection, and per-descriptor digest
  * and size checks. Names come from the index annotations that Docker 25+, containerd,
  * skopeo and umoci write.
  */
@@ -90,6 +90,7 @@ export class OciLayoutReader {
   readonly #source: ArchiveSource;
   readonly #platform: Platform;
   readonly notes: string[] = [];
+  readonly #walked = new Map<string, Promise<ArchiveImage[]>>();
   #tagCount = 0;
 
   constructor(source: ArchiveSource, platform: Platform) {
@@ -111,7 +112,7 @@ export class OciLayoutReader {
     const byId = new Map<string, ArchiveImage>();
     for (const desc of top) {
       const { tags, bareTag } = this.#namesOf(desc);
-      const found = await this.#walk(desc, 'index.json', 1, new Set());
+      const found = await this.#walk(desc, 'index.json', 1);
       for (const image of found) {
         if (bareTag !== undefined) {
           this.notes.push(`ref name "${bareTag}" has no repository, so image ${image.config.id} was loaded untagged; name it with: berth tag ${image.config.id.slice(7, 19)} NAME:${bareTag}`);
@@ -180,10 +181,23 @@ export class OciLayoutReader {
     return value;
   }
 
-  async #walk(desc: Descriptor, parentWhat: string, depth: number, path: Set<string>): Promise<ArchiveImage[]> {
-    const what = `manifest ${desc.digest} (from ${parentWhat})`;
+  /**
+   * Each manifest or index is read once, however often it is listed: without that, a few
+   * indexes listing the next one a thousand times each would make an exponential walk. (An
+   * index cannot list itself: it would have to contain its own digest.)
+   */
+  #walk(desc: Descriptor, parentWhat: string, depth: number): Promise<ArchiveImage[]> {
     if (depth > this.#source.limits.indexDepth) throw limitError('indexDepth', this.#source.limits.indexDepth, `the nesting of indexes under ${parentWhat}`);
-    if (path.has(desc.digest)) throw invalid('INDEX_LOOP', what, 'an index refers to itself');
+    let walked = this.#walked.get(desc.digest);
+    if (walked === undefined) {
+      walked = this.#walkOnce(desc, parentWhat, depth);
+      this.#walked.set(desc.digest, walked);
+    }
+    return walked;
+  }
+
+  async #walkOnce(desc: Descriptor, parentWhat: string, depth: number): Promise<ArchiveImage[]> {
+    const what = `manifest ${desc.digest} (from ${parentWhat})`;
     if (desc.mediaType !== undefined && !INDEX_TYPES.has(desc.mediaType) && !MANIFEST_TYPES.has(desc.mediaType)) {
       this.notes.push(`skipped ${desc.digest}: media type ${desc.mediaType} is not an image`);
       return [];
@@ -199,10 +213,10 @@ export class OciLayoutReader {
     if (hasManifests) {
       const children = this.#checkIndex(doc, what);
       const chosen = this.#selectPlatform(children, what);
-      const nested = new Set(path).add(desc.digest);
-      const out: ArchiveImage[] = [];
-      for (const child of chosen) out.push(...(await this.#walk(child, what, depth + 1, nested)));
-      return out;
+      // Distinct images only: an index may list the same manifest (or index) many times.
+      const out = new Set<ArchiveImage>();
+      for (const child of chosen) for (const image of await this.#walk(child, what, depth + 1)) out.add(image);
+      return [...out];
     }
     return [await this.#image(desc, doc, what)];
   }
