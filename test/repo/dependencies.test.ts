@@ -4,21 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import { REPO } from '../support/env.js';
+import { REPO, sourceFiles } from '../support/env.js';
 
 const SRC = join(REPO, 'src');
-
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...sources(p));
-    else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) out.push(p);
-  }
-  return out;
-}
 
 /** Top-level module of a file under src/ ("archive", "store", ...). */
 function moduleOf(file: string): string {
@@ -38,7 +28,7 @@ const ALLOWED: Record<string, string[]> = {
 
 test('imports between top-level modules follow the allowed directions', () => {
   const violations: string[] = [];
-  const files = sources(SRC);
+  const files = sourceFiles(SRC);
   assert.ok(files.length > 40, 'the scan found too few files');
   for (const file of files) {
     const from = moduleOf(file);
@@ -55,7 +45,7 @@ test('imports between top-level modules follow the allowed directions', () => {
 });
 
 test('only the CLI writes to stdout/stderr or exits the process', () => {
-  const offenders = sources(SRC)
+  const offenders = sourceFiles(SRC)
     .filter((f) => moduleOf(f) !== 'cli')
     .filter((f) => /process\.(stdout|stderr)\.write|process\.exit\(|console\.(log|error)/.test(readFileSync(f, 'utf8')))
     .map((f) => relative(SRC, f));

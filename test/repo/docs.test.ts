@@ -1,23 +1,13 @@
 /** Keeps docs/errors.md honest: every error code the sources can raise is documented there. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO } from '../support/env.js';
-
-function sources(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...sources(p));
-    else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) out.push(p);
-  }
-  return out;
-}
+import { REPO, sourceFiles } from '../support/env.js';
 
 test('every error code raised in src/ is listed in docs/errors.md', () => {
   const codes = new Set<string>();
-  for (const file of sources(join(REPO, 'src'))) {
+  for (const file of sourceFiles(join(REPO, 'src'))) {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/new BerthError\(\s*'[a-z_]+',\s*'([A-Z0-9_]+)'/g)) codes.add(m[1]!);
     for (const m of text.matchAll(/limitError\('([a-zA-Z]+)'/g)) codes.add(`LIMIT_${m[1]!.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`);

@@ -2,7 +2,7 @@
  * Where tests find things, and the skip rule: a test that needs docker, skopeo or root may
  * skip locally with its reason, but under CI=true a missing prerequisite is a failure.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,4 +72,15 @@ export function requireOrSkip(t: TestContext, ok: boolean, reason: string): bool
   if (IN_CI) throw new Error(`prerequisite missing under CI: ${reason}`);
   t.skip(reason);
   return false;
+}
+
+/** Every non-test .ts file under `dir`, recursively. */
+export function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...sourceFiles(p));
+    else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
 }
