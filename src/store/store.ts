@@ -10,12 +10,13 @@
  */
 import { existsSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { BerthError, isSystemError, translateSystemError } from '../internal/errors.js';
+import { isSystemError, translateSystemError } from '../internal/errors.js';
 import { fsyncDir, mkdirs } from '../internal/fs.js';
 import { isIdentityAlive, ownIdentity } from '../internal/process-identity.js';
 import { hexOf, type Digest } from '../digest/digest.js';
 import { inTransaction, openDatabase, type Database } from './metadata/database.js';
 import { storeLayout, type StoreLayout } from './layout.js';
+import { blobMissing } from './content/blob-errors.js';
 
 export type BlobKind = 'config' | 'layer';
 
@@ -78,11 +79,7 @@ export class Store {
   }
 
   assertBlobFile(digest: Digest): void {
-    if (!existsSync(this.blobPath(digest))) {
-      throw new BerthError('corrupt', 'BLOB_MISSING', `Cannot read blob ${digest}: it is missing from the store`, {
-        hint: 'The store is damaged; remove the image and load it again',
-      });
-    }
+    if (!existsSync(this.blobPath(digest))) throw blobMissing(digest);
   }
 
   /**
@@ -227,8 +224,4 @@ export class Store {
       if (!isIdentityAlive(name)) rmSync(join(this.layout.ingest, name), { recursive: true, force: true });
     }
   }
-}
-
-export function storeError(message: string, hint?: string): BerthError {
-  return new BerthError('corrupt', 'STORE_INCONSISTENT', message, hint === undefined ? {} : { hint });
 }

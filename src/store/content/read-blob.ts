@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { BerthError, isSystemError } from '../../internal/errors.js';
 import { readFileChunks } from '../../internal/file-chunks.js';
+import { blobMissing } from './blob-errors.js';
 import type { Digest } from '../../digest/digest.js';
 
 export async function* readVerified(path: string, digest: Digest, expectedSize: number | undefined): AsyncGenerator<Buffer> {
@@ -30,10 +31,4 @@ export async function* readVerified(path: string, digest: Digest, expectedSize: 
     });
   }
   if (held !== undefined) yield held;
-}
-
-export function blobMissing(digest: Digest): BerthError {
-  return new BerthError('corrupt', 'BLOB_MISSING', `Cannot read blob ${digest}: it is missing from the store`, {
-    hint: 'The store is damaged; remove the image and load it again',
-  });
 }

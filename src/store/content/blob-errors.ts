@@ -1,0 +1,9 @@
+/** Errors about stored blobs, shared by the store and its verifying reader (no crypto here). */
+import { BerthError } from '../../internal/errors.js';
+import type { Digest } from '../../digest/digest.js';
+
+export function blobMissing(digest: Digest): BerthError {
+  return new BerthError('corrupt', 'BLOB_MISSING', `Cannot read blob ${digest}: it is missing from the store`, {
+    hint: 'The store is damaged; remove the image and load it again',
+  });
+}
