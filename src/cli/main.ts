@@ -18,11 +18,21 @@ interface Entry {
 }
 
 const TOP: Record<string, Entry> = {
+  run: { summary: 'Create and run a new container from an image', load: () => import('./commands/run.js') },
+  create: { summary: 'Create a new container', load: () => import('./commands/create.js') },
+  start: { summary: 'Start one or more stopped containers', load: () => import('./commands/start.js') },
+  stop: { summary: 'Stop one or more running containers', load: () => import('./commands/stop.js') },
+  restart: { summary: 'Restart one or more containers', load: () => import('./commands/restart.js') },
+  kill: { summary: 'Kill one or more running containers', load: () => import('./commands/kill.js') },
+  wait: { summary: 'Block until one or more containers stop, then print their exit codes', load: () => import('./commands/wait.js') },
+  logs: { summary: 'Fetch the logs of a container', load: () => import('./commands/logs.js') },
+  ps: { summary: 'List containers', load: () => import('./commands/ps.js') },
+  rm: { summary: 'Remove one or more containers', load: () => import('./commands/rm.js') },
   images: { summary: 'List images', load: () => import('./commands/images.js') },
   load: { summary: 'Load images from a tar archive or STDIN', load: () => import('./commands/load.js') },
   save: { summary: 'Save one or more images to a tar archive (streamed to STDOUT by default)', load: () => import('./commands/save.js') },
   history: { summary: 'Show the history of an image', load: () => import('./commands/history.js') },
-  inspect: { summary: 'Return low-level information on images', load: () => import('./commands/inspect.js') },
+  inspect: { summary: 'Return low-level information on containers and images', load: () => import('./commands/inspect.js') },
   tag: { summary: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE', load: () => import('./commands/tag.js') },
   rmi: { summary: 'Remove one or more images', load: () => import('./commands/rmi.js') },
   version: { summary: 'Show the Berth version information', load: () => import('./commands/version.js') },
@@ -34,10 +44,32 @@ const IMAGE_SUB: Record<string, Entry> = {
   load: TOP.load!,
   save: TOP.save!,
   history: TOP.history!,
-  inspect: TOP.inspect!,
+  inspect: { summary: 'Display detailed information on one or more images', load: () => import('./commands/inspect.js').then((m) => ({ spec: m.imageSpec })) },
   tag: TOP.tag!,
   rm: TOP.rmi!,
   prune: { summary: 'Remove unused images and the blobs only they used', load: () => import('./commands/image-prune.js') },
+};
+
+const CONTAINER_SUB: Record<string, Entry> = {
+  ls: TOP.ps!,
+  list: TOP.ps!,
+  ps: TOP.ps!,
+  run: TOP.run!,
+  create: TOP.create!,
+  start: TOP.start!,
+  stop: TOP.stop!,
+  restart: TOP.restart!,
+  kill: TOP.kill!,
+  wait: TOP.wait!,
+  logs: TOP.logs!,
+  rm: TOP.rm!,
+  inspect: { summary: 'Display detailed information on one or more containers', load: () => import('./commands/inspect.js').then((m) => ({ spec: m.containerSpec })) },
+  prune: { summary: 'Remove all stopped containers', load: () => import('./commands/container-prune.js') },
+};
+
+/** Commands berth runs for itself (conmon's exit command); not listed in help. */
+const HIDDEN_CONTAINER_SUB: Record<string, Entry> = {
+  cleanup: { summary: '', load: () => import('./commands/container-cleanup.js') },
 };
 
 const GLOBAL_FLAGS: FlagSpec[] = [
@@ -62,12 +94,13 @@ function mainHelp(): string {
   return `
 Usage:  berth [OPTIONS] COMMAND
 
-A Docker-compatible image engine: save, load and inspect images without a daemon
+A Docker-compatible container and image engine, without a daemon
 
 Commands:
 ${list(TOP)}
 
 Management Commands:
+  container Manage containers
   image     Manage images
 
 Global Options:
@@ -77,18 +110,23 @@ Run 'berth COMMAND --help' for more information on a command.
 `;
 }
 
-function imageHelp(): string {
+function groupHelp(group: string, what: string, table: Record<string, Entry>): string {
   return `
-Usage:  berth image COMMAND
+Usage:  berth ${group} COMMAND
 
-Manage images
+Manage ${what}
 
 Commands:
-${Object.entries(IMAGE_SUB).map(([n, e]) => `  ${n.padEnd(10)}${e.summary}`).join('\n')}
+${Object.entries(table).map(([n, e]) => `  ${n.padEnd(10)}${e.summary}`).join('\n')}
 
-Run 'berth image COMMAND --help' for more information on a command.
+Run 'berth ${group} COMMAND --help' for more information on a command.
 `;
 }
+
+const GROUPS: Record<string, { what: string; table: Record<string, Entry>; hidden?: Record<string, Entry> }> = {
+  image: { what: 'images', table: IMAGE_SUB },
+  container: { what: 'containers', table: CONTAINER_SUB, hidden: HIDDEN_CONTAINER_SUB },
+};
 
 function commandHelp(path: string, spec: CommandSpec): string {
   return `
@@ -134,23 +172,26 @@ export async function main(argv: string[]): Promise<number> {
     let entry: Entry | undefined;
     let path = `berth ${name}`;
     let args = rest.slice(1);
-    if (name === 'image') {
+    const group = GROUPS[name];
+    if (group !== undefined) {
       const sub = rest[1];
       if (sub === undefined || sub === '--help' || sub === '-h') {
-        process.stdout.write(imageHelp());
+        process.stdout.write(groupHelp(name, group.what, group.table));
         return 0;
       }
-      entry = IMAGE_SUB[sub];
-      if (entry === undefined) throw usageError(`unknown command: "berth image ${sub}"`, 'berth image');
-      path = `berth image ${sub}`;
-      name = sub;
+      entry = group.table[sub] ?? group.hidden?.[sub];
+      if (entry === undefined) throw usageError(`unknown command: "berth ${name} ${sub}"`, `berth ${name}`);
+      path = `berth ${name} ${sub}`;
       args = rest.slice(2);
+      name = sub;
     } else {
       entry = TOP[name];
       if (entry === undefined) throw usageError(`unknown command: "berth ${name}"`, 'berth');
     }
     const { spec } = await entry.load();
-    const parsed = parseArgs(args, [...spec.flags, { long: 'help', short: 'h', type: 'bool', description: 'Print usage' }], path, spec.interspersed ?? true);
+    // -h is help unless the command uses it (run and create take -h for the hostname, as in Docker).
+    const help: FlagSpec = spec.flags.some((f) => f.short === 'h') ? { long: 'help', type: 'bool', description: 'Print usage' } : { long: 'help', short: 'h', type: 'bool', description: 'Print usage' };
+    const parsed = parseArgs(args, [...spec.flags, help], path, spec.interspersed ?? true);
     if (parsed.flags.help === true) {
       process.stdout.write(commandHelp(path, spec));
       return 0;

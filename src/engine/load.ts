@@ -77,7 +77,7 @@ function commit(store: Store, images: ArchiveImage[], notes: string[]): LoadResu
   const archiveIds = new Map(images.map((i) => [i.config.id as string, i.config.config.rootfs.diff_ids]));
   store.transaction(() => {
     store.adoptBlobs(blobs.values());
-    const insertLayer = db.prepare('INSERT OR IGNORE INTO layers(diff_id, size, tar_size, entries) VALUES (?, ?, ?, ?)');
+    const insertLayer = db.prepare('INSERT INTO layers(diff_id, size, tar_size, entries, plain) VALUES (?, ?, ?, ?, ?) ON CONFLICT(diff_id) DO UPDATE SET plain = coalesce(layers.plain, excluded.plain)');
     const imageExists = db.prepare('SELECT 1 FROM images WHERE id = ?').pluck();
     const insertImage = db.prepare(`INSERT INTO images(id, config_size, created, created_ms, size, layer_count, top_chain_id, parent, os, architecture, added_at, last_tag_time)
       VALUES (@id, @config_size, @created, @created_ms, @size, @layer_count, @top_chain_id, @parent, @os, @architecture, @added_at, NULL)`);
@@ -88,7 +88,7 @@ function commit(store: Store, images: ArchiveImage[], notes: string[]): LoadResu
     const now = Date.now();
 
     for (const image of images) {
-      for (const layer of image.layers) insertLayer.run(layer.stored.digest, layer.layer!.size, layer.stored.size, layer.layer!.entries);
+      for (const layer of image.layers) insertLayer.run(layer.stored.digest, layer.layer!.size, layer.stored.size, layer.layer!.entries, layer.layer!.plain ? 1 : 0);
       const id = image.config.id;
       const cfg = image.config.config;
       if (imageExists.get(id) === undefined) {

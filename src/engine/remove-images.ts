@@ -4,11 +4,13 @@
  * image with child images cannot be deleted; deleting an image also deletes its untagged
  * parents unless --no-prune. Blobs no image uses any more are freed in the same transaction.
  */
+import { rmSync } from 'node:fs';
 import { BerthError } from '../internal/errors.js';
 import { shortId, type Digest } from '../digest/digest.js';
 import { familiarName, familiarTagName, fullName, splitTagName } from '../image/reference.js';
 import type { Store } from '../store/store.js';
 import { resolveImage } from './resolve-image.js';
+import { containersUsingImage } from '../store/metadata/containers.js';
 
 export interface RemovalRecord {
   untagged?: string;
@@ -38,13 +40,26 @@ export function removeImage(store: Store, input: string, options: RemoveOptions)
     const resolved = resolveImage(store, input);
     const id = resolved.id;
     const tags = db.prepare('SELECT name FROM tags WHERE image_id = ? ORDER BY name').pluck().all(id) as string[];
+    const users = containersUsingImage(db, id);
     if (resolved.via === 'tag') {
+      if (tags.length === 1 && users.length > 0 && !options.force) {
+        throw conflict(`conflict: unable to remove repository reference "${familiarName(resolved.reference!)}" (must force) - container ${users[0]!.id.slice(0, 12)} is using its referenced image ${shortId(id)}`);
+      }
       const name = fullName(resolved.reference!);
       db.prepare('DELETE FROM tags WHERE name = ?').run(name);
       records.push({ untagged: familiarName(resolved.reference!) });
-      if (tags.length > 1 || hasChildren(store, id)) return freeBlobs(store);
+      if (tags.length > 1 || hasChildren(store, id) || users.length > 0) return freeBlobs(store);
     } else {
       if (hasChildren(store, id)) throw conflict(`conflict: unable to delete ${shortId(id)} (cannot be forced) - image has dependent child images`);
+      if (users.length > 0) {
+        const running = users.find((u) => u.state === 'running');
+        if (running !== undefined) throw conflict(`conflict: unable to delete ${shortId(id)} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`);
+        if (!options.force) throw conflict(`conflict: unable to delete ${shortId(id)} (must be forced) - image is being used by stopped container ${users[0]!.id.slice(0, 12)}`);
+        // Forced: the tags go, the image stays for the containers that use it (as with Docker).
+        db.prepare('DELETE FROM tags WHERE image_id = ?').run(id);
+        for (const t of tags) records.push({ untagged: familiarTagName(t) });
+        return freeBlobs(store);
+      }
       if (tags.length > 0) {
         const repos = new Set(tags.map((t) => splitTagName(t).repository));
         if (repos.size > 1 && !options.force) throw conflict(`conflict: unable to delete ${shortId(id)} (must be forced) - image is referenced in multiple repositories`);
@@ -55,7 +70,7 @@ export function removeImage(store: Store, input: string, options: RemoveOptions)
     deleteWithParents(store, id, options.noPrune, records);
     return freeBlobs(store);
   });
-  store.emptyTrash(freed.digests);
+  emptyFreed(store, freed);
   return { records, reclaimed: freed.bytes };
 }
 
@@ -71,8 +86,10 @@ export function pruneImages(store: Store, options: PruneOptions): RemovalResult 
     const db = store.db;
     for (;;) {
       const victims = (options.all
-        ? db.prepare('SELECT id FROM images i WHERE NOT EXISTS (SELECT 1 FROM images c WHERE c.parent = i.id) ORDER BY id').pluck().all()
-        : db.prepare('SELECT id FROM images i WHERE NOT EXISTS (SELECT 1 FROM tags t WHERE t.image_id = i.id) AND NOT EXISTS (SELECT 1 FROM images c WHERE c.parent = i.id) ORDER BY id').pluck().all()) as Digest[];
+        ? db.prepare(`SELECT id FROM images i WHERE NOT EXISTS (SELECT 1 FROM images c WHERE c.parent = i.id)
+            AND NOT EXISTS (SELECT 1 FROM containers k WHERE k.image_id = i.id) ORDER BY id`).pluck().all()
+        : db.prepare(`SELECT id FROM images i WHERE NOT EXISTS (SELECT 1 FROM tags t WHERE t.image_id = i.id) AND NOT EXISTS (SELECT 1 FROM images c WHERE c.parent = i.id)
+            AND NOT EXISTS (SELECT 1 FROM containers k WHERE k.image_id = i.id) ORDER BY id`).pluck().all()) as Digest[];
       if (victims.length === 0) break;
       for (const id of victims) {
         const tags = db.prepare('SELECT name FROM tags WHERE image_id = ? ORDER BY name').pluck().all(id) as string[];
@@ -81,11 +98,11 @@ export function pruneImages(store: Store, options: PruneOptions): RemovalResult 
         deleteWithParents(store, id, false, records);
       }
     }
-    const blobs = freeBlobs(store);
+    const freed = freeBlobs(store);
     const strays = store.dropStrayBlobFiles();
-    return { digests: blobs.digests, bytes: blobs.bytes + strays.reduce((s, b) => s + b.size, 0) };
+    return { ...freed, bytes: freed.bytes + strays.reduce((s, b) => s + b.size, 0) };
   });
-  store.emptyTrash(freed.digests);
+  emptyFreed(store, freed);
   return { records, reclaimed: freed.bytes };
 }
 
@@ -104,12 +121,25 @@ function deleteWithParents(store: Store, id: Digest, noPrune: boolean, records: 
     records.push({ deleted: current });
     if (noPrune || parent === null || parent === undefined) break;
     const parentTagged = db.prepare('SELECT 1 FROM tags WHERE image_id = ? LIMIT 1').get(parent) !== undefined;
-    if (parentTagged || hasChildren(store, parent)) break;
+    if (parentTagged || hasChildren(store, parent) || containersUsingImage(db, parent).length > 0) break;
     current = parent;
   }
 }
 
-function freeBlobs(store: Store): { digests: Digest[]; bytes: number } {
+interface Freed {
+  digests: Digest[];
+  bytes: number;
+  layerDirs: string[];
+}
+
+/** Inside the transaction: blobs and unpacked layers that nothing uses any more go aside. */
+function freeBlobs(store: Store): Freed {
   const dropped = store.dropUnreferencedBlobs();
-  return { digests: dropped.map((d) => d.digest), bytes: dropped.reduce((s, d) => s + d.size, 0) };
+  return { digests: dropped.map((d) => d.digest), bytes: dropped.reduce((s, d) => s + d.size, 0), layerDirs: store.dropUnusedLayerDirs() };
+}
+
+/** After COMMIT: delete what freeBlobs set aside. */
+function emptyFreed(store: Store, freed: Freed): void {
+  store.emptyTrash(freed.digests);
+  for (const dir of freed.layerDirs) rmSync(dir, { recursive: true, force: true });
 }

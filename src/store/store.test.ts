@@ -73,8 +73,8 @@ test('Store.open() creates the v1 layout and the metadata database', async (t) =
   assert.ok(existsSync(join(root, 'v1', 'metadata.db')));
   assert.equal(store.layout.blobs, join(root, 'v1', 'blobs', 'sha256'));
   const tables = store.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
-  assert.deepEqual(tables, ['blobs', 'image_digests', 'image_layers', 'images', 'layers', 'meta', 'tags']);
-  assert.equal(store.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get(), '1');
+  assert.deepEqual(tables, ['blobs', 'containers', 'image_digests', 'image_layers', 'images', 'layers', 'meta', 'tags']);
+  assert.equal(store.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get(), '2');
   assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
 });
 
@@ -311,4 +311,19 @@ test('readBlob() of a missing file fails with BLOB_MISSING', async (t) => {
   assert.throws(() => store.assertBlobFile(blob.digest), (err: unknown) => err instanceof BerthError && err.code === 'BLOB_MISSING');
   const never = digestOf(Buffer.from('never stored'));
   assertCode((await readAll(store, never)).error, 'BLOB_MISSING');
+});
+
+test('Store.open() migrates a version 1 store to the current schema, keeping its rows', async (t) => {
+  const root = await tempRoot(t);
+  const first = Store.open(root);
+  const blob = await ingest(first, Buffer.from('a layer'));
+  first.transaction(() => first.adoptBlobs([blob]));
+  first.db.prepare('INSERT INTO layers(diff_id, size, tar_size, entries) VALUES (?, 1, 1, 1)').run(blob.digest);
+  // Turn it back into a version 1 store: what the first release wrote.
+  first.db.exec(`DROP TABLE containers; ALTER TABLE layers DROP COLUMN plain; UPDATE meta SET value = '1' WHERE key = 'schema_version'`);
+  first.close();
+  const second = openStore(t, root);
+  assert.equal(second.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get(), '2');
+  assert.equal(second.db.prepare('SELECT plain FROM layers WHERE diff_id = ?').pluck().get(blob.digest), null, 'the old layer is kept, its plainness unknown');
+  assert.equal(second.db.prepare('SELECT count(*) FROM containers').pluck().get(), 0);
 });

@@ -145,6 +145,33 @@ export class Store {
     return orphans;
   }
 
+  /**
+   * Unpacked layer directories that no image uses any more: moved aside inside the caller's
+   * write transaction (so no start can pick one up meanwhile); remove them after COMMIT.
+   */
+  dropUnusedLayerDirs(): string[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.layout.layers);
+    } catch (err) {
+      if (isSystemError(err, 'ENOENT')) return [];
+      throw err;
+    }
+    const used = this.db.prepare('SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1').pluck();
+    const moved: string[] = [];
+    for (const name of names) {
+      if (!/^[a-f0-9]{64}$/.test(name) || used.get(`sha256:${name}`) !== undefined) continue;
+      const aside = join(this.layout.layers, `.trash-${name}`);
+      try {
+        renameSync(join(this.layout.layers, name), aside);
+        moved.push(aside);
+      } catch (err) {
+        if (!isSystemError(err, 'ENOENT')) throw err;
+      }
+    }
+    return moved;
+  }
+
   /** Unlinks what `dropUnreferencedBlobs` moved to trash. Call after COMMIT. */
   emptyTrash(digests: Iterable<Digest>): void {
     for (const digest of digests) {

@@ -262,7 +262,7 @@ describe('verbs', { concurrency: 4 }, () => {
 
         const missing = await berth(['inspect', 'peer-vis:latest', 'nope'], { root });
         assert.equal(missing.code, 1);
-        assert.match(missing.stderr, /No such image: nope:latest/);
+        assert.match(missing.stderr, /No such object: nope \[OBJECT_NOT_FOUND\]/, 'berth inspect looks for containers and images, as docker inspect does');
         assert.equal(JSON.parse(missing.stdout).length, 1, 'the images that exist are still printed');
       });
     });
@@ -455,7 +455,7 @@ describe('verbs', { concurrency: 4 }, () => {
         // One inspect with every reference: one line per argument, in order.
         const r = await ok(['inspect', '-f', '{{.Id}}', ...refs.map(([ref]) => ref)], root);
         assert.deepEqual(r.stdout.trim().split('\n'), refs.map(([, id]) => id), refs.map(([ref]) => ref).join(' '));
-        const unknownDigest = await berth(['inspect', `peer-vis@sha256:${'0'.repeat(64)}`], { root });
+        const unknownDigest = await berth(['image', 'inspect', `peer-vis@sha256:${'0'.repeat(64)}`], { root });
         assert.equal(unknownDigest.code, 1);
         assert.match(unknownDigest.stderr, /No such image: peer-vis@sha256:0{64} \[IMAGE_NOT_FOUND\]/);
       });

@@ -22,7 +22,8 @@ const ALLOWED: Record<string, string[]> = {
   image: ['internal', 'digest'],
   archive: ['internal', 'digest', 'image'],
   store: ['internal', 'digest'],
-  engine: ['internal', 'digest', 'image', 'archive', 'store'],
+  container: ['internal', 'digest', 'image', 'archive', 'store'],
+  engine: ['internal', 'digest', 'image', 'archive', 'store', 'container'],
   cli: ['internal', 'digest', 'image', 'archive', 'engine', 'store'],
 };
 

@@ -34,12 +34,12 @@ const LAYER = tar(
 
 test('LayerScanner computes Docker\'s layer size: file bytes plus symlink target lengths, hard links 0', async () => {
   const { facts } = await scan(LAYER);
-  assert.deepEqual(facts, { size: 19 + 8 + 17 + 14, entries: 10 });
+  assert.deepEqual(facts, { size: 19 + 8 + 17 + 14, entries: 10, plain: false });
 });
 
 test('LayerScanner gives the same facts whatever the chunk sizes', async () => {
   for (const size of [1, 100, 511, 512, 513, 5000]) {
-    assert.deepEqual((await scan(LAYER, size)).facts, { size: 58, entries: 10 }, `chunk size ${size}`);
+    assert.deepEqual((await scan(LAYER, size)).facts, { size: 58, entries: 10, plain: false }, `chunk size ${size}`);
   }
 });
 
@@ -49,7 +49,7 @@ test('LayerScanner counts symlink targets in bytes, including PAX link paths', a
     member({ name: 'a', type: 'symlink', mode: 0o777, linkname: 'zoë' }), // 4 bytes in UTF-8
     member({ name: 'b', type: 'symlink', mode: 0o777, linkname: longTarget }),
   );
-  assert.deepEqual((await scan(layer)).facts, { size: 4 + 136, entries: 2 });
+  assert.deepEqual((await scan(layer)).facts, { size: 4 + 136, entries: 2, plain: true });
 });
 
 test('LayerScanner takes file sizes from PAX size records', async () => {
@@ -59,19 +59,19 @@ test('LayerScanner takes file sizes from PAX size records', async () => {
     data,
     Buffer.alloc(padding(3000)),
   ]);
-  assert.deepEqual((await scan(tar(paxSized))).facts, { size: 3000, entries: 1 });
+  assert.deepEqual((await scan(tar(paxSized))).facts, { size: 3000, entries: 1, plain: true });
 });
 
 test('LayerScanner treats empty input as an empty layer', async () => {
-  assert.deepEqual((await scan(Buffer.alloc(0))).facts, { size: 0, entries: 0 });
+  assert.deepEqual((await scan(Buffer.alloc(0))).facts, { size: 0, entries: 0, plain: true });
   const scanner = new LayerScanner();
-  assert.deepEqual(await scanner.finish(), { size: 0, entries: 0 }, 'finish() without any write');
+  assert.deepEqual(await scanner.finish(), { size: 0, entries: 0, plain: true }, 'finish() without any write');
 });
 
 test('LayerScanner treats an all-zero tar as a valid empty layer', async () => {
   for (const length of [1024, 10240]) {
-    assert.deepEqual((await scan(Buffer.alloc(length))).facts, { size: 0, entries: 0 }, `${length} zero bytes`);
-    assert.deepEqual((await scan(Buffer.alloc(length), 100)).facts, { size: 0, entries: 0 }, `${length} zero bytes in small chunks`);
+    assert.deepEqual((await scan(Buffer.alloc(length))).facts, { size: 0, entries: 0, plain: true }, `${length} zero bytes`);
+    assert.deepEqual((await scan(Buffer.alloc(length), 100)).facts, { size: 0, entries: 0, plain: true }, `${length} zero bytes in small chunks`);
   }
 });
 
@@ -113,7 +113,7 @@ test('LayerScanner rejects a tar whose later header is damaged', async () => {
 
 test('LayerScanner accepts a tar without end-of-archive blocks, and ignores what follows them', async () => {
   const noEnd = LAYER.subarray(0, LAYER.length - 2 * BLOCK);
-  assert.deepEqual((await scan(noEnd)).facts, { size: 58, entries: 10 });
+  assert.deepEqual((await scan(noEnd)).facts, { size: 58, entries: 10, plain: false });
   const trailing = Buffer.concat([LAYER, Buffer.from('trailing bytes that are not a header'.repeat(30))]);
-  assert.deepEqual((await scan(trailing, 1000)).facts, { size: 58, entries: 10 });
+  assert.deepEqual((await scan(trailing, 1000)).facts, { size: 58, entries: 10, plain: false });
 });

@@ -5,11 +5,14 @@
  */
 import { BLOCK, isTarHeader, isZeroBlock, type TarHeader } from './tar-header.js';
 import { TarParser } from './tar-parser.js';
+import { isPlainEntry } from './layer-entries.js';
 
 export interface LayerFacts {
   /** Docker's layer size. */
   size: number;
   entries: number;
+  /** Every entry is plain (see isPlainEntry): GNU tar may extract the layer as it is. */
+  plain: boolean;
 }
 
 const SCAN_META_LIMIT = 1024 * 1024;
@@ -22,6 +25,7 @@ export class LayerScanner {
   #error: unknown;
   #size = 0;
   #emptyTar = false;
+  #plain = true;
 
   constructor() {
     this.#parser = new TarParser({ entry: (h) => this.#onEntry(h) }, { maxMetaBytes: SCAN_META_LIMIT });
@@ -60,17 +64,17 @@ export class LayerScanner {
   async finish(): Promise<LayerFacts | undefined> {
     if (this.#verdict === 'unknown') {
       // Shorter than one block: an empty input is an empty layer (Docker imports a 0-byte file as one).
-      return this.#headBytes === 0 ? { size: 0, entries: 0 } : undefined;
+      return this.#headBytes === 0 ? { size: 0, entries: 0, plain: true } : undefined;
     }
     if (this.#verdict === 'not-tar' || this.#error !== undefined) return undefined;
-    if (this.#emptyTar) return { size: 0, entries: 0 };
+    if (this.#emptyTar) return { size: 0, entries: 0, plain: true };
     try {
       await this.#parser.end();
     } catch (err) {
       this.#error = err;
       return undefined;
     }
-    return { size: this.#size, entries: this.#parser.entries };
+    return { size: this.#size, entries: this.#parser.entries, plain: this.#plain };
   }
 
   /** Why the bytes were not accepted as a tar, for error messages. */
@@ -80,6 +84,7 @@ export class LayerScanner {
   }
 
   #onEntry(header: TarHeader): undefined {
+    if (this.#plain && !isPlainEntry(header)) this.#plain = false;
     if (header.type === 'file') this.#size += header.size;
     else if (header.type === 'symlink') this.#size += Buffer.byteLength(header.linkname);
     return undefined;

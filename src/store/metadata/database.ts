@@ -10,9 +10,12 @@ import { BerthError, isSystemError } from '../../internal/errors.js';
 
 export type Database = BetterSqlite3.Database;
 
-export const SCHEMA_VERSION = 1;
-
-const SCHEMA = `
+/**
+ * Migrations: entry i takes the schema from version i to i + 1. Applied in one transaction,
+ * in order, by the first writer that opens an older store.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 -- Every file in blobs/sha256 that is part of the store. kind: config | layer
 CREATE TABLE IF NOT EXISTS blobs (
@@ -55,7 +58,32 @@ CREATE TABLE IF NOT EXISTS image_digests (
   digest TEXT NOT NULL, image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE, origin TEXT NOT NULL,
   PRIMARY KEY (digest, image_id)) STRICT, WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS image_digests_image ON image_digests(image_id);
-`;
+`,
+  `
+-- plain: every entry of the layer tar can be extracted by GNU tar as it is (no whiteout,
+-- climbing name or overlay xattr to handle); NULL when not known (then it is rewritten).
+ALTER TABLE layers ADD COLUMN plain INTEGER;
+-- Containers. spec is the JSON of what create was asked (command, env, mounts, ...);
+-- state is created | running | exited; the monitor is conmon (pid + start time from /proc).
+CREATE TABLE containers (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  image_id TEXT NOT NULL REFERENCES images(id),
+  image_ref TEXT NOT NULL,
+  created_ms INTEGER NOT NULL,
+  spec TEXT NOT NULL,
+  storage TEXT NOT NULL,
+  state TEXT NOT NULL,
+  pid INTEGER,
+  monitor TEXT,
+  started_at TEXT,
+  finished_at TEXT,
+  exit_code INTEGER) STRICT;
+CREATE INDEX containers_image ON containers(image_id);
+`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
 
 let nativeBinding: string | undefined;
 
@@ -92,7 +120,8 @@ function migrate(db: Database): void {
   if (version === SCHEMA_VERSION) return;
   if (version !== undefined && version > SCHEMA_VERSION) throw tooNew(version);
   inTransaction(db, () => {
-    db.exec(SCHEMA);
+    const current = readVersion(db) ?? 0; // again, under the write lock: another process may have migrated
+    for (let v = current; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
     db.prepare(`INSERT INTO meta(key, value) VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value`).run(String(SCHEMA_VERSION));
   });
 }

@@ -1,0 +1,22 @@
+/** Internal: conmon runs this when a detached container exits (record the exit, unmount, --rm). */
+import { getContainer } from '../../store/metadata/containers.js';
+import { refreshContainer } from '../../engine/containers/container-exit.js';
+import { Store } from '../../store/store.js';
+import type { CommandSpec } from '../command.js';
+import { hostFor } from './container-options.js';
+
+export const spec: CommandSpec = {
+  usage: 'CONTAINER',
+  description: 'Record a container\'s exit and release its resources (run by the container monitor)',
+  flags: [],
+  args: { min: 1, max: 1 },
+  async run(ctx, _flags, args) {
+    const store = Store.open(ctx.root);
+    try {
+      const record = getContainer(store.db, args[0]!);
+      if (record !== undefined) await refreshContainer(hostFor(ctx, store), record);
+    } finally {
+      store.close();
+    }
+  },
+};

@@ -1,0 +1,34 @@
+import { createInterface } from 'node:readline/promises';
+import { pruneContainers } from '../../engine/containers/remove-container.js';
+import { Store } from '../../store/store.js';
+import { flagBool, write, type CommandSpec } from '../command.js';
+import { hostFor } from './container-options.js';
+
+export const spec: CommandSpec = {
+  usage: '[OPTIONS]',
+  description: 'Remove all stopped containers',
+  flags: [{ long: 'force', short: 'f', type: 'bool', description: 'Do not prompt for confirmation' }],
+  args: { min: 0, max: 0 },
+  async run(ctx, flags) {
+    if (!flagBool(flags, 'force')) {
+      await write(ctx.stdout, 'WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ');
+      const rl = createInterface({ input: ctx.stdin, terminal: false });
+      const answer = await new Promise<string>((resolve) => {
+        rl.once('line', resolve);
+        rl.once('close', () => resolve(''));
+      });
+      rl.close();
+      if (!/^y(es)?$/i.test(answer.trim())) return 0;
+    }
+    const store = Store.open(ctx.root);
+    try {
+      const removed = await pruneContainers(hostFor(ctx, store));
+      let out = '';
+      if (removed.length > 0) out += `Deleted Containers:\n${removed.map((id) => `${id}\n`).join('')}\n`;
+      out += 'Total reclaimed space: 0B\n';
+      await write(ctx.stdout, out);
+    } finally {
+      store.close();
+    }
+  },
+};

@@ -1,0 +1,25 @@
+import { killContainer } from '../../engine/containers/stop-container.js';
+import { Store } from '../../store/store.js';
+import { flagString, write, type CommandSpec } from '../command.js';
+import { hostFor } from './container-options.js';
+import { forEachContainer } from './container-each.js';
+
+export const spec: CommandSpec = {
+  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+  description: 'Kill one or more running containers',
+  flags: [{ long: 'signal', short: 's', type: 'string', description: 'Signal to send to the container (default KILL)' }],
+  args: { min: 1 },
+  async run(ctx, flags, args) {
+    const signal = flagString(flags, 'signal') ?? 'KILL';
+    const store = Store.open(ctx.root);
+    try {
+      const host = hostFor(ctx, store);
+      return await forEachContainer(host, args, async (record, input) => {
+        await killContainer(host, record, signal);
+        await write(ctx.stdout, `${input}\n`);
+      });
+    } finally {
+      store.close();
+    }
+  },
+};

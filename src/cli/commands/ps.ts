@@ -1,0 +1,71 @@
+import { listContainerRows, type ContainerRow, type ListContainersOptions } from '../../engine/containers/list-containers.js';
+import { Store } from '../../store/store.js';
+import { ellipsis, goTime, humanDuration, humanSize, timeAgo } from '../format/units.js';
+import { renderTable } from '../format/tabwriter.js';
+import { flagBool, flagList, flagString, write, type CommandSpec } from '../command.js';
+import { usageError } from '../argv.js';
+import { hostFor } from './container-options.js';
+
+/** Docker's STATUS column: "Up 5 seconds", "Exited (0) 2 minutes ago", "Created". */
+export function statusText(row: ContainerRow, now: number): string {
+  const r = row.record;
+  if (r.state === 'running') return `Up ${humanDuration(now - Date.parse(r.startedAt ?? new Date(now).toISOString()))}`;
+  if (r.state === 'exited') return `Exited (${r.exitCode ?? 0}) ${timeAgo(Date.parse(r.finishedAt ?? ''), now)}`;
+  return 'Created';
+}
+
+function parseFilters(values: string[], command: string): ListContainersOptions['filters'] {
+  return values.map((v) => {
+    const eq = v.indexOf('=');
+    const key = v.slice(0, eq);
+    if (eq < 0 || !['status', 'name', 'id', 'ancestor'].includes(key)) throw usageError(`invalid filter '${v}': use status=, name=, id= or ancestor=`, command);
+    return { key: key as 'status' | 'name' | 'id' | 'ancestor', value: v.slice(eq + 1) };
+  });
+}
+
+export const spec: CommandSpec = {
+  usage: '[OPTIONS]',
+  description: 'List containers',
+  flags: [
+    { long: 'all', short: 'a', type: 'bool', description: 'Show all containers (default shows just running)' },
+    { long: 'filter', short: 'f', type: 'list', description: 'Filter output: status=, name=, id=, ancestor=' },
+    { long: 'format', type: 'string', description: 'Format output: "table" (default) or "json"' },
+    { long: 'no-trunc', type: 'bool', description: "Don't truncate output" },
+    { long: 'quiet', short: 'q', type: 'bool', description: 'Only display container IDs' },
+    { long: 'size', short: 's', type: 'bool', description: 'Display total file sizes' },
+  ],
+  args: { min: 0, max: 0 },
+  async run(ctx, flags) {
+    const format = flagString(flags, 'format') ?? 'table';
+    if (format !== 'table' && format !== 'json') throw usageError(`unsupported format "${format}": use "table" or "json"`, ctx.commandPath);
+    const sizes = flagBool(flags, 'size');
+    const store = Store.open(ctx.root);
+    try {
+      const rows = await listContainerRows(hostFor(ctx, store), { all: flagBool(flags, 'all'), sizes, filters: parseFilters(flagList(flags, 'filter'), ctx.commandPath) });
+      const noTrunc = flagBool(flags, 'no-trunc');
+      const id = (i: string): string => (noTrunc ? i : i.slice(0, 12));
+      if (flagBool(flags, 'quiet')) {
+        await write(ctx.stdout, rows.map((r) => `${id(r.record.id)}\n`).join(''));
+        return;
+      }
+      const now = Date.now();
+      const command = (r: ContainerRow): string => JSON.stringify(noTrunc ? r.command : ellipsis(r.command, 20));
+      const size = (r: ContainerRow): string => `${humanSize(r.size ?? 0)} (virtual ${humanSize(r.virtualSize ?? 0)})`;
+      if (format === 'json') {
+        await write(ctx.stdout, rows.map((r) => `${JSON.stringify({
+          Command: command(r), CreatedAt: goTime(r.record.createdMs), ID: id(r.record.id), Image: r.record.imageRef, Labels: '', LocalVolumes: '0',
+          Mounts: '', Names: r.record.name, Networks: '', Ports: '', RunningFor: timeAgo(r.record.createdMs, now),
+          Size: sizes ? size(r) : '0B', State: r.record.state, Status: statusText(r, now),
+        })}\n`).join(''));
+        return;
+      }
+      const table = [['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(sizes ? ['SIZE'] : [])]];
+      for (const r of rows) {
+        table.push([id(r.record.id), r.record.imageRef, command(r), timeAgo(r.record.createdMs, now), statusText(r, now), '', r.record.name, ...(sizes ? [size(r)] : [])]);
+      }
+      await write(ctx.stdout, renderTable(table));
+    } finally {
+      store.close();
+    }
+  },
+};

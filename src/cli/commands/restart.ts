@@ -1,0 +1,28 @@
+import { stopContainer } from '../../engine/containers/stop-container.js';
+import { startContainer } from '../../engine/containers/start-container.js';
+import { Store } from '../../store/store.js';
+import { flagString, write, type CommandSpec } from '../command.js';
+import { hostFor } from './container-options.js';
+import { forEachContainer } from './container-each.js';
+import { timeoutFlag } from './stop.js';
+
+export const spec: CommandSpec = {
+  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+  description: 'Restart one or more containers',
+  flags: [{ long: 'time', short: 't', type: 'string', description: 'Seconds to wait before killing the container (default 10)' }],
+  args: { min: 1 },
+  async run(ctx, flags, args) {
+    const timeout = timeoutFlag(flagString(flags, 'time'), ctx.commandPath);
+    const store = Store.open(ctx.root);
+    try {
+      const host = hostFor(ctx, store);
+      return await forEachContainer(host, args, async (record, input) => {
+        const stopped = await stopContainer(host, record, timeout);
+        await startContainer(host, stopped, true);
+        await write(ctx.stdout, `${input}\n`);
+      });
+    } finally {
+      store.close();
+    }
+  },
+};

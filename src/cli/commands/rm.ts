@@ -1,0 +1,24 @@
+import { removeContainer } from '../../engine/containers/remove-container.js';
+import { Store } from '../../store/store.js';
+import { flagBool, write, type CommandSpec } from '../command.js';
+import { hostFor } from './container-options.js';
+import { forEachContainer } from './container-each.js';
+
+export const spec: CommandSpec = {
+  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+  description: 'Remove one or more containers',
+  flags: [{ long: 'force', short: 'f', type: 'bool', description: 'Force the removal of a running container (uses SIGKILL)' }],
+  args: { min: 1 },
+  async run(ctx, flags, args) {
+    const store = Store.open(ctx.root);
+    try {
+      const host = hostFor(ctx, store);
+      return await forEachContainer(host, args, async (record, input) => {
+        await removeContainer(host, record, flagBool(flags, 'force'));
+        await write(ctx.stdout, `${input}\n`);
+      });
+    } finally {
+      store.close();
+    }
+  },
+};

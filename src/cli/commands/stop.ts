@@ -1,0 +1,32 @@
+import { stopContainer } from '../../engine/containers/stop-container.js';
+import { Store } from '../../store/store.js';
+import { flagString, write, type CommandSpec } from '../command.js';
+import { usageError } from '../argv.js';
+import { hostFor } from './container-options.js';
+import { forEachContainer } from './container-each.js';
+
+export function timeoutFlag(value: string | undefined, command: string): number {
+  if (value === undefined) return 10;
+  if (!/^-?\d+$/.test(value)) throw usageError(`invalid argument "${value}" for "-t, --time" flag: strconv.ParseInt: parsing "${value}": invalid syntax`, command);
+  return Math.max(0, Number(value));
+}
+
+export const spec: CommandSpec = {
+  usage: '[OPTIONS] CONTAINER [CONTAINER...]',
+  description: 'Stop one or more running containers (the stop signal, then SIGKILL after the timeout)',
+  flags: [{ long: 'time', short: 't', type: 'string', description: 'Seconds to wait before killing the container (default 10)' }],
+  args: { min: 1 },
+  async run(ctx, flags, args) {
+    const timeout = timeoutFlag(flagString(flags, 'time'), ctx.commandPath);
+    const store = Store.open(ctx.root);
+    try {
+      const host = hostFor(ctx, store);
+      return await forEachContainer(host, args, async (record, input) => {
+        await stopContainer(host, record, timeout);
+        await write(ctx.stdout, `${input}\n`);
+      });
+    } finally {
+      store.close();
+    }
+  },
+};

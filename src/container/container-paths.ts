@@ -1,0 +1,67 @@
+/**
+ * Where a container's files live. Persistent state goes under the store; what only makes
+ * sense while the machine is up (the runtime's state, conmon's exit files and attach sockets)
+ * goes under /run, a tmpfs, so that after a reboot nothing claims a container still runs.
+ *
+ *   <store>/v1/containers/<id>/   config.json (the OCI bundle), upper/ work/ rootfs/ (overlay),
+ *                                 hosts hostname resolv.conf, ctr.log, conmon.pid, pid
+ *   /run/berth/<store hash>/       runc/ (runtime root), exits/<id>, sockets/<id> (conmon's link to the
+ *                                 bundle directory, where it listens on `attach`)
+ */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+
+export interface ContainerPaths {
+  dir: string;
+  upper: string;
+  work: string;
+  rootfs: string;
+  config: string;
+  hosts: string;
+  hostname: string;
+  resolvConf: string;
+  log: string;
+  /** The runtime's own log (JSON lines), where runc explains a failed create. */
+  runtimeLog: string;
+  conmonPid: string;
+  pid: string;
+}
+
+export interface RuntimePaths {
+  base: string;
+  runtimeRoot: string;
+  exits: string;
+  sockets: string;
+}
+
+export function containerPaths(containersDir: string, id: string): ContainerPaths {
+  const dir = join(containersDir, id);
+  return {
+    dir,
+    upper: join(dir, 'upper'),
+    work: join(dir, 'work'),
+    rootfs: join(dir, 'rootfs'),
+    config: join(dir, 'config.json'),
+    hosts: join(dir, 'hosts'),
+    hostname: join(dir, 'hostname'),
+    resolvConf: join(dir, 'resolv.conf'),
+    log: join(dir, 'ctr.log'),
+    runtimeLog: join(dir, 'runtime.log'),
+    conmonPid: join(dir, 'conmon.pid'),
+    pid: join(dir, 'pid'),
+  };
+}
+
+/** Per-store runtime directories on /run (short, because attach socket paths are limited to 108 bytes). */
+export function runtimePaths(storeRoot: string): RuntimePaths {
+  const base = join('/run/berth', createHash('sha256').update(storeRoot).digest('hex').slice(0, 12));
+  return { base, runtimeRoot: join(base, 'runc'), exits: join(base, 'exits'), sockets: join(base, 'sockets') };
+}
+
+export function exitFile(paths: RuntimePaths, id: string): string {
+  return join(paths.exits, id);
+}
+
+export function attachSocket(paths: RuntimePaths, id: string): string {
+  return join(paths.sockets, id, 'attach');
+}

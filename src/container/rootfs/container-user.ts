@@ -1,0 +1,97 @@
+/**
+ * `--user USER[:GROUP]` (or the image's User) resolved against the container's own
+ * /etc/passwd and /etc/group, as runc's libcontainer/user does: names or numbers, the primary
+ * group from passwd, supplementary groups from group membership, and HOME.
+ */
+import { readFileSync } from 'node:fs';
+import { BerthError, isSystemError } from '../../internal/errors.js';
+import { secureJoin } from './secure-join.js';
+
+export interface ContainerUser {
+  uid: number;
+  gid: number;
+  additionalGids: number[];
+  home: string;
+}
+
+interface PasswdEntry {
+  name: string;
+  uid: number;
+  gid: number;
+  home: string;
+}
+
+interface GroupEntry {
+  name: string;
+  gid: number;
+  members: string[];
+}
+
+const MAX_ID = 2 ** 31 - 1;
+
+function readLines(root: string, path: string): string[] {
+  try {
+    const text = readFileSync(secureJoin(root, path), 'utf8');
+    return text.split('\n').filter((l) => l !== '' && !l.startsWith('#'));
+  } catch (err) {
+    if (isSystemError(err, 'ENOENT') || isSystemError(err, 'ENOTDIR') || isSystemError(err, 'EISDIR')) return [];
+    throw err;
+  }
+}
+
+function passwd(root: string): PasswdEntry[] {
+  return readLines(root, '/etc/passwd').map((l) => l.split(':')).filter((f) => f.length >= 7 && /^\d+$/.test(f[2]!) && /^\d+$/.test(f[3]!))
+    .map((f) => ({ name: f[0]!, uid: Number(f[2]), gid: Number(f[3]), home: f[5]! }));
+}
+
+function groups(root: string): GroupEntry[] {
+  return readLines(root, '/etc/group').map((l) => l.split(':')).filter((f) => f.length >= 4 && /^\d+$/.test(f[2]!))
+    .map((f) => ({ name: f[0]!, gid: Number(f[2]), members: f[3]!.split(',').filter((m) => m !== '') }));
+}
+
+function numeric(text: string): number | undefined {
+  if (!/^\d+$/.test(text)) return undefined;
+  const n = Number(text);
+  return n <= MAX_ID ? n : undefined;
+}
+
+function noUser(kind: 'user' | 'group', name: string): BerthError {
+  return new BerthError('invalid_argument', 'USER_NOT_FOUND', `unable to find ${kind} ${name}: no matching entries in ${kind === 'user' ? 'passwd' : 'group'} file`, {
+    hint: `Give a numeric ${kind === 'user' ? 'uid' : 'gid'}, or one the image's /etc/${kind === 'user' ? 'passwd' : 'group'} knows`,
+  });
+}
+
+/** Resolves `spec` ("", "name", "uid", "name:group", "uid:gid") inside the rootfs at `root`. */
+export function resolveUser(root: string, spec: string): ContainerUser {
+  const [userPart = '', groupPart] = spec === '' ? ['root'] : spec.split(':', 2);
+  const users = passwd(root);
+  let uid: number;
+  let gid: number;
+  let home = '/';
+  let name: string | undefined;
+  const byName = users.find((u) => u.name === userPart);
+  const asNumber = numeric(userPart);
+  if (byName !== undefined) {
+    ({ uid, gid, home, name } = byName);
+  } else if (asNumber !== undefined) {
+    const byUid = users.find((u) => u.uid === asNumber);
+    uid = asNumber;
+    gid = byUid?.gid ?? 0;
+    home = byUid?.home ?? '/';
+    name = byUid?.name;
+  } else {
+    throw noUser('user', userPart);
+  }
+  const allGroups = groups(root);
+  if (groupPart !== undefined && groupPart !== '') {
+    const group = allGroups.find((g) => g.name === groupPart);
+    const groupNumber = numeric(groupPart);
+    if (group !== undefined) gid = group.gid;
+    else if (groupNumber !== undefined) gid = groupNumber;
+    else throw noUser('group', groupPart);
+  }
+  const additionalGids = name === undefined || groupPart !== undefined
+    ? []
+    : allGroups.filter((g) => g.members.includes(name!) && g.gid !== gid).map((g) => g.gid);
+  return { uid, gid, additionalGids: [...new Set(additionalGids)], home: home === '' ? '/' : home };
+}

@@ -1,0 +1,72 @@
+/**
+ * overlayfs mounts for container root filesystems. Lower directories are passed relative to
+ * the layers directory (mount runs there), which keeps the option string short: the kernel
+ * limits mount options to one page, about 60 layers at 65 bytes each.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { BerthError } from '../../internal/errors.js';
+
+export interface OverlayMount {
+  /** Directory the lower-directory names are relative to. */
+  layersDir: string;
+  /** Lower directories, base layer first (names inside layersDir). */
+  lowerDirs: string[];
+  upperDir: string;
+  workDir: string;
+  target: string;
+}
+
+const OPTIONS_LIMIT = 4000;
+
+function run(command: string, args: string[], cwd?: string): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], ...(cwd === undefined ? {} : { cwd }) });
+    const err: Buffer[] = [];
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr: Buffer.concat(err).toString('utf8').trim() }));
+  });
+}
+
+export async function mountOverlay(m: OverlayMount): Promise<void> {
+  // overlayfs lists lower directories top first.
+  const lower = [...m.lowerDirs].reverse().join(':');
+  const options = `lowerdir=${lower},upperdir=${m.upperDir},workdir=${m.workDir}`;
+  if (options.length > OPTIONS_LIMIT) {
+    throw new BerthError('unsupported', 'ROOTFS_TOO_MANY_LAYERS', `Cannot mount the root filesystem: ${m.lowerDirs.length} layers do not fit in one overlay mount`, {
+      hint: 'Use --storage-driver vfs for this image',
+    });
+  }
+  const r = await run('mount', ['-t', 'overlay', 'overlay', '-o', options, m.target], m.layersDir);
+  if (r.code !== 0) {
+    throw new BerthError('unavailable', 'ROOTFS_MOUNT_FAILED', `Cannot mount the root filesystem: ${r.stderr || `mount exited with ${r.code}`}`, {
+      hint: 'overlayfs needs root and a kernel with overlay support; --storage-driver vfs works without it',
+    });
+  }
+}
+
+/** True if something is mounted at `path` (per /proc/self/mountinfo). */
+export function isMounted(path: string): boolean {
+  const info = readFileSync('/proc/self/mountinfo', 'utf8');
+  for (const line of info.split('\n')) {
+    const mountPoint = line.split(' ')[4];
+    if (mountPoint !== undefined && unescapeMountPath(mountPoint) === path) return true;
+  }
+  return false;
+}
+
+function unescapeMountPath(text: string): string {
+  return text.replace(/\\([0-7]{3})/g, (_m, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}
+
+/** Unmounts `path` if mounted (lazily if busy). */
+export async function unmount(path: string): Promise<void> {
+  if (!isMounted(path)) return;
+  const r = await run('umount', [path]);
+  if (r.code === 0) return;
+  const lazy = await run('umount', ['-l', path]);
+  if (lazy.code !== 0 && isMounted(path)) {
+    throw new BerthError('unavailable', 'ROOTFS_UNMOUNT_FAILED', `Cannot unmount ${path}: ${lazy.stderr || r.stderr}`);
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * Unpacks one layer into its own directory, keyed by chain ID and shared by every container
+ * above it. GNU tar does the extraction (it keeps setuid bits, devices, xattrs, hard links
+ * and absolute symlinks exactly), always into a fresh, empty temporary directory, which is
+ * renamed into place only when tar succeeded and the blob's digest was verified: a
+ * half-unpacked layer is never used. GNU tar never applies one layer over another (it is not
+ * safe to: CVE-2025-45582); overlayfs stacks the directories instead.
+ *
+ * A layer the loader found plain (no whiteouts or odd names: see isPlainEntry) is handed to
+ * tar as it is stored, hashed in parallel; any other is rewritten on the way (layer-rewrite.ts).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { BerthError, isSystemError } from '../../internal/errors.js';
+import { ownIdentity } from '../../internal/process-identity.js';
+import { hexOf, type Digest } from '../../digest/digest.js';
+import { rewriteLayer } from './layer-rewrite.js';
+
+export interface LayerSource {
+  chainId: Digest;
+  diffId: Digest;
+  /** The loader found every entry plain: extract the blob as it is. */
+  plain: boolean;
+  /** Size of the layer tar. */
+  tarSize: number;
+  /** The stored, uncompressed layer tar. */
+  blobPath: string;
+  /** Reads the blob, verifying its digest (fails at the end if it does not match). */
+  read: () => AsyncIterable<Buffer>;
+}
+
+const TAR_FLAGS = ['--numeric-owner', '--same-owner', '--same-permissions', '--xattrs', '--xattrs-include=*', '--delay-directory-restore'];
+
+function unpackFailed(layer: LayerSource, detail: string, cause?: unknown): BerthError {
+  return new BerthError('internal', 'LAYER_UNPACK_FAILED', `Cannot unpack layer ${layer.diffId}: ${detail}`, {
+    hint: 'Check free space and that GNU tar is installed; the store is unchanged',
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+export function layerDir(layersDir: string, chainId: Digest): string {
+  return join(layersDir, hexOf(chainId));
+}
+
+/** Unpacks `layer` into layersDir/<chain hex> unless it is there already. Safe to run in several processes at once. */
+export async function unpackLayer(layersDir: string, layer: LayerSource): Promise<void> {
+  const target = layerDir(layersDir, layer.chainId);
+  const tmp = join(layersDir, `.tmp-${ownIdentity()}-${hexOf(layer.chainId).slice(0, 16)}`);
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { mode: 0o755 });
+  try {
+    if (layer.tarSize > 0) {
+      if (layer.plain) {
+        // Both must finish before anything is removed: tar may still be writing into tmp.
+        const results = await Promise.allSettled([runTar(['-x', '-f', layer.blobPath, '-C', tmp, ...TAR_FLAGS], undefined, layer), drain(layer.read())]);
+        for (const r of results) if (r.status === 'rejected') throw r.reason;
+      } else {
+        await runTar(['-x', '-f', '-', '-C', tmp, ...TAR_FLAGS], layer.read(), layer);
+      }
+    }
+    try {
+      renameSync(tmp, target);
+    } catch (err) {
+      // Another process unpacked the same layer first: theirs is as good as ours.
+      if (!isSystemError(err, 'ENOTEMPTY') && !isSystemError(err, 'EEXIST')) throw err;
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  } catch (err) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function drain(chunks: AsyncIterable<Buffer>): Promise<void> {
+  for await (const _ of chunks) {
+    // reading is the point: the reader verifies the digest at the end
+  }
+}
+
+/** Runs GNU tar; with `input`, the layer is rewritten into tar's stdin. */
+function runTar(args: string[], input: AsyncIterable<Buffer> | undefined, layer: LayerSource): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('tar', args, { stdio: [input === undefined ? 'ignore' : 'pipe', 'ignore', 'pipe'] });
+    const stderr: Buffer[] = [];
+    child.stderr!.on('data', (b: Buffer) => stderr.push(b));
+    let feedError: unknown;
+    child.on('error', (err) => reject(unpackFailed(layer, `cannot run tar (${(err as Error).message})`, err)));
+    child.on('close', (code) => {
+      if (feedError !== undefined) return reject(feedError);
+      if (code === 0) return resolve();
+      const text = Buffer.concat(stderr).toString('utf8').trim().split('\n').slice(0, 5).join('; ');
+      reject(unpackFailed(layer, `tar exited with ${code}: ${text}`));
+    });
+    if (input !== undefined) {
+      const stdin = child.stdin!;
+      stdin.on('error', () => undefined); // tar stopped reading: its exit status says why
+      const write = (chunk: Buffer): Promise<void> => new Promise((res, rej) => {
+        if (stdin.destroyed) return rej(unpackFailed(layer, 'tar stopped reading'));
+        if (stdin.write(chunk)) return res();
+        const done = (): void => {
+          stdin.off('drain', done);
+          stdin.off('close', done);
+          if (stdin.destroyed) rej(unpackFailed(layer, 'tar stopped reading'));
+          else res();
+        };
+        stdin.once('drain', done);
+        stdin.once('close', done);
+      });
+      rewriteLayer(input, write).then(() => stdin.end(), (err: unknown) => {
+        // tar's own failure (it stopped reading) is reported by its exit status instead.
+        if (!(err instanceof BerthError && err.code === 'LAYER_UNPACK_FAILED')) feedError = err;
+        stdin.destroy();
+        child.kill('SIGKILL');
+      });
+    }
+  });
+}

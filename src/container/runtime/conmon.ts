@@ -1,0 +1,122 @@
+/**
+ * Conmon (Debian's `conmon`, the monitor Podman uses) starts a container and then watches it:
+ * it runs `runtime create`, holds the container's stdio (a pty with -t), writes its output
+ * to a log file, records its exit status in a file, runs an exit command, and keeps serving
+ * attach clients, all from a small C process that outlives the berth command that started it.
+ *
+ * Conmon reports the outcome of `create` on a sync pipe (fd 3): {"data": <pid>} on success,
+ * {"data": -1, "message": "..."} with the runtime's error otherwise.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import { BerthError } from '../../internal/errors.js';
+
+export interface MonitorOptions {
+  conmon: string;
+  runtime: string;
+  /** Extra arguments for every runtime call (e.g. --root DIR). */
+  runtimeArgs: string[];
+  id: string;
+  name: string;
+  bundle: string;
+  logPath: string;
+  exitDir: string;
+  socketDir: string;
+  pidFile: string;
+  conmonPidFile: string;
+  terminal: boolean;
+  stdin: boolean;
+  /** Program (and args) conmon runs after the container exits. */
+  exitCommand: string[] | undefined;
+  /** Where the runtime logs (JSON lines): the reason `create` failed when conmon does not pass it on. */
+  runtimeLog: string;
+}
+
+/** What went wrong in `runtime create`, with the runtime's own message. */
+export class CreateFailedError extends BerthError {
+  readonly runtimeMessage: string;
+  constructor(message: string) {
+    super('failed_precondition', 'RUNTIME_CREATE_FAILED', message.trim());
+    this.runtimeMessage = message.trim();
+  }
+}
+
+function conmonArgs(o: MonitorOptions): string[] {
+  const args = [
+    '--api-version', '1', '-c', o.id, '-u', o.id, '-n', o.name, '-r', o.runtime,
+    '-b', o.bundle, '-p', o.pidFile, '-P', o.conmonPidFile, '-l', `k8s-file:${o.logPath}`,
+    '--exit-dir', o.exitDir, '--socket-dir-path', o.socketDir, '--log-level', 'error',
+  ];
+  for (const a of [...o.runtimeArgs, '--log', o.runtimeLog, '--log-format', 'json']) args.push('--runtime-arg', a);
+  if (o.terminal) args.push('-t');
+  if (o.stdin) args.push('-i');
+  if (o.exitCommand !== undefined && o.exitCommand.length > 0) {
+    args.push('--exit-command', o.exitCommand[0]!);
+    for (const a of o.exitCommand.slice(1)) args.push('--exit-command-arg', a);
+  }
+  return args;
+}
+
+/** Starts conmon, which creates the container; resolves with the container's pid once `create` succeeded. */
+export function createWithMonitor(o: MonitorOptions): Promise<{ pid: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(o.conmon, conmonArgs(o), {
+      stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
+      env: { ...process.env, _OCI_SYNCPIPE: '3' },
+    });
+    const stderr: Buffer[] = [];
+    child.stderr!.on('data', (b: Buffer) => stderr.push(b));
+    const sync = child.stdio[3] as Readable;
+    let text = '';
+    let settled = false;
+    const finish = (err: Error | undefined, pid?: number): void => {
+      if (settled) return;
+      settled = true;
+      sync.destroy();
+      if (err !== undefined) reject(err);
+      else resolve({ pid: pid! });
+    };
+    sync.on('data', (b: Buffer) => {
+      text += b.toString('utf8');
+      const newline = text.indexOf('\n');
+      if (newline < 0) return;
+      let message: { data?: number; message?: string };
+      try {
+        message = JSON.parse(text.slice(0, newline)) as typeof message;
+      } catch {
+        return finish(new BerthError('internal', 'MONITOR_PROTOCOL', `Cannot understand the container monitor: ${text.slice(0, 200)}`));
+      }
+      if (typeof message.data === 'number' && message.data > 0) finish(undefined, message.data);
+      else finish(new CreateFailedError(message.message ?? 'the runtime failed to create the container'));
+    });
+    sync.on('error', () => undefined);
+    sync.on('end', () => {
+      // conmon passes the runtime's error on only when the runtime printed it; runc logs it instead.
+      const logged = lastRuntimeError(o.runtimeLog);
+      if (logged !== undefined) return finish(new CreateFailedError(logged));
+      finish(new BerthError('internal', 'MONITOR_FAILED', `The container monitor (conmon) stopped without reporting: ${Buffer.concat(stderr).toString('utf8').trim() || 'no message'}`));
+    });
+    child.on('error', (err) => finish(new BerthError('unavailable', 'MONITOR_MISSING', `Cannot start conmon: ${err.message}`, { hint: 'Install it with: apt-get install conmon', cause: err })));
+  });
+}
+
+/** The last error the runtime logged (runc's --log-format json: {"level":"error","msg":...}). */
+export function lastRuntimeError(path: string): string | undefined {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  let found: string | undefined;
+  for (const line of text.split('\n')) {
+    try {
+      const entry = JSON.parse(line) as { level?: string; msg?: string };
+      if (entry.level === 'error' && typeof entry.msg === 'string') found = entry.msg;
+    } catch {
+      // not a JSON line
+    }
+  }
+  return found;
+}

@@ -1,0 +1,65 @@
+/** The OCI runtime's command line (runc; crun takes the same): start, kill, delete, state, exec. */
+import { spawn } from 'node:child_process';
+import { BerthError } from '../../internal/errors.js';
+
+export interface Runtime {
+  /** Path of the runtime binary. */
+  path: string;
+  /** Global arguments: --root DIR for the state directory. */
+  args: string[];
+}
+
+export interface RuntimeState {
+  status: 'creating' | 'created' | 'running' | 'paused' | 'stopped';
+  pid: number;
+}
+
+interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function call(runtime: Runtime, args: string[]): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(runtime.path, [...runtime.args, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout!.on('data', (b: Buffer) => out.push(b));
+    child.stderr!.on('data', (b: Buffer) => err.push(b));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8').trim() }));
+  });
+}
+
+function failed(action: string, id: string, r: Result): BerthError {
+  return new BerthError('internal', 'RUNTIME_FAILED', `Cannot ${action} container ${id.slice(0, 12)}: ${r.stderr || `the runtime exited with ${r.code}`}`);
+}
+
+export async function startContainer(runtime: Runtime, id: string): Promise<void> {
+  const r = await call(runtime, ['start', id]);
+  if (r.code !== 0) throw failed('start', id, r);
+}
+
+/** Sends a signal (name or number) to the container's init process; `all` to every process in it. */
+export async function killContainer(runtime: Runtime, id: string, signal: string, all = false): Promise<void> {
+  const r = await call(runtime, ['kill', ...(all ? ['--all'] : []), id, signal]);
+  if (r.code !== 0 && !/not running|does not exist|process already finished/i.test(r.stderr)) throw failed('signal', id, r);
+}
+
+export async function deleteContainer(runtime: Runtime, id: string): Promise<void> {
+  const r = await call(runtime, ['delete', '--force', id]);
+  if (r.code !== 0 && !/does not exist/i.test(r.stderr)) throw failed('delete', id, r);
+}
+
+/** The runtime's view of the container, or undefined if it does not know it (never created, deleted, or rebooted since). */
+export async function containerState(runtime: Runtime, id: string): Promise<RuntimeState | undefined> {
+  const r = await call(runtime, ['state', id]);
+  if (r.code !== 0) return undefined;
+  try {
+    const state = JSON.parse(r.stdout) as { status: RuntimeState['status']; pid: number };
+    return { status: state.status, pid: state.pid };
+  } catch {
+    return undefined;
+  }
+}

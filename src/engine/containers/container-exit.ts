@@ -1,0 +1,115 @@
+/**
+ * Keeping container state true. A container's exit is recorded by its monitor in a file; a
+ * monitor that was killed, or a reboot (which empties /run), leaves the record behind reality,
+ * so every reader first refreshes what it shows. Finishing a container (recording its exit,
+ * unmounting its root, deleting its runtime state, and removing it if --rm) is idempotent and
+ * may run in several processes at once: the foreground `run`, conmon's exit command, `ps`.
+ */
+import { existsSync, readFileSync, rmSync, statSync, watch } from 'node:fs';
+import { join } from 'node:path';
+import { isIdentityAlive } from '../../internal/process-identity.js';
+import { containerPaths, exitFile } from '../../container/container-paths.js';
+import { unmount } from '../../container/rootfs/overlay.js';
+import { containerState, deleteContainer } from '../../container/runtime/oci-runtime.js';
+import { deleteContainerRecord, getContainer, updateContainer, type ContainerRecord } from '../../store/metadata/containers.js';
+import { runtimeFor, type ContainerHost } from './container-host.js';
+import type { ContainerSpec } from './container-spec.js';
+
+/** Exit code recorded when a container stopped without its monitor seeing it (killed monitor, reboot). */
+export const UNKNOWN_EXIT = 255;
+
+export function specOf(record: ContainerRecord): ContainerSpec {
+  return JSON.parse(record.spec) as ContainerSpec;
+}
+
+function readExit(host: ContainerHost, id: string): { code: number; at: string } | undefined {
+  const file = exitFile(host.runtimeDirs, id);
+  try {
+    const text = readFileSync(file, 'utf8').trim();
+    const code = /^-?\d+$/.test(text) ? Number(text) : UNKNOWN_EXIT;
+    return { code, at: statSync(file).mtime.toISOString() };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The record as it really is now (finishing the container if it has stopped). */
+export async function refreshContainer(host: ContainerHost, stale: ContainerRecord): Promise<ContainerRecord> {
+  const record = getContainer(host.store.db, stale.id) ?? stale;
+  if (record.state !== 'running') return record;
+  const exit = readExit(host, record.id);
+  if (exit !== undefined) return finishContainer(host, record, exit.code, exit.at);
+  if (record.monitor !== null && isIdentityAlive(record.monitor)) return record;
+  const spec = specOf(record);
+  const state = await containerState(runtimeFor(host, spec.runtime), record.id);
+  if (state !== undefined && (state.status === 'running' || state.status === 'paused')) return record;
+  return finishContainer(host, record, UNKNOWN_EXIT, new Date().toISOString());
+}
+
+/**
+ * Records the exit (once), unmounts the root filesystem and deletes the runtime's state; with
+ * --rm, removes the container. Returns the record as it is afterwards (state exited), even if
+ * it was removed.
+ */
+export async function finishContainer(host: ContainerHost, record: ContainerRecord, exitCode: number, finishedAt: string): Promise<ContainerRecord> {
+  const { store } = host;
+  const finished = store.transaction(() => {
+    const current = getContainer(store.db, record.id);
+    if (current === undefined) return { ...record, state: 'exited' as const, exitCode, finishedAt };
+    if (current.state === 'running') updateContainer(store.db, record.id, { state: 'exited', exitCode, finishedAt, pid: null, monitor: null });
+    return getContainer(store.db, record.id)!;
+  });
+  await releaseRuntime(host, record);
+  if (specOf(record).autoRemove) await removeContainerFiles(host, record);
+  return finished;
+}
+
+/** Unmounts the container's root and forgets it in the runtime. Safe to repeat. */
+export async function releaseRuntime(host: ContainerHost, record: ContainerRecord): Promise<void> {
+  const paths = containerPaths(host.store.layout.containers, record.id);
+  // Independent: the runtime's state and cgroups, and the host's mount of the root.
+  await Promise.all([
+    existsSync(join(host.runtimeDirs.runtimeRoot, record.id)) ? deleteContainer(runtimeFor(host, specOf(record).runtime), record.id) : undefined,
+    unmount(paths.rootfs),
+  ]);
+  rmSync(exitFile(host.runtimeDirs, record.id), { force: true });
+  rmSync(join(host.runtimeDirs.sockets, record.id), { recursive: true, force: true });
+}
+
+/** Deletes the record (if still there) and the container's directory. The root must be unmounted first. */
+export async function removeContainerFiles(host: ContainerHost, record: ContainerRecord): Promise<boolean> {
+  const removed = host.store.transaction(() => deleteContainerRecord(host.store.db, record.id));
+  const paths = containerPaths(host.store.layout.containers, record.id);
+  await unmount(paths.rootfs);
+  rmSync(paths.dir, { recursive: true, force: true, maxRetries: 3 });
+  return removed;
+}
+
+/** Resolves when the container's exit file appears (or `timeoutMs` passes: then with false). */
+export function waitForExitFile(host: ContainerHost, id: string, timeoutMs = Infinity): Promise<boolean> {
+  const file = exitFile(host.runtimeDirs, id);
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (found: boolean): void => {
+      if (done) return;
+      done = true;
+      watcher.close();
+      clearInterval(poll);
+      if (timer !== undefined) clearTimeout(timer);
+      resolve(found);
+    };
+    const check = (): void => {
+      try {
+        statSync(file);
+        finish(true);
+      } catch {
+        // not yet
+      }
+    };
+    const watcher = watch(host.runtimeDirs.exits, () => check());
+    // inotify can miss an event across a rename or a busy moment: a slow poll backs it up.
+    const poll = setInterval(check, 250);
+    const timer = Number.isFinite(timeoutMs) ? setTimeout(() => finish(false), timeoutMs) : undefined;
+    check();
+  });
+}

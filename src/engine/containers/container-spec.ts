@@ -1,0 +1,166 @@
+/**
+ * What a container is asked to be, resolved at create time as Docker does: the command from
+ * the image's Entrypoint/Cmd and the overrides, the environment, user, working directory,
+ * mounts and modes. Stored as JSON with the container record; `start` builds the OCI config
+ * from it.
+ */
+import { randomBytes } from 'node:crypto';
+import { isAbsolute } from 'node:path';
+import { BerthError } from '../../internal/errors.js';
+import type { ImageConfig } from '../../image/config.js';
+
+export interface BindSpec {
+  source: string;
+  destination: string;
+  readonly: boolean;
+}
+
+export interface ContainerSpec {
+  /** The process: argv[0] and the rest (Docker's Path and Args). */
+  args: string[];
+  /** Entrypoint and Cmd as they ended up (for inspect and commit). */
+  entrypoint: string[] | null;
+  cmd: string[] | null;
+  env: string[];
+  workdir: string;
+  user: string;
+  hostname: string;
+  tty: boolean;
+  openStdin: boolean;
+  autoRemove: boolean;
+  readonlyRootfs: boolean;
+  network: 'none' | 'host';
+  binds: BindSpec[];
+  /** Runtime binary path. */
+  runtime: string;
+  stopSignal: string;
+}
+
+export interface CreateRequest {
+  command: string[];
+  entrypoint: string | undefined;
+  env: string[];
+  workdir: string | undefined;
+  user: string | undefined;
+  hostname: string | undefined;
+  tty: boolean;
+  openStdin: boolean;
+  autoRemove: boolean;
+  readonlyRootfs: boolean;
+  network: 'none' | 'host';
+  volumes: string[];
+  runtime: string;
+}
+
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+function stringList(v: unknown): string[] | null {
+  return Array.isArray(v) && v.every((s) => typeof s === 'string') ? v : null;
+}
+
+/** A 64-hex container ID whose short form is never all digits (Docker's rule: it could be mistaken for a number). */
+export function newContainerId(): string {
+  for (;;) {
+    const id = randomBytes(32).toString('hex');
+    if (!/^\d+$/.test(id.slice(0, 12))) return id;
+  }
+}
+
+const ADJECTIVES = ['calm', 'brisk', 'salty', 'steady', 'quiet', 'bright', 'swift', 'sturdy', 'tidal', 'misty', 'sunny', 'gentle', 'bold', 'keen', 'lucky', 'merry', 'nimble', 'proud', 'silver', 'amber'];
+const NOUNS = ['anchor', 'harbor', 'mooring', 'keel', 'hull', 'jetty', 'quay', 'buoy', 'rudder', 'mast', 'pier', 'dock', 'helm', 'compass', 'beacon', 'ferry', 'lantern', 'cargo', 'capstan', 'bollard'];
+
+/** A readable random name, like Docker's: adjective_noun, with a number once those run out. */
+export function newContainerName(taken: (name: string) => boolean): string {
+  for (let attempt = 0; ; attempt++) {
+    const a = ADJECTIVES[randomBytes(1)[0]! % ADJECTIVES.length]!;
+    const n = NOUNS[randomBytes(1)[0]! % NOUNS.length]!;
+    const name = attempt < 10 ? `${a}_${n}` : `${a}_${n}${attempt}`;
+    if (!taken(name)) return name;
+  }
+}
+
+const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+export function checkName(name: string): string {
+  const bare = name.startsWith('/') ? name.slice(1) : name;
+  if (!NAME_RE.test(bare)) {
+    throw new BerthError('invalid_argument', 'CONTAINER_NAME_INVALID', `Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  }
+  return bare;
+}
+
+function envKey(entry: string): string {
+  const eq = entry.indexOf('=');
+  return eq < 0 ? entry : entry.slice(0, eq);
+}
+
+/** Later entries replace earlier ones with the same key, in place (Docker's ReplaceOrAppendEnvValues). */
+export function mergeEnv(base: string[], overrides: string[]): string[] {
+  const out = [...base];
+  for (const entry of overrides) {
+    const key = envKey(entry);
+    const at = out.findIndex((e) => envKey(e) === key);
+    if (at >= 0) out[at] = entry;
+    else out.push(entry);
+  }
+  return out;
+}
+
+function parseVolume(spec: string): BindSpec {
+  const parts = spec.split(':');
+  if (parts.length < 2 || parts.length > 3) throw new BerthError('invalid_argument', 'VOLUME_INVALID', `invalid volume specification: '${spec}'`, { hint: 'Use -v /host/path:/container/path[:ro]' });
+  const [source, destination, mode = 'rw'] = parts as [string, string, string?];
+  if (!isAbsolute(source)) {
+    throw new BerthError('unsupported', 'VOLUME_UNSUPPORTED', `invalid volume specification: '${spec}': named volumes are not supported, the source must be an absolute host path`);
+  }
+  if (!isAbsolute(destination)) throw new BerthError('invalid_argument', 'VOLUME_INVALID', `invalid volume specification: '${spec}': the container path must be absolute`);
+  if (destination === '/') throw new BerthError('invalid_argument', 'VOLUME_INVALID', `invalid volume specification: '${spec}': cannot mount over /`);
+  if (mode !== 'ro' && mode !== 'rw') throw new BerthError('invalid_argument', 'VOLUME_INVALID', `invalid mode: ${mode}`);
+  return { source, destination, readonly: mode === 'ro' };
+}
+
+/** Resolves a create request against the image config. `id` gives the default hostname. */
+export function buildContainerSpec(id: string, image: ImageConfig, req: CreateRequest): ContainerSpec {
+  const cfg = (image.config ?? {}) as Record<string, unknown>;
+  let entrypoint: string[] | null;
+  let cmd: string[] | null;
+  if (req.entrypoint !== undefined) {
+    // --entrypoint replaces the image's entrypoint and drops its Cmd, as in Docker.
+    entrypoint = req.entrypoint === '' ? null : [req.entrypoint];
+    cmd = req.command.length > 0 ? req.command : null;
+  } else {
+    entrypoint = stringList(cfg.Entrypoint);
+    cmd = req.command.length > 0 ? req.command : stringList(cfg.Cmd);
+  }
+  const args = [...(entrypoint ?? []), ...(cmd ?? [])];
+  if (args.length === 0) {
+    throw new BerthError('invalid_argument', 'NO_COMMAND', 'No command specified', {
+      hint: 'The image has no CMD or ENTRYPOINT (an imported image keeps none): give a command after the image name',
+    });
+  }
+  const workdir = req.workdir ?? (typeof cfg.WorkingDir === 'string' && cfg.WorkingDir !== '' ? cfg.WorkingDir : '/');
+  if (!workdir.startsWith('/')) {
+    throw new BerthError('invalid_argument', 'WORKDIR_INVALID', `the working directory '${workdir}' is invalid, it needs to be an absolute path`);
+  }
+  const hostname = req.hostname ?? id.slice(0, 12);
+  const imageEnv = stringList(cfg.Env) ?? [];
+  let env = mergeEnv([`PATH=${DEFAULT_PATH}`, `HOSTNAME=${hostname}`, ...(req.tty ? ['TERM=xterm'] : [])], mergeEnv(imageEnv, req.env));
+  env = env.filter((e) => e.includes('=')); // a bare KEY that the host did not define is dropped
+  return {
+    args,
+    entrypoint,
+    cmd,
+    env,
+    workdir,
+    user: req.user ?? (typeof cfg.User === 'string' ? cfg.User : ''),
+    hostname,
+    tty: req.tty,
+    openStdin: req.openStdin,
+    autoRemove: req.autoRemove,
+    readonlyRootfs: req.readonlyRootfs,
+    network: req.network,
+    binds: req.volumes.map(parseVolume),
+    runtime: req.runtime,
+    stopSignal: typeof cfg.StopSignal === 'string' && cfg.StopSignal !== '' ? cfg.StopSignal : 'SIGTERM',
+  };
+}

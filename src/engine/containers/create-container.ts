@@ -1,0 +1,43 @@
+/** `berth create`: a container record and its directories; nothing runs until start. */
+import { mkdirSync } from 'node:fs';
+import { BerthError } from '../../internal/errors.js';
+import { parseConfig } from '../../image/config.js';
+import { containerPaths } from '../../container/container-paths.js';
+import { insertContainer, type ContainerRecord } from '../../store/metadata/containers.js';
+import { resolveImage } from '../resolve-image.js';
+import type { ContainerHost } from './container-host.js';
+import { buildContainerSpec, checkName, newContainerId, newContainerName, type CreateRequest } from './container-spec.js';
+
+export interface CreateOptions extends CreateRequest {
+  image: string;
+  name: string | undefined;
+}
+
+export async function createContainer(host: ContainerHost, options: CreateOptions): Promise<ContainerRecord> {
+  const { store } = host;
+  const { id: imageId } = resolveImage(store, options.image);
+  const configSize = store.db.prepare('SELECT config_size FROM images WHERE id = ?').pluck().get(imageId) as number;
+  const config = parseConfig(await store.readSmallBlob(imageId, configSize), imageId).config;
+  const id = newContainerId();
+  const spec = buildContainerSpec(id, config, options);
+  const wanted = options.name === undefined ? undefined : checkName(options.name);
+  const record = store.transaction((): ContainerRecord => {
+    const taken = store.db.prepare('SELECT id FROM containers WHERE name = ?').pluck();
+    if (wanted !== undefined) {
+      const holder = taken.get(wanted) as string | undefined;
+      if (holder !== undefined) {
+        throw new BerthError('conflict', 'CONTAINER_NAME_IN_USE', `Conflict. The container name "/${wanted}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`);
+      }
+    }
+    const name = wanted ?? newContainerName((n) => taken.get(n) !== undefined);
+    const rec: ContainerRecord = {
+      id, name, imageId, imageRef: options.image, createdMs: Date.now(), spec: JSON.stringify(spec), storage: 'overlay',
+      state: 'created', pid: null, monitor: null, startedAt: null, finishedAt: null, exitCode: null,
+    };
+    insertContainer(store.db, rec);
+    return rec;
+  });
+  const paths = containerPaths(store.layout.containers, id);
+  for (const dir of [paths.upper, paths.work, paths.rootfs]) mkdirSync(dir, { recursive: true, mode: 0o755 });
+  return record;
+}

@@ -1,0 +1,55 @@
+/** `berth ps`: containers, newest first, with their state refreshed from reality first. */
+import { directorySize } from '../../container/rootfs/dir-size.js';
+import { containerPaths } from '../../container/container-paths.js';
+import { getContainer, listContainers, type ContainerRecord } from '../../store/metadata/containers.js';
+import type { ContainerHost } from './container-host.js';
+import { refreshContainer, specOf } from './container-exit.js';
+
+export interface ContainerRow {
+  record: ContainerRecord;
+  /** Path and args joined, as Docker's COMMAND column. */
+  command: string;
+  /** Bytes in the writable layer, and the image's size (only with `sizes`). */
+  size: number | undefined;
+  virtualSize: number | undefined;
+}
+
+export interface ListContainersOptions {
+  all: boolean;
+  sizes: boolean;
+  filters: Array<{ key: 'status' | 'name' | 'id' | 'ancestor'; value: string }>;
+}
+
+function matches(record: ContainerRecord, filter: ListContainersOptions['filters'][number]): boolean {
+  switch (filter.key) {
+    case 'status':
+      return record.state === filter.value;
+    case 'name':
+      return record.name.includes(filter.value.replace(/^\//, ''));
+    case 'id':
+      return record.id.startsWith(filter.value);
+    case 'ancestor':
+      return record.imageRef === filter.value || record.imageId === filter.value || record.imageId.slice(7).startsWith(filter.value);
+  }
+}
+
+export async function listContainerRows(host: ContainerHost, options: ListContainersOptions): Promise<ContainerRow[]> {
+  const rows: ContainerRow[] = [];
+  const imageSize = host.store.db.prepare('SELECT size FROM images WHERE id = ?').pluck();
+  for (const record of listContainers(host.store.db)) {
+    const current = await refreshContainer(host, record);
+    if (getContainer(host.store.db, current.id) === undefined) continue; // it just exited and was --rm
+    const statusFilter = options.filters.some((f) => f.key === 'status');
+    if (!options.all && !statusFilter && current.state !== 'running') continue;
+    if (!options.filters.every((f) => matches(current, f))) continue;
+    const spec = specOf(current);
+    let size: number | undefined;
+    let virtualSize: number | undefined;
+    if (options.sizes) {
+      size = await directorySize(containerPaths(host.store.layout.containers, current.id).upper);
+      virtualSize = size + Number(imageSize.get(current.imageId) ?? 0);
+    }
+    rows.push({ record: current, command: spec.args.join(' '), size, virtualSize });
+  }
+  return rows;
+}

@@ -1,0 +1,162 @@
+/**
+ * `berth start`: unpack the image's layers (once, shared), mount the container's overlay
+ * root, write its OCI bundle, and hand it to conmon, which creates it with the runtime; then
+ * start it. A failure leaves the container created, unmounted, with the runtime's message.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BerthError } from '../../internal/errors.js';
+import { isIdentityAlive, processStartTime } from '../../internal/process-identity.js';
+import { hexOf, type Digest } from '../../digest/digest.js';
+import { containerPaths, exitFile, type ContainerPaths } from '../../container/container-paths.js';
+import { hostsFile, resolvConf } from '../../container/etc-files.js';
+import { mountOverlay, isMounted } from '../../container/rootfs/overlay.js';
+import { layerDir, unpackLayer } from '../../container/rootfs/unpack-layer.js';
+import { resolveUser } from '../../container/rootfs/container-user.js';
+import { secureJoin } from '../../container/rootfs/secure-join.js';
+import { runtimeSpec } from '../../container/runtime/oci-spec.js';
+import { CreateFailedError, createWithMonitor } from '../../container/runtime/conmon.js';
+import { deleteContainer, startContainer as runtimeStart } from '../../container/runtime/oci-runtime.js';
+import { getContainer, updateContainer, type ContainerRecord } from '../../store/metadata/containers.js';
+import { findConmon, runtimeFor, type ContainerHost } from './container-host.js';
+import { refreshContainer, releaseRuntime, specOf } from './container-exit.js';
+import { mergeEnv, type ContainerSpec } from './container-spec.js';
+
+const PARALLEL_UNPACKS = 2;
+
+/** Unpacks every layer of the container's image that is not unpacked yet; returns the lower directory names. */
+async function ensureLayers(host: ContainerHost, imageId: string): Promise<string[]> {
+  const { store } = host;
+  const layers = store.db.prepare(`SELECT il.chain_id, il.diff_id, l.plain, l.tar_size FROM image_layers il JOIN layers l ON l.diff_id = il.diff_id
+    WHERE il.image_id = ? ORDER BY il.position`).all(imageId) as Array<{ chain_id: Digest; diff_id: Digest; plain: number | null; tar_size: number }>;
+  const missing = layers.filter((l) => !existsSync(layerDir(store.layout.layers, l.chain_id)));
+  if (missing.length > 0) removeAbandonedUnpacks(store.layout.layers);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < missing.length) {
+      const l = missing[next++]!;
+      await unpackLayer(store.layout.layers, {
+        chainId: l.chain_id, diffId: l.diff_id, plain: l.plain === 1, tarSize: l.tar_size,
+        blobPath: store.blobPath(l.diff_id), read: () => store.readBlob(l.diff_id, l.tar_size),
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_UNPACKS, missing.length) }, worker));
+  return layers.map((l) => hexOf(l.chain_id));
+}
+
+/** Temporary directories of unpacks whose process is gone, and layers set aside by an interrupted rmi. */
+function removeAbandonedUnpacks(layersDir: string): void {
+  for (const name of readdirSync(layersDir)) {
+    const tmp = /^\.tmp-(\d+-\d+)-/.exec(name);
+    if ((tmp !== null && !isIdentityAlive(tmp[1]!)) || name.startsWith('.trash-')) rmSync(join(layersDir, name), { recursive: true, force: true });
+  }
+}
+
+function writeEtcFiles(paths: ContainerPaths, spec: ContainerSpec): void {
+  writeFileSync(paths.hosts, hostsFile(spec.hostname, spec.network), { mode: 0o644 });
+  writeFileSync(paths.hostname, `${spec.hostname}\n`, { mode: 0o644 });
+  writeFileSync(paths.resolvConf, resolvConf(spec.network), { mode: 0o644 });
+}
+
+/** Maps the runtime's refusal to Docker's exit codes: 127 not found, 126 not executable, 125 otherwise. */
+function createError(err: CreateFailedError, spec: ContainerSpec): BerthError {
+  const message = `OCI runtime create failed: ${err.runtimeMessage}`;
+  if (/executable file not found|no such file or directory/i.test(err.runtimeMessage)) {
+    return new BerthError('failed_precondition', 'COMMAND_NOT_FOUND', message, { hint: `"${spec.args[0]}" is not in the image (or not on its PATH)` });
+  }
+  if (/permission denied/i.test(err.runtimeMessage)) {
+    return new BerthError('failed_precondition', 'COMMAND_NOT_EXECUTABLE', message, { hint: `"${spec.args[0]}" exists but cannot be executed` });
+  }
+  return new BerthError('failed_precondition', 'RUNTIME_CREATE_FAILED', message);
+}
+
+/**
+ * Starts the container. `detached`: nobody waits for it, so conmon runs berth's cleanup when
+ * it exits (state, unmount, --rm). An attached caller finishes the container itself, so that
+ * it sees the exit status before anything is removed.
+ */
+export async function startContainer(host: ContainerHost, record: ContainerRecord, detached: boolean): Promise<ContainerRecord> {
+  const current = await refreshContainer(host, record);
+  if (current.state === 'running') return current;
+  const { store } = host;
+  const spec = specOf(current);
+  const paths = containerPaths(store.layout.containers, current.id);
+  const runtime = runtimeFor(host, spec.runtime);
+  const lowerDirs = await ensureLayers(host, current.imageId);
+  mkdirSync(paths.upper, { recursive: true });
+  mkdirSync(paths.work, { recursive: true });
+  mkdirSync(paths.rootfs, { recursive: true });
+  if (!isMounted(paths.rootfs)) {
+    await mountOverlay({ layersDir: store.layout.layers, lowerDirs, upperDir: paths.upper, workDir: paths.work, target: paths.rootfs });
+  }
+  try {
+    const user = resolveUser(paths.rootfs, spec.user);
+    const workdir = secureJoin(paths.rootfs, spec.workdir);
+    if (!existsSync(workdir)) mkdirSync(workdir, { recursive: true, mode: 0o755 });
+    writeEtcFiles(paths, spec);
+    for (const bind of spec.binds) if (!existsSync(bind.source)) mkdirSync(bind.source, { recursive: true });
+    const env = spec.env.some((e) => e.startsWith('HOME=')) ? spec.env : mergeEnv(spec.env, [`HOME=${user.home}`]);
+    writeFileSync(paths.config, JSON.stringify(runtimeSpec({
+      rootfs: paths.rootfs,
+      readonlyRootfs: spec.readonlyRootfs,
+      args: spec.args,
+      env,
+      cwd: spec.workdir,
+      uid: user.uid,
+      gid: user.gid,
+      additionalGids: user.additionalGids,
+      terminal: spec.tty,
+      hostname: spec.hostname,
+      network: spec.network,
+      binds: [
+        ...spec.binds,
+        { source: paths.hosts, destination: '/etc/hosts', readonly: false },
+        { source: paths.hostname, destination: '/etc/hostname', readonly: false },
+        { source: paths.resolvConf, destination: '/etc/resolv.conf', readonly: false },
+      ],
+      cgroupsPath: `/berth/${current.id}`,
+    })));
+    // Leftovers of an earlier run of this container (or of a berth killed mid-start); the runtime keeps one directory per container.
+    if (existsSync(join(host.runtimeDirs.runtimeRoot, current.id))) await deleteContainer(runtime, current.id);
+    rmSync(exitFile(host.runtimeDirs, current.id), { force: true });
+    rmSync(paths.log, { force: true });
+    rmSync(paths.runtimeLog, { force: true });
+    // conmon makes sockets/<id> a link to the bundle (where its attach socket lives); anything left there stops it.
+    rmSync(join(host.runtimeDirs.sockets, current.id), { recursive: true, force: true });
+    const { pid } = await createWithMonitor({
+      conmon: findConmon(),
+      runtime: spec.runtime,
+      runtimeArgs: runtime.args,
+      id: current.id,
+      name: current.name,
+      bundle: paths.dir,
+      logPath: paths.log,
+      exitDir: host.runtimeDirs.exits,
+      socketDir: host.runtimeDirs.sockets,
+      pidFile: paths.pid,
+      conmonPidFile: paths.conmonPid,
+      terminal: spec.tty,
+      stdin: spec.openStdin,
+      exitCommand: detached ? [...host.selfCommand, 'container', 'cleanup', current.id] : undefined,
+      runtimeLog: paths.runtimeLog,
+    });
+    const conmonPid = Number(readFileSync(paths.conmonPid, 'utf8').trim());
+    const monitor = `${conmonPid}-${processStartTime(conmonPid) ?? '0'}`;
+    store.transaction(() => updateContainer(store.db, current.id, {
+      state: 'running', pid, monitor, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null,
+    }));
+    await runtimeStart(runtime, current.id);
+    return getContainer(store.db, current.id)!;
+  } catch (err) {
+    await releaseRuntime(host, current);
+    if (err instanceof CreateFailedError) {
+      const mapped = createError(err, spec);
+      const exitCode = mapped.code === 'COMMAND_NOT_FOUND' ? 127 : mapped.code === 'COMMAND_NOT_EXECUTABLE' ? 126 : 125;
+      store.transaction(() => updateContainer(store.db, current.id, { state: 'created', exitCode, pid: null, monitor: null }));
+      throw mapped;
+    }
+    store.transaction(() => updateContainer(store.db, current.id, { state: 'created', pid: null, monitor: null }));
+    throw err;
+  }
+}
