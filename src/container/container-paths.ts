@@ -4,7 +4,8 @@
  * goes under /run, a tmpfs, so that after a reboot nothing claims a container still runs.
  *
  *   <store>/v1/containers/<id>/   config.json (the OCI bundle), upper/ work/ rootfs/ (overlay),
- *                                 hosts hostname resolv.conf, ctr.log, conmon.pid, pid
+ *                                 hosts hostname resolv.conf, ctr.log runtime.log, conmon.pid, pid,
+ *                                 attached-by, and conmon's attach socket and ctl/winsz FIFOs
  *   /run/berth/<store hash>/       runc/ (runtime root), exits/<id>, sockets/<id> (conmon's link to the
  *                                 bundle directory, where it listens on `attach`)
  */
@@ -25,6 +26,10 @@ export interface ContainerPaths {
   runtimeLog: string;
   conmonPid: string;
   pid: string;
+  /** Identity of the berth process attached to the container, which finishes it itself. */
+  attachedBy: string;
+  /** conmon's control FIFO (window size). */
+  ctl: string;
 }
 
 export interface RuntimePaths {
@@ -49,6 +54,8 @@ export function containerPaths(containersDir: string, id: string): ContainerPath
     runtimeLog: join(dir, 'runtime.log'),
     conmonPid: join(dir, 'conmon.pid'),
     pid: join(dir, 'pid'),
+    attachedBy: join(dir, 'attached-by'),
+    ctl: join(dir, 'ctl'),
   };
 }
 

@@ -4,16 +4,20 @@
  */
 import { readFileSync } from 'node:fs';
 
-/** Start time of a process in clock ticks since boot, or undefined if it does not exist. */
-export function processStartTime(pid: number): string | undefined {
+/** Fields 3 and on of /proc/<pid>/stat (state first), or undefined if the process does not exist. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     // The command name (field 2) may contain spaces and parentheses; fields resume after the last ')'.
-    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return rest[19]; // field 22 overall: starttime
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
+}
+
+/** Start time of a process in clock ticks since boot, or undefined if it does not exist. */
+export function processStartTime(pid: number): string | undefined {
+  return statFields(pid)?.[19]; // field 22 overall: starttime
 }
 
 let own: string | undefined;
@@ -24,10 +28,14 @@ export function ownIdentity(): string {
   return own;
 }
 
-/** True if the "<pid>-<starttime>" identity names a process that is still running. */
+/**
+ * True if the "<pid>-<starttime>" identity names a process that is still running. A zombie
+ * (killed, not yet reaped: its parent died and init does not reap, as in some sandboxes) has
+ * exited and is not alive.
+ */
 export function isIdentityAlive(identity: string): boolean {
   const match = /^(\d+)-(\d+)/.exec(identity);
   if (match === null) return false;
-  const pid = Number(match[1]);
-  return processStartTime(pid) === match[2];
+  const fields = statFields(Number(match[1]));
+  return fields !== undefined && fields[19] === match[2] && fields[0] !== 'Z' && fields[0] !== 'X';
 }

@@ -117,3 +117,54 @@ test('LayerScanner accepts a tar without end-of-archive blocks, and ignores what
   const trailing = Buffer.concat([LAYER, Buffer.from('trailing bytes that are not a header'.repeat(30))]);
   assert.deepEqual((await scan(trailing, 1000)).facts, { size: 58, entries: 10, plain: false });
 });
+
+test('LayerScanner says a layer of ordinary entries is plain', async () => {
+  const layer = tar(
+    member({ name: './', type: 'dir', mode: 0o755 }),
+    member({ name: 'etc/', type: 'dir', mode: 0o755 }),
+    member({ name: 'etc/passwd', type: 'file', mode: 0o644 }, Buffer.from('root:x:0:0:root:/root:/bin/sh\n')),
+    member({ name: 'etc/passwd-', type: 'hardlink', mode: 0o644, linkname: 'etc/passwd' }),
+    member({ name: 'bin/sh', type: 'symlink', mode: 0o777, linkname: '/bin/busybox' }),
+    member({ name: 'dev/null', type: 'chardev', mode: 0o666, devmajor: 1, devminor: 3 }),
+  );
+  assert.equal((await scan(layer)).facts?.plain, true);
+  assert.equal((await scan(layer, 100)).facts?.plain, true, 'in small chunks');
+});
+
+test('LayerScanner says a layer is not plain when any one entry is not', async () => {
+  const clean = [
+    member({ name: 'a/', type: 'dir', mode: 0o755 }),
+    member({ name: 'a/f', type: 'file', mode: 0o644 }, Buffer.from('data')),
+  ];
+  const pax = (fields: HeaderFields, records: Record<string, string>): Buffer => encodeHeader(fields, records);
+  const odd: Array<[string, Buffer]> = [
+    ['a whiteout', member({ name: 'a/.wh.gone', type: 'file', mode: 0o644 })],
+    ['an opaque marker', member({ name: 'a/.wh..wh..opq', type: 'file', mode: 0o644 })],
+    ['a climbing name', member({ name: '../escape', type: 'file', mode: 0o644 })],
+    ['an absolute name', member({ name: '/etc/x', type: 'file', mode: 0o644 })],
+    ['a hard link climbing out', member({ name: 'a/l', type: 'hardlink', mode: 0o644, linkname: '../../etc/shadow' })],
+    ['a hard link with an absolute target', member({ name: 'a/l', type: 'hardlink', mode: 0o644, linkname: '/a/f' })],
+    ['an overlay xattr', pax({ name: 'a/d/', type: 'dir', mode: 0o755 }, { 'SCHILY.xattr.trusted.overlay.opaque': 'y' })],
+    ['a root entry that is a symlink', member({ name: './', type: 'symlink', mode: 0o777, linkname: '/tmp' })],
+  ];
+  for (const [what, entry] of odd) {
+    for (const at of [0, 1, 2]) {
+      const members = [...clean];
+      members.splice(at, 0, entry);
+      const facts = (await scan(tar(...members))).facts;
+      assert.equal(facts?.entries, 3, `${what} at ${at}: still a valid tar`);
+      assert.equal(facts?.plain, false, `${what} at ${at}`);
+    }
+  }
+});
+
+test('LayerScanner says a layer with a type it does not know is not plain', async () => {
+  const block = encodeHeader({ name: 'sparse', type: 'file', mode: 0o644 });
+  block.write('S', 156, 1, 'latin1'); // GNU sparse file
+  let sum = 0;
+  block.fill(0x20, 148, 156);
+  for (let i = 0; i < BLOCK; i++) sum += block[i]!;
+  block.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 8, 'latin1');
+  const facts = (await scan(tar(member({ name: 'a', type: 'file', mode: 0o644 }), block))).facts;
+  assert.deepEqual(facts, { size: 0, entries: 2, plain: false });
+});

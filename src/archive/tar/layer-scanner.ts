@@ -28,7 +28,14 @@ export class LayerScanner {
   #plain = true;
 
   constructor() {
-    this.#parser = new TarParser({ entry: (h) => this.#onEntry(h) }, { maxMetaBytes: SCAN_META_LIMIT });
+    this.#parser = new TarParser({
+      entry: (h) => this.#onEntry(h),
+      // GNU tar applies global PAX records (path, linkpath, xattrs) to the members after them;
+      // Berth and Docker ignore them. Such a layer is rewritten (which drops them), never extracted as it is.
+      globalPax: () => {
+        this.#plain = false;
+      },
+    }, { maxMetaBytes: SCAN_META_LIMIT });
   }
 
   async write(chunk: Buffer): Promise<void> {

@@ -1,4 +1,5 @@
 /** Internal: conmon runs this when a detached container exits (record the exit, unmount, --rm). */
+import { isAttachedElsewhere } from '../../engine/containers/attach-container.js';
 import { getContainer } from '../../store/metadata/containers.js';
 import { refreshContainer } from '../../engine/containers/container-exit.js';
 import { Store } from '../../store/store.js';
@@ -14,7 +15,11 @@ export const spec: CommandSpec = {
     const store = Store.open(ctx.root);
     try {
       const record = getContainer(store.db, args[0]!);
-      if (record !== undefined) await refreshContainer(hostFor(ctx, store), record);
+      if (record === undefined) return;
+      const host = hostFor(ctx, store);
+      // A berth attached to the container finishes it itself (it needs the exit status first).
+      if (isAttachedElsewhere(host, record)) return;
+      await refreshContainer(host, record);
     } finally {
       store.close();
     }

@@ -18,7 +18,7 @@ export const spec: CommandSpec = {
       const host = hostFor(ctx, store);
       return await forEachContainer(host, args, async (record, input) => {
         const stopped = await stopContainer(host, record, timeout);
-        await startContainer(host, stopped, true);
+        await startContainer(host, stopped);
         await write(ctx.stdout, `${input}\n`);
       });
     } finally {

@@ -1,35 +1,39 @@
 import { BerthError } from '../../internal/errors.js';
 import { resolveContainer } from '../../engine/containers/resolve-container.js';
 import { startContainer } from '../../engine/containers/start-container.js';
-import { streamOutput } from '../../engine/containers/container-output.js';
+import { specOf } from '../../engine/containers/container-exit.js';
 import { Store } from '../../store/store.js';
-import { flagBool, write, type CommandSpec } from '../command.js';
+import { flagBool, flagString, write, type CommandSpec } from '../command.js';
+import { runAttached } from '../attached-run.js';
 import { hostFor } from './container-options.js';
 import { forEachContainer } from './container-each.js';
+import { detachKeysFlag } from './run.js';
 
 export const spec: CommandSpec = {
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
   description: 'Start one or more stopped containers',
   flags: [
-    { long: 'attach', short: 'a', type: 'bool', description: "Attach STDOUT/STDERR and forward signals" },
+    { long: 'attach', short: 'a', type: 'bool', description: 'Attach STDOUT/STDERR and forward signals' },
     { long: 'interactive', short: 'i', type: 'bool', description: "Attach container's STDIN" },
+    { long: 'detach-keys', type: 'string', description: 'Override the key sequence for detaching a container (default ctrl-p,ctrl-q)' },
   ],
   args: { min: 1 },
   async run(ctx, flags, args) {
     const store = Store.open(ctx.root);
     try {
       const host = hostFor(ctx, store);
-      if (flagBool(flags, 'interactive')) {
-        throw new BerthError('unsupported', 'ATTACH_UNSUPPORTED', 'Cannot attach STDIN yet: attaching is not implemented', { hint: 'Use berth start CONTAINER, then berth logs -f' });
-      }
-      if (flagBool(flags, 'attach')) {
+      const attach = flagBool(flags, 'attach');
+      const interactive = flagBool(flags, 'interactive');
+      if (attach || interactive) {
         if (args.length > 1) throw new BerthError('invalid_argument', 'USAGE_ARGS', 'you cannot start and attach multiple containers at once');
-        const started = await startContainer(host, resolveContainer(store, args[0]!), false);
-        const exited = await streamOutput(host, started, { follow: true, tail: undefined, sink: (r) => write(r.stream === 'stdout' ? ctx.stdout : ctx.stderr, r.text) });
-        return exited.exitCode ?? 0;
+        const record = resolveContainer(store, args[0]!);
+        const spec = specOf(record);
+        const result = await runAttached(ctx, host, record, { stdin: interactive && spec.openStdin, tty: spec.tty, detachKeys: detachKeysFlag(flagString(flags, 'detach-keys')) },
+          (startOptions) => startContainer(host, record, startOptions));
+        return result.exitCode;
       }
       return await forEachContainer(host, args, async (record, input) => {
-        await startContainer(host, record, true);
+        await startContainer(host, record);
         await write(ctx.stdout, `${input}\n`);
       });
     } finally {

@@ -63,34 +63,37 @@ function noUser(kind: 'user' | 'group', name: string): BerthError {
 
 /** Resolves `spec` ("", "name", "uid", "name:group", "uid:gid") inside the rootfs at `root`. */
 export function resolveUser(root: string, spec: string): ContainerUser {
-  const [userPart = '', groupPart] = spec === '' ? ['root'] : spec.split(':', 2);
+  const [givenUser = '', groupPart] = spec.split(':', 2);
+  // No user is uid 0, which needs no passwd entry (an image FROM scratch has no /etc/passwd).
+  const userPart = givenUser === '' ? '0' : givenUser;
   const users = passwd(root);
   let uid: number;
   let gid: number;
   let home = '/';
   let name: string | undefined;
-  const byName = users.find((u) => u.name === userPart);
+  // A number is always a uid (and a gid below), as in runc, even if some name is that number.
   const asNumber = numeric(userPart);
-  if (byName !== undefined) {
-    ({ uid, gid, home, name } = byName);
-  } else if (asNumber !== undefined) {
+  const byName = asNumber === undefined ? users.find((u) => u.name === userPart) : undefined;
+  if (asNumber !== undefined) {
     const byUid = users.find((u) => u.uid === asNumber);
     uid = asNumber;
     gid = byUid?.gid ?? 0;
     home = byUid?.home ?? '/';
     name = byUid?.name;
+  } else if (byName !== undefined) {
+    ({ uid, gid, home, name } = byName);
   } else {
     throw noUser('user', userPart);
   }
   const allGroups = groups(root);
   if (groupPart !== undefined && groupPart !== '') {
-    const group = allGroups.find((g) => g.name === groupPart);
     const groupNumber = numeric(groupPart);
-    if (group !== undefined) gid = group.gid;
-    else if (groupNumber !== undefined) gid = groupNumber;
+    const group = groupNumber === undefined ? allGroups.find((g) => g.name === groupPart) : undefined;
+    if (groupNumber !== undefined) gid = groupNumber;
+    else if (group !== undefined) gid = group.gid;
     else throw noUser('group', groupPart);
   }
-  const additionalGids = name === undefined || groupPart !== undefined
+  const additionalGids = name === undefined || (groupPart !== undefined && groupPart !== '')
     ? []
     : allGroups.filter((g) => g.members.includes(name!) && g.gid !== gid).map((g) => g.gid);
   return { uid, gid, additionalGids: [...new Set(additionalGids)], home: home === '' ? '/' : home };

@@ -80,13 +80,23 @@ export async function rewriteLayer(source: AsyncIterable<Buffer>, write: ChunkWr
       return { write: (chunk) => write(chunk), end: () => (pad > 0 ? write(Buffer.alloc(pad)) : undefined) };
     },
   }, { maxMetaBytes: MAX_META });
+  // An empty layer (a 0-byte blob, as Docker imports an empty file, or only zero blocks) has no members at all.
+  const isEmpty = (err: unknown): boolean => err instanceof BerthError && err.code === 'ARCHIVE_EMPTY';
+  let empty = false;
+  // The source is read to its end even after the end-of-archive: a verifying reader checks the digest only there.
   for await (const chunk of source) {
-    await parser.write(chunk);
-    if (parser.ended) break;
+    if (empty || parser.ended) continue;
+    try {
+      await parser.write(chunk);
+    } catch (err) {
+      if (!isEmpty(err)) throw err;
+      empty = true;
+    }
   }
-  await parser.end().catch((err: unknown) => {
-    // An empty layer blob (Docker imports a 0-byte file as one) has no members at all.
-    if (!(err instanceof BerthError && err.code === 'ARCHIVE_EMPTY')) throw err;
-  });
+  if (!empty) {
+    await parser.end().catch((err: unknown) => {
+      if (!isEmpty(err)) throw err;
+    });
+  }
   await write(Buffer.alloc(1024));
 }

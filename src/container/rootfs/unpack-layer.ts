@@ -10,7 +10,7 @@
  * tar as it is stored, hashed in parallel; any other is rewritten on the way (layer-rewrite.ts).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError, isSystemError } from '../../internal/errors.js';
 import { ownIdentity } from '../../internal/process-identity.js';
@@ -46,14 +46,16 @@ export function layerDir(layersDir: string, chainId: Digest): string {
 /** Unpacks `layer` into layersDir/<chain hex> unless it is there already. Safe to run in several processes at once. */
 export async function unpackLayer(layersDir: string, layer: LayerSource): Promise<void> {
   const target = layerDir(layersDir, layer.chainId);
+  if (existsSync(target)) return;
   const tmp = join(layersDir, `.tmp-${ownIdentity()}-${hexOf(layer.chainId).slice(0, 16)}`);
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { mode: 0o755 });
   try {
     if (layer.tarSize > 0) {
       if (layer.plain) {
-        // Both must finish before anything is removed: tar may still be writing into tmp.
-        const results = await Promise.allSettled([runTar(['-x', '-f', layer.blobPath, '-C', tmp, ...TAR_FLAGS], undefined, layer), drain(layer.read())]);
+        // Both must finish before anything is removed: tar may still be writing into tmp. A blob that
+        // fails verification is reported as such, even when tar choked on it too.
+        const results = await Promise.allSettled([drain(layer.read()), runTar(['-x', '-f', layer.blobPath, '-C', tmp, ...TAR_FLAGS], undefined, layer)]);
         for (const r of results) if (r.status === 'rejected') throw r.reason;
       } else {
         await runTar(['-x', '-f', '-', '-C', tmp, ...TAR_FLAGS], layer.read(), layer);

@@ -49,7 +49,9 @@ function conmonArgs(o: MonitorOptions): string[] {
     '--exit-dir', o.exitDir, '--socket-dir-path', o.socketDir, '--log-level', 'error',
   ];
   for (const a of [...o.runtimeArgs, '--log', o.runtimeLog, '--log-format', 'json']) args.push('--runtime-arg', a);
-  if (o.terminal) args.push('-t');
+  // With a terminal, input ends by a typed ^D, never by an attach client leaving: a client that
+  // detaches (Ctrl-P Ctrl-Q) must not close the container's input for the next one.
+  if (o.terminal) args.push('-t', '--leave-stdin-open');
   if (o.stdin) args.push('-i');
   if (o.exitCommand !== undefined && o.exitCommand.length > 0) {
     args.push('--exit-command', o.exitCommand[0]!);

@@ -5,7 +5,7 @@
  * from it.
  */
 import { randomBytes } from 'node:crypto';
-import { isAbsolute } from 'node:path';
+import { isAbsolute, posix } from 'node:path';
 import { BerthError } from '../../internal/errors.js';
 import type { ImageConfig } from '../../image/config.js';
 
@@ -109,7 +109,9 @@ export function mergeEnv(base: string[], overrides: string[]): string[] {
 function parseVolume(spec: string): BindSpec {
   const parts = spec.split(':');
   if (parts.length < 2 || parts.length > 3) throw new BerthError('invalid_argument', 'VOLUME_INVALID', `invalid volume specification: '${spec}'`, { hint: 'Use -v /host/path:/container/path[:ro]' });
-  const [source, destination, mode = 'rw'] = parts as [string, string, string?];
+  const [source, rawDestination, mode = 'rw'] = parts as [string, string, string?];
+  // Cleaned as Docker does ("/data/" is "/data"; "/x/.." is "/", refused below).
+  const destination = rawDestination === '' ? '' : posix.normalize(rawDestination).replace(/(.)\/$/, '$1');
   if (!isAbsolute(source)) {
     throw new BerthError('unsupported', 'VOLUME_UNSUPPORTED', `invalid volume specification: '${spec}': named volumes are not supported, the source must be an absolute host path`);
   }

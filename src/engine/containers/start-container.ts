@@ -71,12 +71,19 @@ function createError(err: CreateFailedError, spec: ContainerSpec): BerthError {
   return new BerthError('failed_precondition', 'RUNTIME_CREATE_FAILED', message);
 }
 
-/**
- * Starts the container. `detached`: nobody waits for it, so conmon runs berth's cleanup when
- * it exits (state, unmount, --rm). An attached caller finishes the container itself, so that
- * it sees the exit status before anything is removed.
- */
-export async function startContainer(host: ContainerHost, record: ContainerRecord, detached: boolean): Promise<ContainerRecord> {
+export interface StartOptions {
+  /**
+   * Identity ("pid-starttime") of a berth process that waits for this container and will
+   * finish it itself (so it sees the exit status before --rm removes anything). While that
+   * process lives, conmon's exit command leaves the container alone.
+   */
+  attachedBy?: string;
+  /** Runs after the container is created and before it starts (to attach without missing output). */
+  beforeStart?: (record: ContainerRecord) => Promise<void>;
+}
+
+/** Starts the container; conmon runs berth's cleanup when it exits (state, unmount, --rm) unless an attached berth does. */
+export async function startContainer(host: ContainerHost, record: ContainerRecord, options: StartOptions = {}): Promise<ContainerRecord> {
   const current = await refreshContainer(host, record);
   if (current.state === 'running') return current;
   const { store } = host;
@@ -122,6 +129,8 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
     rmSync(exitFile(host.runtimeDirs, current.id), { force: true });
     rmSync(paths.log, { force: true });
     rmSync(paths.runtimeLog, { force: true });
+    if (options.attachedBy !== undefined) writeFileSync(paths.attachedBy, options.attachedBy);
+    else rmSync(paths.attachedBy, { force: true });
     // conmon makes sockets/<id> a link to the bundle (where its attach socket lives); anything left there stops it.
     rmSync(join(host.runtimeDirs.sockets, current.id), { recursive: true, force: true });
     const { pid } = await createWithMonitor({
@@ -138,7 +147,7 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
       conmonPidFile: paths.conmonPid,
       terminal: spec.tty,
       stdin: spec.openStdin,
-      exitCommand: detached ? [...host.selfCommand, 'container', 'cleanup', current.id] : undefined,
+      exitCommand: [...host.selfCommand, 'container', 'cleanup', current.id],
       runtimeLog: paths.runtimeLog,
     });
     const conmonPid = Number(readFileSync(paths.conmonPid, 'utf8').trim());
@@ -146,6 +155,7 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
     store.transaction(() => updateContainer(store.db, current.id, {
       state: 'running', pid, monitor, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null,
     }));
+    if (options.beforeStart !== undefined) await options.beforeStart(getContainer(store.db, current.id)!);
     await runtimeStart(runtime, current.id);
     return getContainer(store.db, current.id)!;
   } catch (err) {

@@ -1,0 +1,104 @@
+/**
+ * A client of conmon's attach socket: a SOCK_SEQPACKET Unix socket in the container's bundle.
+ * Each packet conmon sends is one chunk of output, its first byte naming the stream (2 stdout,
+ * 3 stderr); what the client writes goes to the container's stdin. Node has no seqpacket
+ * sockets, so a small addon (src/native) connects and shuts down; reads and writes are Node's
+ * own fs calls on the descriptor.
+ */
+import { closeSync, existsSync, read, write } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BerthError } from '../../internal/errors.js';
+
+interface Native {
+  connectSeqpacket(path: string): number;
+  shutdown(fd: number, how: number): void;
+}
+
+const SHUT_WR = 1;
+const SHUT_RDWR = 2;
+/** conmon's buffer: 8192 bytes of data plus the stream byte. */
+const PACKET_SIZE = 8193;
+const STREAMS: Record<number, 'stdout' | 'stderr'> = { 2: 'stdout', 3: 'stderr' };
+
+let native: Native | undefined;
+
+/** The compiled addon, found by walking up from this module to the package's build/Release. */
+function loadNative(): Native {
+  if (native !== undefined) return native;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'build', 'Release', 'berth_native.node');
+    if (existsSync(candidate)) {
+      native = createRequire(import.meta.url)(candidate) as Native;
+      return native;
+    }
+    dir = dirname(dir);
+  }
+  throw new BerthError('unavailable', 'NATIVE_MISSING', 'Cannot attach: Berth\'s native addon (build/Release/berth_native.node) is not built', {
+    hint: 'Run npm ci (or npm rebuild) in the Berth directory; it needs make and a C compiler',
+  });
+}
+
+export class AttachSocket {
+  readonly #fd: number;
+  #closed = false;
+
+  private constructor(fd: number) {
+    this.#fd = fd;
+  }
+
+  static connect(path: string): AttachSocket {
+    try {
+      return new AttachSocket(loadNative().connectSeqpacket(path));
+    } catch (err) {
+      if (err instanceof BerthError) throw err;
+      throw new BerthError('unavailable', 'ATTACH_FAILED', `Cannot attach to the container: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** Delivers output until conmon closes the socket (the container exited) or close() is called. */
+  pump(onOutput: (stream: 'stdout' | 'stderr', data: Buffer) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const next = (): void => {
+        const buffer = Buffer.allocUnsafe(PACKET_SIZE);
+        read(this.#fd, buffer, 0, PACKET_SIZE, null, (err, bytesRead) => {
+          if (err !== null) {
+            if (this.#closed || err.code === 'ECONNRESET') return resolve();
+            return reject(err);
+          }
+          if (bytesRead === 0) return resolve();
+          const stream = STREAMS[buffer[0]!];
+          if (stream !== undefined && bytesRead > 1) onOutput(stream, buffer.subarray(1, bytesRead));
+          next();
+        });
+      };
+      next();
+    });
+  }
+
+  /** Sends bytes to the container's stdin. */
+  send(data: Buffer): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.#closed) return resolve();
+      write(this.#fd, data, (err) => (err !== null && !this.#closed ? reject(err) : resolve()));
+    });
+  }
+
+  /** Ends the container's stdin (it reads EOF) while output keeps coming. */
+  endInput(): void {
+    if (!this.#closed) loadNative().shutdown(this.#fd, SHUT_WR);
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      loadNative().shutdown(this.#fd, SHUT_RDWR); // wakes a read blocked in the thread pool
+    } catch {
+      // already shut down
+    }
+    closeSync(this.#fd);
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * `berth exec`: another process in a running container, run by the OCI runtime directly
+ * (`runc exec`). In the foreground the runtime itself relays the terminal (with -t) or passes
+ * our stdio through; with -d it leaves the process running on its own.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import { BerthError } from '../../internal/errors.js';
+import { containerPaths } from '../../container/container-paths.js';
+import { resolveUser } from '../../container/rootfs/container-user.js';
+import { lastRuntimeError } from '../../container/runtime/conmon.js';
+import { DEFAULT_CAPABILITIES } from '../../container/runtime/oci-spec.js';
+import type { ContainerRecord } from '../../store/metadata/containers.js';
+import { runtimeFor, type ContainerHost } from './container-host.js';
+import { refreshContainer, specOf } from './container-exit.js';
+import { mergeEnv } from './container-spec.js';
+
+export interface ExecOptions {
+  args: string[];
+  env: string[];
+  workdir: string | undefined;
+  user: string | undefined;
+  tty: boolean;
+  stdin: boolean;
+  detach: boolean;
+}
+
+/** Runs the process; resolves with its exit status (0 for -d once it started). */
+export async function execInContainer(host: ContainerHost, record: ContainerRecord, options: ExecOptions): Promise<number> {
+  const current = await refreshContainer(host, record);
+  if (current.state !== 'running') throw new BerthError('conflict', 'CONTAINER_NOT_RUNNING', `Container ${current.id} is not running`);
+  if (options.args.length === 0) throw new BerthError('invalid_argument', 'NO_COMMAND', 'No command specified');
+  const spec = specOf(current);
+  const paths = containerPaths(host.store.layout.containers, current.id);
+  const user = resolveUser(paths.rootfs, options.user ?? spec.user);
+  const cwd = options.workdir ?? spec.workdir;
+  if (!cwd.startsWith('/')) throw new BerthError('invalid_argument', 'WORKDIR_INVALID', `the working directory '${cwd}' is invalid, it needs to be an absolute path`);
+  let env = mergeEnv(spec.env, options.env).filter((e) => e.includes('='));
+  if (!env.some((e) => e.startsWith('HOME='))) env = mergeEnv(env, [`HOME=${user.home}`]);
+  if (options.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
+  const caps = DEFAULT_CAPABILITIES;
+  const tag = randomBytes(6).toString('hex');
+  const processFile = join(paths.dir, `exec-${tag}.json`);
+  const logFile = join(paths.dir, `exec-${tag}.log`);
+  writeFileSync(processFile, JSON.stringify({
+    terminal: options.tty,
+    user: { uid: user.uid, gid: user.gid, ...(user.additionalGids.length > 0 ? { additionalGids: user.additionalGids } : {}) },
+    args: options.args,
+    env,
+    cwd,
+    capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
+    noNewPrivileges: false,
+  }));
+  const runtime = runtimeFor(host, spec.runtime);
+  try {
+    const code = await new Promise<number>((resolve, reject) => {
+      const child = spawn(runtime.path, [...runtime.args, '--log', logFile, '--log-format', 'json', 'exec', '--process', processFile, ...(options.detach ? ['--detach'] : []), current.id], {
+        stdio: [options.stdin && !options.detach ? 'inherit' : 'ignore', options.detach ? 'ignore' : 'inherit', options.detach ? 'pipe' : 'inherit'],
+      });
+      child.on('error', reject);
+      child.on('close', (status, signal) => resolve(status ?? (signal === null ? 255 : 128 + constants.signals[signal])));
+    });
+    const failure = code === 255 || (options.detach && code !== 0) ? lastRuntimeError(logFile) : undefined;
+    if (failure !== undefined) {
+      const message = `OCI runtime exec failed: ${failure}`;
+      if (/executable file not found|no such file or directory/i.test(failure)) throw new BerthError('failed_precondition', 'COMMAND_NOT_FOUND', message);
+      if (/permission denied/i.test(failure)) throw new BerthError('failed_precondition', 'COMMAND_NOT_EXECUTABLE', message);
+      throw new BerthError('failed_precondition', 'RUNTIME_EXEC_FAILED', message);
+    }
+    return code;
+  } finally {
+    rmSync(processFile, { force: true });
+    rmSync(logFile, { force: true });
+  }
+}
+

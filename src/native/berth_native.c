@@ -1,0 +1,75 @@
+/*
+ * The few system calls Berth needs that Node.js does not offer: a SOCK_SEQPACKET Unix socket
+ * (conmon's attach socket speaks it; Node's net module only does SOCK_STREAM) and shutdown()
+ * on it. Reads and writes then go through Node's fs functions on the descriptor.
+ */
+#define _GNU_SOURCE
+#include <node_api.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static napi_value throw_errno(napi_env env, int err, const char *what) {
+  const char *code = strerrorname_np(err);
+  char message[256];
+  snprintf(message, sizeof message, "%s: %s", what, strerror(err));
+  napi_throw_error(env, code != NULL ? code : "EUNKNOWN", message);
+  return NULL;
+}
+
+/* connectSeqpacket(path: string): number -- a connected SOCK_SEQPACKET descriptor (close-on-exec). */
+static napi_value connect_seqpacket(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  struct sockaddr_un addr;
+  size_t length = 0;
+  memset(&addr, 0, sizeof addr);
+  addr.sun_family = AF_UNIX;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1) {
+    napi_throw_type_error(env, NULL, "connectSeqpacket(path) needs a path");
+    return NULL;
+  }
+  if (napi_get_value_string_utf8(env, argv[0], addr.sun_path, sizeof addr.sun_path, &length) != napi_ok) {
+    napi_throw_type_error(env, NULL, "the path must be a string");
+    return NULL;
+  }
+  if (length >= sizeof addr.sun_path - 1) return throw_errno(env, ENAMETOOLONG, "connect");
+  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0) return throw_errno(env, errno, "socket");
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, err, "connect");
+  }
+  napi_value result;
+  napi_create_int32(env, fd, &result);
+  return result;
+}
+
+/* shutdown(fd: number, how: 0 | 1 | 2): void -- ends reading, writing or both; wakes a blocked read. */
+static napi_value shutdown_socket(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  int32_t fd = -1;
+  int32_t how = SHUT_RDWR;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok || napi_get_value_int32(env, argv[1], &how) != napi_ok) {
+    napi_throw_type_error(env, NULL, "shutdown(fd, how) needs two numbers");
+    return NULL;
+  }
+  if (shutdown(fd, how) < 0 && errno != ENOTCONN) return throw_errno(env, errno, "shutdown");
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+    {"connectSeqpacket", NULL, connect_seqpacket, NULL, NULL, NULL, napi_default, NULL},
+    {"shutdown", NULL, shutdown_socket, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)
