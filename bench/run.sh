@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Berth vs docker: load / save wall time, berth peak RSS, memory flatness on a ~1 GB image,
-# and start-up with 1,000 tags. Run with `npm run bench` (builds first), as root, with a
+# start-up with 1,000 tags, and containers (`run --rm true` on a warm image; the first run of a
+# freshly loaded image against `tar -x` of its layer). Run with `npm run bench` (builds first), as root, with a
 # docker daemon running and hyperfine, debootstrap, /usr/bin/time, python3 installed.
 #
 # Test data is built once and cached in .bench/ (gitignored): a Debian bookworm minbase rootfs
@@ -10,7 +11,7 @@
 # (raw hyperfine JSON and /usr/bin/time outputs).
 #
 # Environment: RUNS (default 5) runs per load/save measurement, BIG_RUNS (3) for the ~1 GB image,
-# STARTUP_RUNS (30), BIG_MB (800) size of the big image's extra layer, KEEP_DOCKER_IMAGES=1 to
+# STARTUP_RUNS (30), RUN_RUNS (20) for `run --rm true`, BIG_MB (800) size of the big image's extra layer, KEEP_DOCKER_IMAGES=1 to
 # leave the berth-bench:* docker images in place at the end.
 set -euo pipefail
 
@@ -22,6 +23,7 @@ W=$B/work
 RUNS=${RUNS:-5}
 BIG_RUNS=${BIG_RUNS:-3}
 STARTUP_RUNS=${STARTUP_RUNS:-30}
+RUN_RUNS=${RUN_RUNS:-20}
 BIG_MB=${BIG_MB:-800}
 TAGS=1000
 # This sandbox exports NODE_EXTRA_CA_CERTS, which makes every node process parse ~140 CA
@@ -37,9 +39,10 @@ IMG=berth-bench            # every docker object this script creates is named be
 log() { printf '[bench %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
-for tool in docker hyperfine python3 /usr/bin/time node; do
+for tool in docker hyperfine python3 /usr/bin/time node runc conmon; do
   command -v "$tool" >/dev/null || die "$tool is not installed"
 done
+[ "$(id -u)" = 0 ] || die "run as root (berth run needs it)"
 docker info >/dev/null 2>&1 || die "the docker daemon is not reachable (docker info failed)"
 [ -f "$REPO/dist/berth.cjs" ] || die "berth is not built; run npm run bench (it builds first)"
 
@@ -213,6 +216,29 @@ log "start-up: node -e 0 vs berth images ($lines tags)"
 hyperfine -N --warmup 3 --runs "$STARTUP_RUNS" --export-json "$R/startup.json" \
   "node -e 0" "$BERTH --root $S_TAGS images" >"$R/startup.log" 2>&1 || { cat "$R/startup.log" >&2; die "start-up measurement failed"; }
 rm -rf "$S_TAGS"
+
+# containers: the 1-layer (~200 MB) image. berth runs as root with runc + conmon, docker with --network none.
+S_RUN=$W/store-run
+UNTAR=$W/untar
+layer1=$(tar -xOf "$B/save1.tar" manifest.json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Layers"][0])')
+tar -xOf "$B/save1.tar" "$layer1" > "$W/layer1.tar"
+warm "$B/save1.tar" "$W/layer1.tar"
+log "first run of a freshly loaded image (unpack included): tar -x of its layer vs berth"
+measure untar-layer1 "$RUNS" "sh -c 'rm -rf $UNTAR; mkdir $UNTAR; sync'" tar -xf "$W/layer1.tar" -C "$UNTAR"
+rm -rf "$UNTAR"
+measure berth-firstrun "$RUNS" "sh -c 'rm -rf $S_RUN; $BERTH --root $S_RUN load -q -i $B/save1.tar >/dev/null; sync'" \
+  $BERTH --root "$S_RUN" run --rm $IMG:base true
+log "run --rm true on a warm image: docker vs berth"
+docker load -q -i "$B/save1.tar" >/dev/null
+docker run --rm --network none $IMG:base true
+$BERTH --root "$S_RUN" run --rm $IMG:base true
+hyperfine -N --warmup 2 --runs "$RUN_RUNS" --export-json "$R/run-warm.json" \
+  "docker run --rm --network none $IMG:base true" "$BERTH --root $S_RUN run --rm $IMG:base true" \
+  >"$R/run-warm.log" 2>&1 || { cat "$R/run-warm.log" >&2; die "run --rm measurement failed"; }
+left=$($BERTH --root "$S_RUN" ps -aq | wc -l)
+[ "$left" -eq 0 ] || die "berth run --rm left $left containers behind"
+rm -rf "$S_RUN" "$W/layer1.tar"
+docker_cleanup
 
 echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$R/facts.txt"
 

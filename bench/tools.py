@@ -217,11 +217,31 @@ def report(d, out_md):
         w(f"| node -e 0 | {base*1000:.1f} | {min(st[0]['times'])*1000:.1f} | 1.00 | | | {cpu(st[0]):.1f} | 1.00 |")
         w(f"| berth images ({facts.get('startup_lines')} lines) | {imgs*1000:.1f} | {min(st[1]['times'])*1000:.1f} | {ratio:.2f} | <= 1.6x | {'PASS' if ok else 'FAIL'} | {cpu(st[1]):.1f} | {cpu(st[1])/cpu(st[0]):.2f} |")
         w('')
+    # containers
+    untar, first = hf(os.path.join(d, 'untar-layer1.json')), hf(os.path.join(d, 'berth-firstrun.json'))
+    runw = json.load(open(os.path.join(d, 'run-warm.json')))['results'] if os.path.exists(os.path.join(d, 'run-warm.json')) else []
+    if untar or first or len(runw) == 2:
+        w(f"Containers (the 1-layer image, {int(facts.get('save1_bytes', 0))/1e6:.0f} MB; berth with runc + conmon, docker `--network none`):\n")
+        w('| operation | baseline | baseline median s | berth median s | ratio | target | pass/fail | berth peak RSS MiB (median) |')
+        w('|---|---|---|---|---|---|---|---|')
+        if len(runw) == 2:
+            dm, bm = statistics.median(runw[0]['times']), statistics.median(runw[1]['times'])
+            ok = bm / dm <= 0.75
+            verdicts.append(ok)
+            w(f"| `run --rm IMG true`, warm image ({len(runw[1]['times'])} runs, warmup 2) | `docker run --rm --network none IMG true` | {dm:.3f} | {bm:.3f} | {bm/dm:.2f} | <= 0.75x | {'PASS' if ok else 'FAIL'} | - |")
+        if untar and first:
+            rss = mib(median_int(os.path.join(d, 'berth-firstrun.rss')))
+            ratio = first[0] / untar[0]
+            ok_t, ok_m = ratio <= 1.5, rss is not None and rss <= rss_limit_mib
+            verdicts.extend([ok_t, ok_m])
+            w(f"| first `run --rm IMG true` after `load` (unpack included; --prepare: fresh store + load) | `tar -xf LAYER -C EMPTYDIR` | {untar[0]:.3f} | {first[0]:.3f} | {ratio:.2f} | time <= 1.5x; RSS <= 150 MB | "
+              f"{'PASS' if ok_t else 'FAIL'} time, {'PASS' if ok_m else 'FAIL'} RSS | {fmt(rss, 0)} |")
+        w('')
     w('Spread (min-max s, all runs): ' + '; '.join(
-        f"{who} {key}: {fmt(r[1])}-{fmt(r[2])}" for key in ('load3', 'save3', 'load1', 'save1', 'loadbig', 'savebig') for who in ('docker', 'berth')
+        f"{who} {key}: {fmt(r[1])}-{fmt(r[2])}" for key in ('load3', 'save3', 'load1', 'save1', 'loadbig', 'savebig', 'firstrun', 'layer1') for who in ('docker', 'berth', 'untar')
         if (r := hf(os.path.join(d, f'{who}-{key}.json'))) is not None))
     w('')
-    w(f"Overall: {sum(verdicts)}/{len(verdicts)} checks pass. Reproduce with `npm run bench` (RUNS, BIG_RUNS, STARTUP_RUNS, BIG_MB "
+    w(f"Overall: {sum(verdicts)}/{len(verdicts)} checks pass. Reproduce with `npm run bench` (RUNS, BIG_RUNS, STARTUP_RUNS, RUN_RUNS, BIG_MB "
       f"override the defaults; raw hyperfine JSON in .bench/results/). Profiling helpers: `node bench/profile.mjs`.")
     text = '\n'.join(lines) + '\n'
     with open(out_md, 'w') as f:

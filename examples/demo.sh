@@ -18,4 +18,9 @@ run berth save -o "$work/save.tar" busybox-1
 run berth rmi busybox-1:latest busybox-1:v2
 run berth load -i "$work/save.tar"
 run berth images
+if [ "$(id -u)" -eq 0 ]; then
+  # The seed's check: does the image have /home/test? (containers need root)
+  printf '\n$ berth run --rm busybox-1 [ -d /home/test ] && echo found\n'
+  berth run --rm busybox-1 [ -d /home/test ] && echo 'Directory found' || echo 'Directory not found'
+fi
 printf '\nThe demo store is %s (remove it with: rm -rf %s)\n' "$BERTH_ROOT" "$BERTH_ROOT"

@@ -1,13 +1,16 @@
 /*
  * The few system calls Berth needs that Node.js does not offer: a SOCK_SEQPACKET Unix socket
  * (conmon's attach socket speaks it; Node's net module only does SOCK_STREAM) and shutdown()
- * on it. Reads and writes then go through Node's fs functions on the descriptor.
+ * on it, whose reads and writes then go through Node's fs functions on the descriptor; and
+ * reading and removing one extended attribute of a path without following a symlink (the
+ * copying storage driver turns overlay's opaque-directory xattr into a deletion).
  */
 #define _GNU_SOURCE
 #include <node_api.h>
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/xattr.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -63,10 +66,52 @@ static napi_value shutdown_socket(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Reads two string arguments (a path and an xattr name) into fixed buffers; false after throwing. */
+static int path_and_name(napi_env env, napi_callback_info info, char *path, size_t path_size, char *name, size_t name_size) {
+  size_t argc = 2;
+  napi_value argv[2];
+  size_t length = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2
+      || napi_get_value_string_utf8(env, argv[0], path, path_size, &length) != napi_ok || length >= path_size - 1
+      || napi_get_value_string_utf8(env, argv[1], name, name_size, &length) != napi_ok || length >= name_size - 1) {
+    napi_throw_type_error(env, NULL, "needs a path (under 4096 bytes) and an attribute name (under 256 bytes)");
+    return 0;
+  }
+  return 1;
+}
+
+/* getXattr(path: string, name: string): Buffer | null -- lgetxattr; null when the path has no such attribute. */
+static napi_value get_xattr(napi_env env, napi_callback_info info) {
+  char path[4096], name[256], value[4096];
+  if (!path_and_name(env, info, path, sizeof path, name, sizeof name)) return NULL;
+  ssize_t n = lgetxattr(path, name, value, sizeof value);
+  napi_value result;
+  if (n < 0) {
+    if (errno == ENODATA || errno == ENOTSUP) {
+      napi_get_null(env, &result);
+      return result;
+    }
+    return throw_errno(env, errno, "lgetxattr");
+  }
+  void *data = NULL;
+  napi_create_buffer_copy(env, (size_t)n, value, &data, &result);
+  return result;
+}
+
+/* removeXattr(path: string, name: string): void -- lremovexattr; a missing attribute is not an error. */
+static napi_value remove_xattr(napi_env env, napi_callback_info info) {
+  char path[4096], name[256];
+  if (!path_and_name(env, info, path, sizeof path, name, sizeof name)) return NULL;
+  if (lremovexattr(path, name) < 0 && errno != ENODATA && errno != ENOTSUP) return throw_errno(env, errno, "lremovexattr");
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"connectSeqpacket", NULL, connect_seqpacket, NULL, NULL, NULL, napi_default, NULL},
     {"shutdown", NULL, shutdown_socket, NULL, NULL, NULL, napi_default, NULL},
+    {"getXattr", NULL, get_xattr, NULL, NULL, NULL, napi_default, NULL},
+    {"removeXattr", NULL, remove_xattr, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

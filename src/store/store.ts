@@ -56,6 +56,11 @@ export class Store {
     return store;
   }
 
+  /** Opens the store at `root` only if it exists (undefined otherwise): for callers that must not create one. */
+  static openExisting(root: string): Store | undefined {
+    return existsSync(storeLayout(root).database) ? Store.open(root) : undefined;
+  }
+
   close(): void {
     if (this.db.open) this.db.close();
   }

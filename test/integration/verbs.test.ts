@@ -126,9 +126,10 @@ describe('verbs', { concurrency: 4 }, () => {
         assert.deepEqual([vis.Tag, vis.ID, vis.CreatedAt, vis.Size, vis.VirtualSize], ['latest', '5d59d30f19bb', '2026-11-28 06:47:28 +0000 UTC', '1.98MB', '1.983MB']);
         const noTrunc = await imageRows(root, ['--no-trunc']);
         assert.deepEqual(noTrunc.map((row) => row.ID).sort(), [PEER_VIS, PEER_VIS_B].sort());
-        const bad = await berth(['images', '--format', '{{.ID}}'], { root });
-        assert.equal(bad.code, 125);
-        assert.match(bad.stderr, /unsupported format/);
+        const templated = (await ok(['images', '--format', '{{.Repository}}:{{.Tag}} {{.ID}}', 'peer-vis'], root)).stdout;
+        assert.equal(templated, 'peer-vis:latest 5d59d30f19bb\n');
+        const table = (await ok(['images', '--format', 'table {{.Tag}}\\t{{.Size}}', 'peer-vis'], root)).stdout;
+        assert.equal(table, 'TAG       SIZE\nlatest    1.98MB\n');
       });
     });
 

@@ -12,7 +12,9 @@ export const spec: CommandSpec = {
   flags: [],
   args: { min: 1, max: 1 },
   async run(ctx, _flags, args) {
-    const store = Store.open(ctx.root);
+    // The store may be gone by now (a test or a user removed it): never re-create it from here.
+    const store = Store.openExisting(ctx.root);
+    if (store === undefined) return;
     try {
       const record = getContainer(store.db, args[0]!);
       if (record === undefined) return;

@@ -22,7 +22,7 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { long: 'rm', type: 'bool', description: 'Automatically remove the container when it exits' },
   { long: 'network', type: 'string', description: 'Network: none (the default, for now) or host', default: 'none' },
   { long: 'runtime', type: 'string', description: 'OCI runtime: runc (default), crun, or a path', default: 'runc' },
-  { long: 'storage-driver', type: 'string', description: 'Root filesystem: overlay (default)', default: 'overlay' },
+  { long: 'storage-driver', type: 'string', description: 'Root filesystem: overlay (default), or vfs (a full copy, where overlayfs is not available)', default: 'overlay' },
 ];
 
 /** KEY=VALUE lines; blank lines and # comments skipped; a bare KEY takes the value from this environment. */
@@ -48,8 +48,8 @@ export function createOptions(ctx: CommandContext, flags: FlagValues, image: str
     throw new BerthError('unsupported', 'NETWORK_UNSUPPORTED', `network "${network}" is not supported yet: use none (the default) or host`);
   }
   const storage = flagString(flags, 'storage-driver') ?? 'overlay';
-  if (storage !== 'overlay') {
-    throw new BerthError('unsupported', 'STORAGE_DRIVER_UNSUPPORTED', `storage driver "${storage}" is not supported yet: use overlay`);
+  if (storage !== 'overlay' && storage !== 'vfs') {
+    throw new BerthError('unsupported', 'STORAGE_DRIVER_UNSUPPORTED', `storage driver "${storage}" is not supported: use overlay (the default) or vfs`);
   }
   const env = [
     ...flagList(flags, 'env-file').flatMap((f) => readEnvFile(f, ctx.env)),
@@ -69,6 +69,7 @@ export function createOptions(ctx: CommandContext, flags: FlagValues, image: str
     autoRemove: flagBool(flags, 'rm'),
     readonlyRootfs: flagBool(flags, 'read-only'),
     network,
+    storage,
     volumes: flagList(flags, 'volume'),
     runtime: findRuntime(flagString(flags, 'runtime') ?? 'runc'),
   };

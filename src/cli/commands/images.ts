@@ -3,8 +3,14 @@ import { listImages, type ImageSummary } from '../../engine/list-images.js';
 import { Store } from '../../store/store.js';
 import { goTime, humanSize, timeAgo } from '../format/units.js';
 import { renderTable } from '../format/tabwriter.js';
+import { parseListFormat, renderListTemplate } from '../format/list-format.js';
 import { flagBool, flagString, write, type CommandSpec } from '../command.js';
-import { usageError } from '../argv.js';
+
+/** Column names of `images --format 'table ...'`, as Docker heads them. */
+const IMAGES_HEADERS: Record<string, string> = {
+  Repository: 'REPOSITORY', Tag: 'TAG', Digest: 'DIGEST', ID: 'IMAGE ID', CreatedSince: 'CREATED', CreatedAt: 'CREATED AT',
+  Size: 'SIZE', VirtualSize: 'SIZE', SharedSize: 'SHARED SIZE', UniqueSize: 'UNIQUE SIZE', Containers: 'CONTAINERS',
+};
 
 export const spec: CommandSpec = {
   usage: '[OPTIONS] [REPOSITORY[:TAG]]',
@@ -12,15 +18,14 @@ export const spec: CommandSpec = {
   flags: [
     { long: 'all', short: 'a', type: 'bool', description: 'Show all images (default hides intermediate images)' },
     { long: 'digests', type: 'bool', description: 'Show digests' },
-    { long: 'format', type: 'string', description: 'Format output: "table" (default) or "json" (one JSON object per line)' },
+    { long: 'format', type: 'string', description: 'Format output: "table" (default), "json" (one JSON object per line), "table TEMPLATE" or a Go template such as \'{{.Repository}}:{{.Tag}}\'' },
     { long: 'no-trunc', type: 'bool', description: "Don't truncate output" },
     { long: 'quiet', short: 'q', type: 'bool', description: 'Only show image IDs' },
     { long: 'tree', type: 'bool', description: 'Show every layer as a tree keyed by chain ID, with its size, virtual size and tags' },
   ],
   args: { min: 0, max: 1 },
   async run(ctx, flags, args) {
-    const format = flagString(flags, 'format') ?? 'table';
-    if (format !== 'table' && format !== 'json') throw usageError(`unsupported format "${format}": use "table" or "json"`, ctx.commandPath);
+    const format = parseListFormat(flagString(flags, 'format'));
     const store = Store.open(ctx.root);
     try {
       if (flagBool(flags, 'tree')) {
@@ -36,8 +41,8 @@ export const spec: CommandSpec = {
         return;
       }
       const now = Date.now();
-      if (format === 'json') {
-        const lines = rows.map(({ image, repository, tag }) => JSON.stringify({
+      if (format.kind !== 'table') {
+        const objects = rows.map(({ image, repository, tag }) => ({
           Containers: 'N/A',
           CreatedAt: goTime(image.createdMs),
           CreatedSince: timeAgo(image.createdMs, now),
@@ -50,7 +55,7 @@ export const spec: CommandSpec = {
           UniqueSize: 'N/A',
           VirtualSize: humanSize(image.size, 4),
         }));
-        await write(ctx.stdout, lines.map((l) => `${l}\n`).join(''));
+        await write(ctx.stdout, format.kind === 'json' ? objects.map((o) => `${JSON.stringify(o)}\n`).join('') : renderListTemplate(format, objects, IMAGES_HEADERS));
         return;
       }
       const digests = flagBool(flags, 'digests');

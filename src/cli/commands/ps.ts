@@ -2,6 +2,7 @@ import { listContainerRows, type ContainerRow, type ListContainersOptions } from
 import { Store } from '../../store/store.js';
 import { ellipsis, goTime, humanDuration, humanSize, timeAgo } from '../format/units.js';
 import { renderTable } from '../format/tabwriter.js';
+import { parseListFormat, renderListTemplate } from '../format/list-format.js';
 import { flagBool, flagList, flagString, write, type CommandSpec } from '../command.js';
 import { usageError } from '../argv.js';
 import { hostFor } from './container-options.js';
@@ -23,21 +24,26 @@ function parseFilters(values: string[], command: string): ListContainersOptions[
   });
 }
 
+/** Column names of `ps --format 'table ...'`, as Docker heads them. */
+const PS_HEADERS: Record<string, string> = {
+  ID: 'CONTAINER ID', Image: 'IMAGE', Command: 'COMMAND', CreatedAt: 'CREATED AT', RunningFor: 'CREATED', Ports: 'PORTS',
+  State: 'STATE', Status: 'STATUS', Size: 'SIZE', Names: 'NAMES', Labels: 'LABELS', Mounts: 'MOUNTS', Networks: 'NETWORKS', LocalVolumes: 'LOCAL VOLUMES',
+};
+
 export const spec: CommandSpec = {
   usage: '[OPTIONS]',
   description: 'List containers',
   flags: [
     { long: 'all', short: 'a', type: 'bool', description: 'Show all containers (default shows just running)' },
     { long: 'filter', short: 'f', type: 'list', description: 'Filter output: status=, name=, id=, ancestor=' },
-    { long: 'format', type: 'string', description: 'Format output: "table" (default) or "json"' },
+    { long: 'format', type: 'string', description: 'Format output: "table" (default), "json", "table TEMPLATE" or a Go template such as \'{{.Names}}\'' },
     { long: 'no-trunc', type: 'bool', description: "Don't truncate output" },
     { long: 'quiet', short: 'q', type: 'bool', description: 'Only display container IDs' },
     { long: 'size', short: 's', type: 'bool', description: 'Display total file sizes' },
   ],
   args: { min: 0, max: 0 },
   async run(ctx, flags) {
-    const format = flagString(flags, 'format') ?? 'table';
-    if (format !== 'table' && format !== 'json') throw usageError(`unsupported format "${format}": use "table" or "json"`, ctx.commandPath);
+    const format = parseListFormat(flagString(flags, 'format'));
     const sizes = flagBool(flags, 'size');
     const store = Store.open(ctx.root);
     try {
@@ -51,12 +57,13 @@ export const spec: CommandSpec = {
       const now = Date.now();
       const command = (r: ContainerRow): string => JSON.stringify(noTrunc ? r.command : ellipsis(r.command, 20));
       const size = (r: ContainerRow): string => `${humanSize(r.size ?? 0)} (virtual ${humanSize(r.virtualSize ?? 0)})`;
-      if (format === 'json') {
-        await write(ctx.stdout, rows.map((r) => `${JSON.stringify({
+      if (format.kind !== 'table') {
+        const objects = rows.map((r) => ({
           Command: command(r), CreatedAt: goTime(r.record.createdMs), ID: id(r.record.id), Image: r.record.imageRef, Labels: '', LocalVolumes: '0',
           Mounts: '', Names: r.record.name, Networks: '', Ports: '', RunningFor: timeAgo(r.record.createdMs, now),
           Size: sizes ? size(r) : '0B', State: r.record.state, Status: statusText(r, now),
-        })}\n`).join(''));
+        }));
+        await write(ctx.stdout, format.kind === 'json' ? objects.map((o) => `${JSON.stringify(o)}\n`).join('') : renderListTemplate(format, objects, PS_HEADERS));
         return;
       }
       const table = [['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(sizes ? ['SIZE'] : [])]];

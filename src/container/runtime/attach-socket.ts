@@ -5,41 +5,15 @@
  * sockets, so a small addon (src/native) connects and shuts down; reads and writes are Node's
  * own fs calls on the descriptor.
  */
-import { closeSync, existsSync, read, write } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { closeSync, read, write } from 'node:fs';
 import { BerthError } from '../../internal/errors.js';
-
-interface Native {
-  connectSeqpacket(path: string): number;
-  shutdown(fd: number, how: number): void;
-}
+import { loadNative } from '../../internal/native.js';
 
 const SHUT_WR = 1;
 const SHUT_RDWR = 2;
 /** conmon's buffer: 8192 bytes of data plus the stream byte. */
 const PACKET_SIZE = 8193;
 const STREAMS: Record<number, 'stdout' | 'stderr'> = { 2: 'stdout', 3: 'stderr' };
-
-let native: Native | undefined;
-
-/** The compiled addon, found by walking up from this module to the package's build/Release. */
-function loadNative(): Native {
-  if (native !== undefined) return native;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'build', 'Release', 'berth_native.node');
-    if (existsSync(candidate)) {
-      native = createRequire(import.meta.url)(candidate) as Native;
-      return native;
-    }
-    dir = dirname(dir);
-  }
-  throw new BerthError('unavailable', 'NATIVE_MISSING', 'Cannot attach: Berth\'s native addon (build/Release/berth_native.node) is not built', {
-    hint: 'Run npm ci (or npm rebuild) in the Berth directory; it needs make and a C compiler',
-  });
-}
 
 export class AttachSocket {
   readonly #fd: number;
@@ -51,7 +25,7 @@ export class AttachSocket {
 
   static connect(path: string): AttachSocket {
     try {
-      return new AttachSocket(loadNative().connectSeqpacket(path));
+      return new AttachSocket(loadNative('attach').connectSeqpacket(path));
     } catch (err) {
       if (err instanceof BerthError) throw err;
       throw new BerthError('unavailable', 'ATTACH_FAILED', `Cannot attach to the container: ${(err as Error).message}`, { cause: err });
@@ -88,14 +62,14 @@ export class AttachSocket {
 
   /** Ends the container's stdin (it reads EOF) while output keeps coming. */
   endInput(): void {
-    if (!this.#closed) loadNative().shutdown(this.#fd, SHUT_WR);
+    if (!this.#closed) loadNative('attach').shutdown(this.#fd, SHUT_WR);
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
     try {
-      loadNative().shutdown(this.#fd, SHUT_RDWR); // wakes a read blocked in the thread pool
+      loadNative('attach').shutdown(this.#fd, SHUT_RDWR); // wakes a read blocked in the thread pool
     } catch {
       // already shut down
     }

@@ -11,6 +11,8 @@ import { buildContainerSpec, checkName, newContainerId, newContainerName, type C
 export interface CreateOptions extends CreateRequest {
   image: string;
   name: string | undefined;
+  /** overlay: an overlay mount over the shared layers; vfs: a private copy, built on first start. */
+  storage: ContainerRecord['storage'];
 }
 
 export async function createContainer(host: ContainerHost, options: CreateOptions): Promise<ContainerRecord> {
@@ -31,13 +33,14 @@ export async function createContainer(host: ContainerHost, options: CreateOption
     }
     const name = wanted ?? newContainerName((n) => taken.get(n) !== undefined);
     const rec: ContainerRecord = {
-      id, name, imageId, imageRef: options.image, createdMs: Date.now(), spec: JSON.stringify(spec), storage: 'overlay',
+      id, name, imageId, imageRef: options.image, createdMs: Date.now(), spec: JSON.stringify(spec), storage: options.storage,
       state: 'created', pid: null, monitor: null, startedAt: null, finishedAt: null, exitCode: null,
     };
     insertContainer(store.db, rec);
     return rec;
   });
   const paths = containerPaths(store.layout.containers, id);
-  for (const dir of [paths.upper, paths.work, paths.rootfs]) mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const dirs = options.storage === 'overlay' ? [paths.upper, paths.work, paths.rootfs] : [paths.dir];
+  for (const dir of dirs) mkdirSync(dir, { recursive: true, mode: 0o755 });
   return record;
 }

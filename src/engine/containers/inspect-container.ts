@@ -48,7 +48,7 @@ export async function inspectContainer(host: ContainerHost, record: ContainerRec
     },
     GraphDriver: {
       Name: current.storage,
-      Data: {
+      Data: current.storage === 'vfs' ? { Dir: paths.rootfs } : {
         LowerDir: lower.map((c) => `${host.store.layout.layers}/${c.slice(7)}`).join(':'),
         MergedDir: paths.rootfs,
         UpperDir: paths.upper,

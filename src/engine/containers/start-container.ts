@@ -12,6 +12,7 @@ import { containerPaths, exitFile, type ContainerPaths } from '../../container/c
 import { hostsFile, resolvConf } from '../../container/etc-files.js';
 import { mountOverlay, isMounted } from '../../container/rootfs/overlay.js';
 import { layerDir, unpackLayer } from '../../container/rootfs/unpack-layer.js';
+import { buildVfsRoot } from '../../container/rootfs/vfs-root.js';
 import { resolveUser } from '../../container/rootfs/container-user.js';
 import { secureJoin } from '../../container/rootfs/secure-join.js';
 import { runtimeSpec } from '../../container/runtime/oci-spec.js';
@@ -91,11 +92,15 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
   const paths = containerPaths(store.layout.containers, current.id);
   const runtime = runtimeFor(host, spec.runtime);
   const lowerDirs = await ensureLayers(host, current.imageId);
-  mkdirSync(paths.upper, { recursive: true });
-  mkdirSync(paths.work, { recursive: true });
-  mkdirSync(paths.rootfs, { recursive: true });
-  if (!isMounted(paths.rootfs)) {
-    await mountOverlay({ layersDir: store.layout.layers, lowerDirs, upperDir: paths.upper, workDir: paths.work, target: paths.rootfs });
+  if (current.storage === 'vfs') {
+    await buildVfsRoot(lowerDirs.map((name) => join(store.layout.layers, name)), paths.rootfs);
+  } else {
+    mkdirSync(paths.upper, { recursive: true });
+    mkdirSync(paths.work, { recursive: true });
+    mkdirSync(paths.rootfs, { recursive: true });
+    if (!isMounted(paths.rootfs)) {
+      await mountOverlay({ layersDir: store.layout.layers, lowerDirs, upperDir: paths.upper, workDir: paths.work, target: paths.rootfs });
+    }
   }
   try {
     const user = resolveUser(paths.rootfs, spec.user);

@@ -1,0 +1,38 @@
+/**
+ * Berth's native addon (src/native, built by `npm ci` into build/Release): the few system
+ * calls Node.js lacks. Loaded on first use, so commands that never need it never load it.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BerthError } from './errors.js';
+
+export interface Native {
+  /** A connected SOCK_SEQPACKET Unix socket descriptor (close-on-exec). */
+  connectSeqpacket(path: string): number;
+  shutdown(fd: number, how: number): void;
+  /** lgetxattr: the attribute's value, or null when the path does not have it. */
+  getXattr(path: string, name: string): Buffer | null;
+  /** lremovexattr; removing an attribute that is not there is not an error. */
+  removeXattr(path: string, name: string): void;
+}
+
+let native: Native | undefined;
+
+/** The compiled addon, found by walking up from this module to the package's build/Release. */
+export function loadNative(purpose: string): Native {
+  if (native !== undefined) return native;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'build', 'Release', 'berth_native.node');
+    if (existsSync(candidate)) {
+      native = createRequire(import.meta.url)(candidate) as Native;
+      return native;
+    }
+    dir = dirname(dir);
+  }
+  throw new BerthError('unavailable', 'NATIVE_MISSING', `Cannot ${purpose}: Berth's native addon (build/Release/berth_native.node) is not built`, {
+    hint: 'Run npm ci (or npm rebuild) in the Berth directory; it needs make and a C compiler',
+  });
+}

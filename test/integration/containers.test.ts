@@ -1,0 +1,889 @@
+/**
+ * Containers end to end, through the built CLI with runc, conmon and overlayfs: run (the
+ * seed's check, exit codes, output streams, options), the detached lifecycle (ps, logs, stop,
+ * kill, wait, restart, create + start), names, rm and prune, inspect, rmi of a used image,
+ * shared layers, whiteouts, and state that stays true when the monitor dies or the machine
+ * "reboots". Each test has a private store with the busybox images (support/busybox-image.ts)
+ * and removes its containers; the file checks at the end that nothing is left mounted.
+ */
+import { after, before, describe, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { run, tempDir, removeDir, type RunResult } from '../support/cli.js';
+import { IS_ROOT, requireOrSkip } from '../support/env.js';
+import { jsonLines, type Json } from '../support/images.js';
+import { DockerArchive, tar, type TarEntry } from '../support/tar-builder.js';
+import { BUSYBOX, buildBusyboxImages, IMAGE, IMAGE_NO_CMD, IMAGE_TWO_LAYERS, loadBusybox, removeBusyboxImages } from '../support/busybox-image.js';
+import {
+  mountsUnder, newStoreDir, runtimeBase, sleep, storeHelpers, tearDownStore, until, type ContainerStore,
+} from '../support/container-store.js';
+
+const HEX64 = /^[0-9a-f]{64}$/;
+let base = '';
+
+before(async () => {
+  base = await tempDir('berth-containers-');
+  if (IS_ROOT) await buildBusyboxImages();
+});
+
+after(async () => {
+  try {
+    assert.deepEqual(mountsUnder(base), [], 'nothing is left mounted under the test directory');
+  } finally {
+    if (mountsUnder(base).length === 0) await removeDir(base);
+    await removeBusyboxImages();
+  }
+});
+
+/** Runs `fn` with a private store holding the busybox images; removes its containers and the store afterwards. */
+async function withStore(t: TestContext, fn: (s: ContainerStore) => Promise<void>): Promise<void> {
+  if (!requireOrSkip(t, IS_ROOT, 'containers need root')) return;
+  const { root, work } = await newStoreDir(base);
+  await loadBusybox(root);
+  const s = storeHelpers(root, work);
+  let failure: unknown;
+  try {
+    await fn(s);
+  } catch (err) {
+    failure = err;
+  }
+  const problems = await tearDownStore(s);
+  if (failure !== undefined) throw failure;
+  assert.deepEqual(problems, [], 'the test left a clean store behind');
+}
+
+async function inspectContainer(s: ContainerStore, ref: string): Promise<Json> {
+  const r = await s.ok(['container', 'inspect', ref]);
+  const parsed = JSON.parse(r.stdout) as Json[];
+  assert.equal(parsed.length, 1);
+  return parsed[0];
+}
+
+async function psRows(s: ContainerStore, extra: readonly string[] = ['-a']): Promise<Json[]> {
+  return jsonLines((await s.ok(['ps', '--format', 'json', ...extra])).stdout);
+}
+
+async function psRow(s: ContainerStore, name: string): Promise<Json | undefined> {
+  return (await psRows(s)).find((r) => r.Names === name);
+}
+
+async function statusOf(s: ContainerStore, name: string): Promise<string> {
+  const row = await psRow(s, name);
+  assert.ok(row !== undefined, `ps -a lists ${name}`);
+  return row.Status as string;
+}
+
+/** Waits until the container's log holds `text`. */
+async function logsContain(s: ContainerStore, name: string, text: string): Promise<RunResult> {
+  return until(`"${text}" in the logs of ${name}`, async () => {
+    const r = await s.ok(['logs', name]);
+    return r.stdout.includes(text) ? r : undefined;
+  });
+}
+
+function containerDirs(s: ContainerStore): string[] {
+  try {
+    return readdirSync(join(s.root, 'v1', 'containers'));
+  } catch {
+    return [];
+  }
+}
+
+function layerDirs(s: ContainerStore): string[] {
+  return readdirSync(join(s.root, 'v1', 'layers')).filter((n) => !n.startsWith('.'));
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/\) [ZX] /.test(stat);
+  } catch {
+    return false;
+  }
+}
+
+describe('containers', { concurrency: 4 }, () => {
+  describe('run: the command and its exit status', { concurrency: 2 }, () => {
+    test('the seed\'s check: [ -d /home/test ] exits 0, [ -d /nope ] exits 1, and the CLI exits with the container\'s status', async (t) => {
+      await withStore(t, async (s) => {
+        const yes = await s.berth(['run', IMAGE, '[', '-d', '/home/test', ']']);
+        assert.equal(yes.code, 0, yes.stderr);
+        assert.equal(yes.stdout, '');
+        assert.equal(yes.stderr, '');
+        const no = await s.berth(['run', IMAGE, '[', '-d', '/nope', ']']);
+        assert.equal(no.code, 1, no.stderr);
+        assert.equal(no.stderr, '', 'a command that fails is not an error of berth');
+        const rows = await psRows(s);
+        assert.equal(rows.length, 2);
+        assert.deepEqual(rows.map((r) => r.Status.replace(/\) .*/, ')')).sort(), ['Exited (0)', 'Exited (1)']);
+        assert.deepEqual(mountsUnder(s.root), [], 'a finished foreground container is unmounted');
+      });
+    });
+
+    test('what cannot run: no command 125, a missing executable 127, a non-executable file 126, a missing image 125', async (t) => {
+      await withStore(t, async (s) => {
+        const noCmd = await s.berth(['run', IMAGE_NO_CMD]);
+        assert.equal(noCmd.code, 125);
+        assert.match(noCmd.stderr, /No command specified/);
+        assert.match(noCmd.stderr, /\[NO_COMMAND\]/);
+        const withCmd = await s.berth(['run', IMAGE_NO_CMD, 'echo', 'given']);
+        assert.equal(withCmd.code, 0, withCmd.stderr);
+        assert.equal(withCmd.stdout, 'given\n', 'an image without CMD runs the command given');
+
+        const missing = await s.berth(['run', '--name', 'missing', IMAGE, '/no/such/program']);
+        assert.equal(missing.code, 127, missing.stderr);
+        assert.match(missing.stderr, /no such file or directory/i, 'the runtime\'s own message');
+        assert.match(missing.stderr, /\[COMMAND_NOT_FOUND\]/);
+        const notOnPath = await s.berth(['run', IMAGE, 'nosuchprogram']);
+        assert.equal(notOnPath.code, 127, notOnPath.stderr);
+        assert.match(notOnPath.stderr, /executable file not found in \$PATH/);
+
+        const notExecutable = await s.berth(['run', '--name', 'notexec', IMAGE, '/etc/passwd']);
+        assert.equal(notExecutable.code, 126, notExecutable.stderr);
+        assert.match(notExecutable.stderr, /permission denied/i);
+        assert.match(notExecutable.stderr, /\[COMMAND_NOT_EXECUTABLE\]/);
+
+        const noImage = await s.berth(['run', 'no-such-image:1', 'true']);
+        assert.equal(noImage.code, 125);
+        assert.match(noImage.stderr, /No such image/);
+
+        // The containers that could not start stay, created, unmounted (Docker's "Created").
+        for (const name of ['missing', 'notexec']) {
+          const c = await inspectContainer(s, name);
+          assert.equal(c.State.Status, 'created', name);
+          assert.equal(c.State.Running, false);
+        }
+        assert.equal((await inspectContainer(s, 'missing')).State.ExitCode, 127);
+        assert.equal((await inspectContainer(s, 'notexec')).State.ExitCode, 126);
+        assert.deepEqual(mountsUnder(s.root), []);
+      });
+    });
+
+    test('stdout and stderr stay separate; exit N is kept; a container killed by a signal exits 128+N', async (t) => {
+      await withStore(t, async (s) => {
+        const streams = await s.berth(['run', IMAGE, 'sh', '-c', 'echo out; echo err >&2; echo out2']);
+        assert.equal(streams.code, 0, streams.stderr);
+        assert.equal(streams.stdout, 'out\nout2\n');
+        assert.equal(streams.stderr, 'err\n');
+        const three = await s.berth(['run', IMAGE, 'sh', '-c', 'exit 3']);
+        assert.equal(three.code, 3);
+        // A pid namespace's init cannot be killed by a signal sent from inside it (the kernel
+        // drops it): `kill -9 $$` from sh as PID 1 does nothing and sh exits 0, as with Docker.
+        const self = await s.berth(['run', IMAGE, 'sh', '-c', 'kill -9 $$; echo survived']);
+        assert.equal(self.code, 0);
+        assert.equal(self.stdout, 'survived\n');
+        // A process below init can be: sh reports 128+9 for its child.
+        const child = await s.berth(['run', IMAGE, 'sh', '-c', 'sh -c \'kill -9 $$\'; exit $?']);
+        assert.equal(child.code, 137);
+        // Killed from outside (the host), the container's init dies of SIGKILL: the foreground run exits 137.
+        const fg = s.berth(['run', '--name', 'victim', IMAGE, 'sleep', '1000']);
+        const pid = await until('the container to run', async () => {
+          const r = await s.berth(['container', 'inspect', '-f', '{{.State.Pid}}', 'victim']);
+          const n = Number(r.stdout.trim());
+          return r.code === 0 && n > 0 ? n : undefined;
+        });
+        process.kill(pid, 'SIGKILL');
+        const killed = await fg;
+        assert.equal(killed.code, 137, killed.stderr);
+        assert.match(await statusOf(s, 'victim'), /^Exited \(137\) /);
+        // berth kill -s gives the same: 128 + the signal's number.
+        const detached = (await s.ok(['run', '-d', '--name', 'hup', IMAGE, 'sh', '-c', 'trap "exit 0" USR1; sleep 1000 & wait'])).stdout.trim();
+        assert.match(detached, HEX64);
+        await s.ok(['kill', '-s', 'KILL', 'hup']);
+        assert.equal((await s.ok(['wait', 'hup'])).stdout, '137\n');
+      });
+    });
+  });
+
+  describe('run: options', { concurrency: 2 }, () => {
+    test('-e, --env-file, the image Env, HOSTNAME and HOME', async (t) => {
+      await withStore(t, async (s) => {
+        const envFile = join(s.work, 'env.list');
+        await writeFile(envFile, '# a comment\nFROM_FILE=file value\n\nOVERRIDDEN=from file\nFROM_HOST\n');
+        const r = await s.ok(['run', '--name', 'envy', '-e', 'A=1', '-e', 'B', '-e', 'OVERRIDDEN=from flag', '--env-file', envFile, IMAGE, 'env'],
+          { env: { B: 'from the host', FROM_HOST: 'also from the host' } });
+        const env = new Map(r.stdout.split('\n').filter((l) => l !== '').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+        const id = (await inspectContainer(s, 'envy')).Id as string;
+        assert.equal(env.get('A'), '1');
+        assert.equal(env.get('B'), 'from the host', 'a bare -e KEY takes the host\'s value');
+        assert.equal(env.get('FROM_FILE'), 'file value');
+        assert.equal(env.get('FROM_HOST'), 'also from the host');
+        assert.equal(env.get('OVERRIDDEN'), 'from flag', '-e wins over --env-file');
+        assert.equal(env.get('PATH'), '/bin', 'the image\'s Env');
+        assert.equal(env.get('HOSTNAME'), id.slice(0, 12));
+        assert.equal(env.get('HOME'), '/root', 'HOME from /etc/passwd');
+        const home = await s.ok(['run', '-e', 'HOME=/elsewhere', IMAGE, 'sh', '-c', 'echo $HOME']);
+        assert.equal(home.stdout, '/elsewhere\n', 'an explicit HOME is kept');
+      });
+    });
+
+    test('-w: the working directory, created if missing; a relative one is refused', async (t) => {
+      await withStore(t, async (s) => {
+        assert.equal((await s.ok(['run', IMAGE, 'pwd'])).stdout, '/\n');
+        assert.equal((await s.ok(['run', '-w', '/home/test', IMAGE, 'pwd'])).stdout, '/home/test\n');
+        const made = await s.ok(['run', '-w', '/made/on/demand', IMAGE, 'sh', '-c', 'pwd; ls -ld . | cut -c1-10']);
+        assert.equal(made.stdout, '/made/on/demand\ndrwxr-xr-x\n');
+        const relative = await s.berth(['run', '-w', 'relative', IMAGE, 'pwd']);
+        assert.equal(relative.code, 125);
+        assert.match(relative.stderr, /absolute path/);
+      });
+    });
+
+    test('-u: a name (HOME and groups from the image), uid:gid, a uid not in passwd, and an unknown name (125)', async (t) => {
+      await withStore(t, async (s) => {
+        const byName = await s.ok(['run', '-u', 'user', IMAGE, 'sh', '-c', 'id -u; id -g; id -G; echo $HOME; touch ~/mine && echo writable']);
+        const [uid, gid, groups, home, writable] = byName.stdout.trim().split('\n');
+        assert.equal(uid, '1000');
+        assert.equal(gid, '1000');
+        assert.ok(groups!.split(' ').includes('50'), `supplementary group staff (50) from /etc/group: ${groups}`);
+        assert.equal(home, '/home/user');
+        assert.equal(writable, 'writable', 'the user owns its home (the layer kept ownership)');
+        const numeric = await s.ok(['run', '-u', '1000:50', IMAGE, 'sh', '-c', 'id -u; id -g; echo $HOME']);
+        assert.equal(numeric.stdout, '1000\n50\n/home/user\n');
+        const groupName = await s.ok(['run', '-u', 'nobody:staff', IMAGE, 'sh', '-c', 'id -u; id -g; echo $HOME']);
+        assert.equal(groupName.stdout, '65534\n50\n/nonexistent\n');
+        const unknownUid = await s.ok(['run', '-u', '4242', IMAGE, 'sh', '-c', 'id -u; id -g; echo $HOME']);
+        assert.equal(unknownUid.stdout, '4242\n0\n/\n', 'a uid the image does not know: gid 0, HOME /');
+        const noUser = await s.berth(['run', '-u', 'nosuch', IMAGE, 'true']);
+        assert.equal(noUser.code, 125);
+        assert.match(noUser.stderr, /unable to find user nosuch/);
+        const noGroup = await s.berth(['run', '-u', 'user:nosuchgroup', IMAGE, 'true']);
+        assert.equal(noGroup.code, 125);
+        assert.match(noGroup.stderr, /unable to find group nosuchgroup/);
+        const root = await s.ok(['run', IMAGE, 'id', '-u']);
+        assert.equal(root.stdout, '0\n');
+      });
+    });
+
+    test('an image without /etc/passwd (FROM scratch) runs as root with HOME /', async (t) => {
+      await withStore(t, async (s) => {
+        const bin = (name: string): TarEntry => ({ name: `bin/${name}`, type: 'symlink', linkname: 'busybox' });
+        const layer = tar([
+          { name: 'bin/', type: 'dir' },
+          { name: 'bin/busybox', mode: 0o755, data: await readFile(BUSYBOX) },
+          bin('sh'), bin('id'), bin('ls'),
+        ]);
+        const archive = join(s.work, 'scratch.tar');
+        await writeFile(archive, new DockerArchive({ layers: [layer], tags: ['scratch/busybox:1'] }).tar());
+        await s.ok(['load', '-q', '-i', archive]);
+        const r = await s.berth(['run', '--rm', 'scratch/busybox:1', 'sh', '-c', 'id -u; id -g; echo $HOME; ls /etc']);
+        assert.equal(r.code, 0, r.stderr);
+        assert.equal(r.stdout, '0\n0\n/\nhostname\nhosts\nresolv.conf\n', 'root, HOME /, and the files Berth provides');
+        const byName = await s.berth(['run', '--rm', '-u', 'root', 'scratch/busybox:1', 'true']);
+        assert.equal(byName.code, 125, 'a user name needs a passwd file');
+        assert.match(byName.stderr, /unable to find user root/);
+        assert.equal((await s.ok(['run', '--rm', '-u', '1000:1000', 'scratch/busybox:1', 'id', '-u'])).stdout, '1000\n');
+      });
+    });
+
+    test('--entrypoint replaces the image\'s and drops its Cmd; arguments follow it', async (t) => {
+      await withStore(t, async (s) => {
+        const bare = await s.ok(['run', '--name', 'ep', '--entrypoint', '/bin/echo', IMAGE]);
+        assert.equal(bare.stdout, '\n', 'echo with no arguments: the image Cmd (/bin/sh) is not passed on');
+        const c = await inspectContainer(s, 'ep');
+        assert.deepEqual(c.Config.Entrypoint, ['/bin/echo']);
+        assert.equal(c.Config.Cmd, null);
+        assert.equal(c.Path, '/bin/echo');
+        assert.deepEqual(c.Args, []);
+        const withArgs = await s.ok(['run', '--entrypoint', 'echo', IMAGE, 'hello', 'world']);
+        assert.equal(withArgs.stdout, 'hello world\n');
+        const plain = await s.ok(['run', '--name', 'plain', IMAGE]);
+        assert.equal(plain.stdout, '', 'the image Cmd /bin/sh with no input exits at once');
+        const p = await inspectContainer(s, 'plain');
+        assert.deepEqual(p.Config.Cmd, ['/bin/sh']);
+        assert.equal(p.State.ExitCode, 0);
+      });
+    });
+
+    test('-h and the default hostname (the short ID); /etc/hosts, /etc/hostname and /etc/resolv.conf are there', async (t) => {
+      await withStore(t, async (s) => {
+        const named = await s.ok(['run', '-h', 'myhost', IMAGE, 'sh', '-c', 'hostname; cat /etc/hostname; grep -c myhost /etc/hosts || true']);
+        const [h1, h2] = named.stdout.split('\n');
+        assert.equal(h1, 'myhost');
+        assert.equal(h2, 'myhost');
+        const dflt = await s.ok(['run', '--name', 'hn', IMAGE, 'sh', '-c', 'hostname; cat /etc/hostname; test -f /etc/resolv.conf && echo resolv; grep localhost /etc/hosts | head -1']);
+        const id = (await inspectContainer(s, 'hn')).Id as string;
+        const lines = dflt.stdout.split('\n');
+        assert.equal(lines[0], id.slice(0, 12));
+        assert.equal(lines[1], id.slice(0, 12));
+        assert.equal(lines[2], 'resolv');
+        assert.match(lines[3]!, /^127\.0\.0\.1\s+localhost/);
+        const c = await inspectContainer(s, 'hn');
+        assert.equal(c.Config.Hostname, id.slice(0, 12));
+        for (const key of ['HostsPath', 'HostnamePath', 'ResolvConfPath']) assert.ok(existsSync(c[key]), `${key} ${c[key]} exists`);
+      });
+    });
+
+    test('--rm removes the container when it exits: not listed, no directory, nothing mounted', async (t) => {
+      await withStore(t, async (s) => {
+        const r = await s.berth(['run', '--rm', '--name', 'gone', IMAGE, 'sh', '-c', 'echo bye; exit 7']);
+        assert.equal(r.code, 7, 'the exit status survives the removal');
+        assert.equal(r.stdout, 'bye\n');
+        assert.equal(await psRow(s, 'gone'), undefined);
+        assert.deepEqual(containerDirs(s), []);
+        assert.deepEqual(mountsUnder(s.root), []);
+        // Detached: conmon's exit command removes it.
+        const id = (await s.ok(['run', '-d', '--rm', '--name', 'gone-d', IMAGE, 'sleep', '0.5'])).stdout.trim();
+        assert.match(id, HEX64);
+        await until('the --rm container to be removed', async () => (await psRow(s, 'gone-d')) === undefined && containerDirs(s).length === 0);
+        assert.deepEqual(mountsUnder(s.root), []);
+        // Killed: removed as well.
+        await s.ok(['run', '-d', '--rm', '--name', 'gone-k', IMAGE, 'sleep', '1000']);
+        await s.ok(['kill', 'gone-k']);
+        await until('the killed --rm container to be removed', async () => (await psRow(s, 'gone-k')) === undefined && containerDirs(s).length === 0);
+        assert.deepEqual(mountsUnder(s.root), []);
+        const inspect = await s.berth(['container', 'inspect', 'gone-k']);
+        assert.equal(inspect.code, 1);
+        assert.match(inspect.stderr, /No such container/);
+      });
+    });
+
+    test('-v binds a host directory (created if missing), :ro refuses writes; --read-only root', async (t) => {
+      await withStore(t, async (s) => {
+        const host = join(s.work, 'host-data');
+        const rw = await s.ok(['run', '-v', `${host}:/data`, IMAGE, 'sh', '-c', 'echo from-container > /data/out; ls /data']);
+        assert.equal(rw.stdout, 'out\n');
+        assert.ok(statSync(host).isDirectory(), 'the missing host directory was created');
+        assert.equal(readFileSync(join(host, 'out'), 'utf8'), 'from-container\n');
+
+        const ro = await s.berth(['run', '-v', `${host}:/data:ro`, IMAGE, 'sh', '-c', 'cat /data/out; echo again > /data/out2']);
+        assert.notEqual(ro.code, 0);
+        assert.equal(ro.stdout, 'from-container\n', 'a read-only bind is readable');
+        assert.match(ro.stderr, /Read-only file system/);
+        assert.equal(existsSync(join(host, 'out2')), false);
+
+        const readOnly = await s.berth(['run', '--read-only', IMAGE, 'touch', '/newfile']);
+        assert.equal(readOnly.code, 1);
+        assert.match(readOnly.stderr, /Read-only file system/);
+        const readOnlyWithVolume = await s.ok(['run', '--read-only', '-v', `${host}:/data`, IMAGE, 'sh', '-c', 'echo fine > /data/ro-root && cat /data/ro-root']);
+        assert.equal(readOnlyWithVolume.stdout, 'fine\n', 'a bind mount stays writable under --read-only');
+        const badVolume = await s.berth(['run', '-v', 'relative:/data', IMAGE, 'true']);
+        assert.equal(badVolume.code, 125);
+      });
+    });
+  });
+
+  describe('detached lifecycle', { concurrency: 3 }, () => {
+    test('run -d prints the ID; ps shows Up; logs; stop -t 1 of a container that ignores SIGTERM gives Exited (137)', async (t) => {
+      await withStore(t, async (s) => {
+        const r = await s.ok(['run', '-d', '--name', 'sleeper', IMAGE, 'sh', '-c', 'echo started; echo oops >&2; exec sleep 1000']);
+        const id = r.stdout.trim();
+        assert.match(id, HEX64);
+        assert.equal(r.stdout, `${id}\n`);
+        const row = await psRow(s, 'sleeper');
+        assert.equal(row.ID, id.slice(0, 12));
+        assert.equal(row.State, 'running');
+        assert.match(row.Status, /^Up /);
+        assert.deepEqual((await s.ok(['ps', '-q'])).stdout, `${id.slice(0, 12)}\n`);
+        assert.deepEqual((await s.ok(['ps', '-q', '--no-trunc'])).stdout, `${id}\n`);
+        const table = (await s.ok(['ps'])).stdout;
+        assert.match(table, /^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES\n/);
+        assert.match(table, new RegExp(`${id.slice(0, 12)}\\s+bbtest:latest\\s+"sh -c echo started.*\\s+Up .*sleeper`));
+        const logs = await logsContain(s, 'sleeper', 'started');
+        assert.equal(logs.stdout, 'started\n');
+        assert.equal(logs.stderr, 'oops\n', 'the log keeps stderr apart');
+        const inspect = await inspectContainer(s, 'sleeper');
+        assert.equal(inspect.State.Status, 'running');
+        assert.ok(inspect.State.Pid > 0);
+        assert.ok(processAlive(inspect.State.Pid));
+
+        const stop = await s.ok(['stop', '-t', '1', 'sleeper']);
+        assert.equal(stop.stdout, 'sleeper\n');
+        assert.match(await statusOf(s, 'sleeper'), /^Exited \(137\) /);
+        const after = await inspectContainer(s, 'sleeper');
+        assert.equal(after.State.Status, 'exited');
+        assert.equal(after.State.ExitCode, 137);
+        assert.equal(after.State.Pid, 0);
+        assert.ok(!processAlive(inspect.State.Pid));
+        assert.deepEqual(mountsUnder(s.root), [], 'a stopped container is unmounted');
+        assert.equal((await s.ok(['ps', '-q'])).stdout, '', 'ps without -a lists running containers only');
+        assert.equal((await s.ok(['wait', 'sleeper'])).stdout, '137\n');
+        const again = await s.ok(['stop', 'sleeper']);
+        assert.equal(again.stdout, 'sleeper\n', 'stopping a stopped container is not an error');
+      });
+    });
+
+    test('a container that traps SIGTERM and exits 0 stops with Exited (0); logs -f follows it to the end', async (t) => {
+      await withStore(t, async (s) => {
+        await s.ok(['run', '-d', '--name', 'polite', IMAGE, 'sh', '-c', 'trap "echo got TERM; exit 0" TERM; echo ready; while :; do sleep 0.1; done']);
+        await logsContain(s, 'polite', 'ready');
+        const follow = s.berth(['logs', '-f', 'polite']);
+        await sleep(300);
+        await s.ok(['stop', 'polite']);
+        const followed = await follow;
+        assert.equal(followed.code, 0, followed.stderr);
+        assert.equal(followed.stdout, 'ready\ngot TERM\n', 'logs -f printed everything and returned when the container exited');
+        assert.match(await statusOf(s, 'polite'), /^Exited \(0\) /);
+        assert.equal((await inspectContainer(s, 'polite')).State.ExitCode, 0);
+      });
+    });
+
+    test('logs: --tail N, -t timestamps, -f on a container that exits by itself', async (t) => {
+      await withStore(t, async (s) => {
+        await s.ok(['run', '-d', '--name', 'talker', IMAGE, 'sh', '-c', 'for i in 1 2 3 4 5; do echo line$i; done; echo to-stderr >&2; sleep 1; echo last; exit 4']);
+        const followed = await s.ok(['logs', '-f', 'talker']);
+        assert.equal(followed.stdout, 'line1\nline2\nline3\nline4\nline5\nlast\n');
+        assert.equal(followed.stderr, 'to-stderr\n');
+        assert.equal((await s.ok(['wait', 'talker'])).stdout, '4\n');
+        const tail = await s.ok(['logs', '--tail', '2', 'talker']);
+        assert.equal(tail.stdout, 'last\n', 'the last two records, whichever stream');
+        assert.equal(tail.stderr, 'to-stderr\n');
+        assert.equal((await s.ok(['logs', '--tail', '0', 'talker'])).stdout, '');
+        const stamped = await s.ok(['logs', '-t', 'talker']);
+        const lines = stamped.stdout.trim().split('\n');
+        assert.equal(lines.length, 6);
+        for (const line of lines) assert.match(line, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z line\d|last$/);
+        const badTail = await s.berth(['logs', '--tail', 'x', 'talker']);
+        assert.equal(badTail.code, 125);
+      });
+    });
+
+    test('kill -s sends a signal (the container handles it), kill sends SIGKILL; wait prints the exit code', async (t) => {
+      await withStore(t, async (s) => {
+        await s.ok(['run', '-d', '--name', 'sig', IMAGE, 'sh', '-c', 'trap "echo usr1" USR1; echo ready; while :; do sleep 0.1; done']);
+        await logsContain(s, 'sig', 'ready');
+        assert.equal((await s.ok(['kill', '-s', 'USR1', 'sig'])).stdout, 'sig\n');
+        await logsContain(s, 'sig', 'usr1');
+        assert.match(await statusOf(s, 'sig'), /^Up /, 'a handled signal does not stop it');
+        await s.ok(['kill', '-s', 'SIGUSR1', 'sig']);
+        await until('the second usr1', async () => (await s.ok(['logs', 'sig'])).stdout === 'ready\nusr1\nusr1\n');
+        const waiting = s.berth(['wait', 'sig']);
+        await sleep(200);
+        await s.ok(['kill', 'sig']);
+        const waited = await waiting;
+        assert.equal(waited.code, 0, waited.stderr);
+        assert.equal(waited.stdout, '137\n');
+        assert.match(await statusOf(s, 'sig'), /^Exited \(137\) /);
+        const notRunning = await s.berth(['kill', 'sig']);
+        assert.equal(notRunning.code, 1);
+        assert.match(notRunning.stderr, /is not running/);
+        const badSignal = await s.berth(['kill', '-s', 'NO SUCH', 'sig']);
+        assert.notEqual(badSignal.code, 0);
+
+        await s.ok(['run', '-d', '--name', 'five', IMAGE, 'sh', '-c', 'sleep 0.3; exit 5']);
+        assert.equal((await s.ok(['wait', 'five'])).stdout, '5\n');
+        const missing = await s.berth(['wait', 'no-such-container']);
+        assert.equal(missing.code, 1);
+        assert.match(missing.stderr, /No such container/);
+      });
+    });
+
+    test('restart stops and starts again; create + start runs a created container', async (t) => {
+      await withStore(t, async (s) => {
+        await s.ok(['run', '-d', '--name', 'again', IMAGE, 'sleep', '1000']);
+        const first = await inspectContainer(s, 'again');
+        assert.equal((await s.ok(['restart', '-t', '1', 'again'])).stdout, 'again\n');
+        const second = await inspectContainer(s, 'again');
+        assert.equal(second.State.Status, 'running');
+        assert.notEqual(second.State.Pid, first.State.Pid);
+        assert.ok(second.State.StartedAt > first.State.StartedAt, 'a new start time');
+        assert.ok(!processAlive(first.State.Pid), 'the first process is gone');
+        assert.match(await statusOf(s, 'again'), /^Up /);
+        // A stopped container restarts too.
+        await s.ok(['stop', '-t', '0', 'again']);
+        await s.ok(['restart', 'again']);
+        assert.match(await statusOf(s, 'again'), /^Up /);
+
+        const created = await s.ok(['create', '--name', 'later', IMAGE, 'sh', '-c', 'echo hello from later; exec sleep 1000']);
+        const id = created.stdout.trim();
+        assert.match(id, HEX64);
+        const row = await psRow(s, 'later');
+        assert.equal(row.Status, 'Created');
+        assert.equal(row.State, 'created');
+        assert.equal((await s.ok(['ps', '-q', '-f', 'status=created'])).stdout, `${id.slice(0, 12)}\n`);
+        assert.deepEqual(mountsUnder(join(s.root, 'v1', 'containers', id)), [], 'created is not mounted yet');
+        assert.equal((await s.ok(['start', 'later'])).stdout, 'later\n');
+        assert.match(await statusOf(s, 'later'), /^Up /);
+        await logsContain(s, 'later', 'hello from later');
+        assert.equal((await s.ok(['start', 'later'])).stdout, 'later\n', 'starting a running container is a no-op');
+        await s.ok(['stop', '-t', '0', 'later']);
+        assert.match(await statusOf(s, 'later'), /^Exited \(137\) /);
+        // start -a streams the output and exits with the container's status.
+        await s.ok(['create', '--name', 'attached', IMAGE, 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+        const attached = await s.berth(['start', '-a', 'attached']);
+        assert.equal(attached.code, 3, attached.stderr);
+        assert.equal(attached.stdout, 'out\n');
+        assert.equal(attached.stderr, 'err\n');
+        assert.match(await statusOf(s, 'attached'), /^Exited \(3\) /);
+      });
+    });
+
+    test('run -dit IMG /bin/sh stays Up (the seed\'s long-lived container) until stopped', async (t) => {
+      await withStore(t, async (s) => {
+        const id = (await s.ok(['run', '-dit', '--name', 'shell', IMAGE, '/bin/sh'])).stdout.trim();
+        assert.match(id, HEX64);
+        await sleep(1500);
+        const row = await psRow(s, 'shell');
+        assert.match(row.Status, /^Up /, 'sh with a terminal and stdin waits for input');
+        const c = await inspectContainer(s, 'shell');
+        assert.equal(c.Config.Tty, true);
+        assert.equal(c.Config.OpenStdin, true);
+        assert.ok(processAlive(c.State.Pid));
+        await s.ok(['stop', '-t', '1', 'shell']);
+        assert.match(await statusOf(s, 'shell'), /^Exited \(137\) /, 'an interactive sh ignores SIGTERM: killed after the timeout');
+        assert.deepEqual(mountsUnder(s.root), []);
+      });
+    });
+  });
+
+  describe('names, ps, rm, prune, inspect', { concurrency: 2 }, () => {
+    test('--name, a name already in use, generated names, and ps --format json / -q / -f', async (t) => {
+      await withStore(t, async (s) => {
+        const first = (await s.ok(['create', '--name', 'web', IMAGE, 'sleep', '1000'])).stdout.trim();
+        const dup = await s.berth(['run', '--name', 'web', IMAGE, 'true']);
+        assert.equal(dup.code, 125);
+        assert.match(dup.stderr, /The container name "\/web" is already in use by container "[0-9a-f]{64}"/);
+        const dupCreate = await s.berth(['create', '--name', 'web', IMAGE, 'true']);
+        assert.notEqual(dupCreate.code, 0);
+        assert.match(dupCreate.stderr, /is already in use/);
+        const badName = await s.berth(['create', '--name', 'bad name!', IMAGE, 'true']);
+        assert.notEqual(badName.code, 0);
+        assert.match(badName.stderr, /Invalid container name/);
+
+        for (let i = 0; i < 4; i++) await s.ok(['create', IMAGE, 'true']);
+        const rows = await psRows(s);
+        assert.equal(rows.length, 5, 'the duplicates created nothing');
+        const names = rows.map((r) => r.Names as string);
+        assert.equal(new Set(names).size, 5, `generated names are unique: ${names.join(' ')}`);
+        for (const n of names.filter((x) => x !== 'web')) assert.match(n, /^[a-z]+_[a-z]+\d*$/);
+        const table = (await s.ok(['ps', '-a'])).stdout;
+        for (const n of names) assert.ok(table.includes(n), `ps -a shows ${n}`);
+
+        await s.ok(['start', 'web']);
+        assert.equal((await s.berth(['run', '--name', 'done', IMAGE, 'sh', '-c', 'exit 2'])).code, 2);
+        const web = (await psRows(s, [])).find((r) => r.Names === 'web');
+        assert.ok(web !== undefined);
+        for (const field of ['Command', 'CreatedAt', 'ID', 'Image', 'Labels', 'LocalVolumes', 'Mounts', 'Names', 'Networks', 'Ports', 'RunningFor', 'Size', 'State', 'Status']) {
+          assert.ok(field in web, `ps --format json has ${field}`);
+        }
+        assert.equal(web.ID, first.slice(0, 12));
+        assert.equal(web.Image, IMAGE);
+        assert.equal(web.Command, '"sleep 1000"');
+        assert.equal(web.State, 'running');
+        assert.match(web.CreatedAt, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC$/);
+        assert.match(web.RunningFor, / ago$/);
+        assert.equal((await s.ok(['ps', '-q'])).stdout, `${first.slice(0, 12)}\n`);
+        const exited = await psRows(s, ['-f', 'status=exited']);
+        assert.deepEqual(exited.map((r) => r.Names), ['done']);
+        assert.match(exited[0].Status, /^Exited \(2\) /);
+        const byName = await psRows(s, ['-a', '-f', 'name=we']);
+        assert.deepEqual(byName.map((r) => r.Names), ['web']);
+        assert.equal((await psRows(s, ['-a', '-f', 'status=created'])).length, 4);
+        const byId = await psRows(s, ['-a', '-f', `id=${first.slice(0, 8)}`]);
+        assert.deepEqual(byId.map((r) => r.Names), ['web']);
+        assert.equal((await psRows(s, ['-a', '-f', `ancestor=${IMAGE}`])).length, 6);
+        const badFilter = await s.berth(['ps', '-f', 'colour=red']);
+        assert.equal(badFilter.code, 125);
+      });
+    });
+
+    test('ps -s: a fresh container\'s size is 0B (virtual the image), one that wrote 1 MB shows it', async (t) => {
+      await withStore(t, async (s) => {
+        await s.ok(['run', '--name', 'small', IMAGE, 'true']);
+        await s.ok(['run', '--name', 'big', IMAGE, 'dd', 'if=/dev/zero', 'of=/big', 'bs=1024', 'count=1024']);
+        const rows = await psRows(s, ['-a', '-s']);
+        const small = rows.find((r) => r.Names === 'small');
+        const big = rows.find((r) => r.Names === 'big');
+        assert.match(small.Size, /^0B \(virtual 1\.\d+MB\)$/);
+        assert.equal(big.Size.split(' ')[0], '1.05MB', `1 MiB written: ${big.Size}`);
+        assert.match(big.Size, /^1\.05MB \(virtual 3\.\d+MB\)$/);
+        const table = (await s.ok(['ps', '-a', '-s'])).stdout;
+        assert.match(table.split('\n')[0]!, /NAMES\s+SIZE$/);
+        assert.match(table, /big\s+1\.05MB \(virtual/);
+        assert.equal((await psRows(s, ['-a'])).find((r) => r.Names === 'big').Size, '0B', 'without -s no size is computed');
+      });
+    });
+
+    test('rm of a running container needs -f; prune removes only stopped containers', async (t) => {
+      await withStore(t, async (s) => {
+        const running = (await s.ok(['run', '-d', '--name', 'busy', IMAGE, 'sleep', '1000'])).stdout.trim();
+        const refused = await s.berth(['rm', 'busy']);
+        assert.equal(refused.code, 1);
+        assert.match(refused.stderr, /You cannot remove a running container/);
+        assert.match(await statusOf(s, 'busy'), /^Up /, 'still running');
+        assert.ok(existsSync(join(s.root, 'v1', 'containers', running)));
+        const forced = await s.ok(['rm', '-f', 'busy']);
+        assert.equal(forced.stdout, 'busy\n');
+        assert.equal(await psRow(s, 'busy'), undefined);
+        assert.equal(existsSync(join(s.root, 'v1', 'containers', running)), false, 'its directory is gone');
+        assert.deepEqual(mountsUnder(s.root), []);
+        assert.equal(existsSync(join(runtimeBase(s.root), 'runc', running)), false, 'the runtime forgot it');
+        const noSuch = await s.berth(['rm', 'busy']);
+        assert.equal(noSuch.code, 1);
+        assert.match(noSuch.stderr, /No such container: busy/);
+
+        const keep = (await s.ok(['run', '-d', '--name', 'keep', IMAGE, 'sleep', '1000'])).stdout.trim();
+        const stopped1 = (await s.ok(['run', '-d', '--name', 'stopped1', IMAGE, 'true'])).stdout.trim();
+        const stopped2 = (await s.ok(['create', '--name', 'stopped2', IMAGE, 'true'])).stdout.trim();
+        await s.ok(['wait', 'stopped1']);
+        const prune = await s.ok(['container', 'prune', '-f']);
+        assert.match(prune.stdout, /^Deleted Containers:\n/);
+        assert.ok(prune.stdout.includes(`${stopped1}\n`));
+        assert.ok(prune.stdout.includes(`${stopped2}\n`));
+        assert.ok(!prune.stdout.includes(keep));
+        assert.match(prune.stdout, /Total reclaimed space: /);
+        assert.deepEqual((await psRows(s)).map((r) => r.Names), ['keep']);
+        assert.deepEqual(containerDirs(s), [keep]);
+        const declined = await s.ok(['container', 'prune'], { stdin: Buffer.from('n\n') });
+        assert.match(declined.stdout, /Are you sure you want to continue\? \[y\/N\]/);
+        assert.deepEqual((await psRows(s)).map((r) => r.Names), ['keep']);
+      });
+    });
+
+    test('container inspect and inspect: state, config, host config, graph driver', async (t) => {
+      await withStore(t, async (s) => {
+        await s.berth(['run', '--name', 'insp', '-e', 'X=1', '-w', '/tmp', '-u', 'user', IMAGE, 'sh', '-c', 'exit 6']);
+        const c = await inspectContainer(s, 'insp');
+        assert.match(c.Id, HEX64);
+        assert.equal(c.Name, '/insp');
+        assert.equal(c.State.Status, 'exited');
+        assert.equal(c.State.Running, false);
+        assert.equal(c.State.ExitCode, 6);
+        assert.ok(Date.parse(c.State.FinishedAt) >= Date.parse(c.State.StartedAt));
+        assert.equal(c.Path, 'sh');
+        assert.deepEqual(c.Args, ['-c', 'exit 6']);
+        assert.deepEqual(c.Config.Cmd, ['sh', '-c', 'exit 6']);
+        assert.equal(c.Config.Image, IMAGE);
+        assert.equal(c.Config.User, 'user');
+        assert.equal(c.Config.WorkingDir, '/tmp');
+        assert.ok(c.Config.Env.includes('X=1'));
+        assert.equal(c.HostConfig.AutoRemove, false);
+        assert.equal(c.HostConfig.ReadonlyRootfs, false);
+        const images = await buildBusyboxImages();
+        assert.equal(c.Image, images.ids[IMAGE]);
+        assert.equal(c.Driver, 'overlay');
+        assert.ok(statSync(c.GraphDriver.Data.UpperDir).isDirectory(), 'UpperDir exists');
+        assert.ok(statSync(c.GraphDriver.Data.WorkDir).isDirectory(), 'WorkDir exists');
+        for (const lower of (c.GraphDriver.Data.LowerDir as string).split(':')) assert.ok(statSync(lower).isDirectory(), `LowerDir ${lower} exists`);
+        assert.ok(c.LogPath.startsWith(join(s.root, 'v1', 'containers', c.Id)));
+
+        await s.ok(['create', '--rm', '--read-only', '--name', 'auto', IMAGE, 'true']);
+        const auto = await inspectContainer(s, 'auto');
+        assert.equal(auto.HostConfig.AutoRemove, true);
+        assert.equal(auto.HostConfig.ReadonlyRootfs, true);
+        assert.equal(auto.State.Status, 'created');
+
+        const generic = await s.ok(['inspect', 'insp']);
+        const parsed = JSON.parse(generic.stdout) as Json[];
+        assert.equal(parsed[0].Id, c.Id, 'berth inspect finds a container by name');
+        assert.equal((await s.ok(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', c.Id.slice(0, 10)])).stdout, 'exited 6\n');
+        const both = JSON.parse((await s.ok(['inspect', 'insp', IMAGE])).stdout) as Json[];
+        assert.equal(both.length, 2);
+        assert.equal(both[1].Id, images.ids[IMAGE], 'and an image in the same call');
+        const none = await s.berth(['container', 'inspect', IMAGE]);
+        assert.equal(none.code, 1, 'container inspect does not take an image');
+        assert.match(none.stderr, /No such container/);
+      });
+    });
+
+    test('rmi refuses an image a container uses, and the image stays', async (t) => {
+      await withStore(t, async (s) => {
+        const images = await buildBusyboxImages();
+        const id = images.ids[IMAGE]!;
+        await s.ok(['create', '--name', 'user-of-image', IMAGE, 'true']);
+        const byTag = await s.berth(['rmi', IMAGE]);
+        assert.equal(byTag.code, 1);
+        assert.match(byTag.stderr, /must force|is using its referenced image|image is being used by/);
+        const byId = await s.berth(['rmi', id]);
+        assert.equal(byId.code, 1);
+        assert.match(byId.stderr, /image is being used by stopped container [0-9a-f]{12}/);
+        await s.ok(['start', 'user-of-image']);
+        await s.ok(['run', '-d', '--name', 'runner', IMAGE, 'sleep', '1000']);
+        const forcedRunning = await s.berth(['rmi', '-f', id]);
+        assert.equal(forcedRunning.code, 1);
+        assert.match(forcedRunning.stderr, /cannot be forced\) - image is being used by running container/);
+        const listed = (await s.ok(['images', '--format', 'json'])).stdout;
+        assert.ok(listed.includes('"Tag":"latest"'), 'bbtest:latest is still there');
+        assert.equal((await s.ok(['run', '--rm', IMAGE, 'echo', 'still usable'])).stdout, 'still usable\n');
+        // Once no container uses it, it goes.
+        await s.ok(['rm', '-f', 'runner', 'user-of-image']);
+        await s.ok(['rmi', IMAGE]);
+      });
+    });
+  });
+
+  describe('layers', { concurrency: 2 }, () => {
+    test('two containers on one image share its unpacked layer and do not see each other\'s changes', async (t) => {
+      await withStore(t, async (s) => {
+        const images = await buildBusyboxImages();
+        const one = (await s.ok(['run', '-d', '--name', 'one', IMAGE, 'sh', '-c', 'echo changed > /etc/issue; echo mine > /only-one; rm /etc/group; exec sleep 1000'])).stdout.trim();
+        const two = (await s.ok(['run', '-d', '--name', 'two', IMAGE, 'sleep', '1000'])).stdout.trim();
+        const layers = layerDirs(s);
+        assert.deepEqual(layers, [images.baseDiffId.slice(7)], 'one directory, named by the chain ID');
+        const c1 = await inspectContainer(s, 'one');
+        const c2 = await inspectContainer(s, 'two');
+        const lower = join(s.root, 'v1', 'layers', layers[0]!);
+        assert.equal(c1.GraphDriver.Data.LowerDir, lower);
+        assert.equal(c2.GraphDriver.Data.LowerDir, lower);
+        assert.notEqual(c1.GraphDriver.Data.UpperDir, c2.GraphDriver.Data.UpperDir);
+        // Both roots are mounted, from the same lower directory (the kernel's view).
+        assert.deepEqual(mountsUnder(s.root).sort(), [c1.GraphDriver.Data.MergedDir, c2.GraphDriver.Data.MergedDir].sort());
+        await until('container one to make its changes', () => existsSync(join(c1.GraphDriver.Data.UpperDir, 'only-one')));
+        await sleep(100);
+        const merged1 = c1.GraphDriver.Data.MergedDir as string;
+        const merged2 = c2.GraphDriver.Data.MergedDir as string;
+        assert.equal(readFileSync(join(merged1, 'etc', 'issue'), 'utf8'), 'changed\n');
+        assert.equal(existsSync(join(merged1, 'etc', 'group')), false);
+        assert.equal(readFileSync(join(merged2, 'etc', 'issue'), 'utf8'), 'busybox test image\n', 'two still sees the image\'s file');
+        assert.equal(existsSync(join(merged2, 'only-one')), false);
+        assert.ok(existsSync(join(merged2, 'etc', 'group')));
+        assert.equal(readFileSync(join(lower, 'etc', 'issue'), 'utf8'), 'busybox test image\n', 'the shared layer is unchanged');
+        assert.ok(existsSync(join(lower, 'etc', 'group')));
+        const third = await s.ok(['run', '--rm', IMAGE, 'sh', '-c', 'cat /etc/issue; test -e /only-one && echo leaked; test -f /etc/group && echo group']);
+        assert.equal(third.stdout, 'busybox test image\ngroup\n', 'a new container starts from the image');
+        assert.deepEqual(layerDirs(s), layers, 'no second unpack');
+        assert.ok(one !== two);
+      });
+    });
+
+    test('the 2-layer image: the deleted file and directory are absent, the replaced directory shows only its new contents', async (t) => {
+      await withStore(t, async (s) => {
+        const images = await buildBusyboxImages();
+        const r = await s.ok(['run', '--name', 'wh', IMAGE_TWO_LAYERS, 'sh', '-c',
+          'test -e /etc/issue && echo issue; test -e /opt/gone && echo gone; ls -A /opt/data; ls -A /opt; cat /opt/added.txt; test -e /etc/.wh.issue && echo marker; true']);
+        assert.equal(r.stdout, 'new.txt\nadded.txt\ndata\nadded\n');
+        const c = await inspectContainer(s, 'wh');
+        const lowers = (c.GraphDriver.Data.LowerDir as string).split(':');
+        assert.equal(lowers.length, 2);
+        const [top, bottom] = lowers as [string, string];
+        assert.equal(bottom, join(s.root, 'v1', 'layers', images.baseDiffId.slice(7)), 'the base layer is the lowest (Docker lists top first)');
+        // On disk: the base layer whole, the top layer with overlayfs whiteouts as Berth made them.
+        assert.ok(existsSync(join(bottom, 'etc', 'issue')));
+        assert.ok(existsSync(join(bottom, 'opt', 'data', 'sub', 'deep.txt')));
+        const wo = lstatSync(join(top, 'etc', 'issue'));
+        assert.ok(wo.isCharacterDevice() && wo.rdev === 0, 'a .wh. file became a 0/0 character device');
+        assert.ok(lstatSync(join(top, 'opt', 'gone')).isCharacterDevice());
+        assert.equal(existsSync(join(top, 'etc', '.wh.issue')), false);
+        assert.equal(existsSync(join(top, 'opt', 'data', '.wh..wh..opq')), false);
+        const xattr = await run('getfattr', ['--absolute-names', '-n', 'trusted.overlay.opaque', '--only-values', join(top, 'opt', 'data')]);
+        assert.equal(xattr.code, 0, xattr.stderr);
+        assert.equal(xattr.stdout, 'y');
+        // The base image, run beside it, still has everything.
+        const baseRun = await s.ok(['run', '--rm', IMAGE, 'sh', '-c', 'cat /etc/issue; ls /opt/data /opt/gone']);
+        assert.equal(baseRun.stdout, 'busybox test image\n/opt/data:\nold.txt\nsub\n\n/opt/gone:\nfile.txt\n');
+      });
+    });
+  });
+
+  describe('the vfs storage driver', { concurrency: 2 }, () => {
+    test('--storage-driver vfs: a private copy with the same view as overlay, nothing mounted, sizes from the changes', async (t) => {
+      await withStore(t, async (s) => {
+        const script = 'test -e /etc/issue && echo issue; test -e /opt/gone && echo gone; ls -A /opt/data; ls -A /opt; cat /opt/added.txt; test -e /etc/.wh.issue && echo marker; true';
+        const r = await s.ok(['run', '--storage-driver', 'vfs', '--name', 'copy', IMAGE_TWO_LAYERS, 'sh', '-c', `${script}; head -c 5000 /dev/zero > /written`]);
+        assert.equal(r.stdout, 'new.txt\nadded.txt\ndata\nadded\n', 'whiteouts and the opaque directory applied as overlay does');
+        const c = await inspectContainer(s, 'copy');
+        assert.equal(c.GraphDriver.Name, 'vfs');
+        const rootfs = c.GraphDriver.Data.Dir as string;
+        assert.deepEqual(mountsUnder(s.root), [], 'a vfs root is a directory, not a mount');
+        assert.ok(lstatSync(rootfs).isDirectory());
+        assert.equal(existsSync(join(rootfs, 'etc', 'issue')), false, 'no whiteout device left in the copy');
+        assert.equal(existsSync(join(rootfs, 'opt', 'data', 'old.txt')), false);
+        const xattr = await run('getfattr', ['--absolute-names', '-n', 'trusted.overlay.opaque', join(rootfs, 'opt', 'data')]);
+        assert.notEqual(xattr.code, 0, 'no overlay xattr left in the copy');
+        assert.equal(readFileSync(join(rootfs, 'written')).length, 5000);
+        const row = await psRow(s, 'copy');
+        const sized = (await jsonLines((await s.ok(['ps', '-a', '-s', '--format', 'json'])).stdout)).find((x) => x.Names === 'copy')!;
+        assert.ok(row !== undefined);
+        assert.match(sized.Size as string, /^5kB \(virtual [0-9.]+[kM]B\)$/, 'only the written file counts, not the copied image');
+        // A second start reuses the copy (the file written by the first run is still there).
+        const again = await s.ok(['start', '-a', 'copy']);
+        assert.equal(again.stdout, r.stdout);
+        assert.equal(readFileSync(join(rootfs, 'written')).length, 5000);
+        // Another vfs container on the same image does not see it.
+        const other = await s.ok(['run', '--rm', '--storage-driver', 'vfs', IMAGE_TWO_LAYERS, 'sh', '-c', 'test -e /written && echo leaked; cat /opt/added.txt']);
+        assert.equal(other.stdout, 'added\n');
+        await s.ok(['rm', 'copy']);
+        assert.equal(existsSync(rootfs), false, 'rm deletes the copy');
+      });
+    });
+
+    test('an unknown storage driver is refused before anything is created', async (t) => {
+      await withStore(t, async (s) => {
+        const r = await s.berth(['run', '--storage-driver', 'zfs', IMAGE, 'true']);
+        assert.equal(r.code, 125);
+        assert.match(r.stderr, /storage driver "zfs" is not supported: use overlay \(the default\) or vfs/);
+        assert.equal((await psRows(s)).length, 0);
+      });
+    });
+  });
+
+  describe('ps --format templates', () => {
+    test('a Go template per line, and a table template with Docker\'s column names', async (t) => {
+      await withStore(t, async (s) => {
+        await s.ok(['create', '--name', 'tpl', IMAGE, 'true']);
+        assert.equal((await s.ok(['ps', '-a', '--format', '{{.Names}} {{.State}}'])).stdout, 'tpl created\n');
+        assert.equal((await s.ok(['ps', '-a', '--format', 'table {{.Names}}\\t{{.Status}}'])).stdout, 'NAMES     STATUS\ntpl       Created\n');
+        await s.ok(['rm', 'tpl']);
+      });
+    });
+  });
+
+  describe('state stays true', { concurrency: 2 }, () => {
+    test('a killed monitor: the container still shows Up while it runs, Exited once it is gone', async (t) => {
+      await withStore(t, async (s) => {
+        const id = (await s.ok(['run', '-d', '--name', 'orphan', IMAGE, 'sleep', '1000'])).stdout.trim();
+        const dir = join(s.root, 'v1', 'containers', id);
+        const conmon = Number(readFileSync(join(dir, 'conmon.pid'), 'utf8').trim());
+        const pid = Number(readFileSync(join(dir, 'pid'), 'utf8').trim());
+        assert.ok(processAlive(conmon) && processAlive(pid));
+        process.kill(conmon, 'SIGKILL');
+        await until('conmon to die', () => !processAlive(conmon));
+        assert.match(await statusOf(s, 'orphan'), /^Up /, 'the container itself still runs');
+        assert.ok(processAlive(pid));
+        process.kill(pid, 'SIGKILL');
+        await until('the container process to die', () => !processAlive(pid));
+        assert.match(await statusOf(s, 'orphan'), /^Exited \(255\) /, 'nobody saw its status: 255');
+        const c = await inspectContainer(s, 'orphan');
+        assert.equal(c.State.Status, 'exited');
+        assert.deepEqual(mountsUnder(s.root), [], 'refreshing the state released the root');
+        assert.equal(existsSync(join(runtimeBase(s.root), 'runc', id)), false, 'and the runtime\'s state');
+        // It can run again.
+        await s.ok(['start', 'orphan']);
+        assert.match(await statusOf(s, 'orphan'), /^Up /);
+        await s.ok(['rm', '-f', 'orphan']);
+        assert.equal(existsSync(dir), false);
+      });
+    });
+
+    test('a simulated reboot (monitor and container gone, root unmounted, /run emptied): Exited (255), and rm cleans up', async (t) => {
+      await withStore(t, async (s) => {
+        const id = (await s.ok(['run', '-d', '--name', 'rebooted', IMAGE, 'sleep', '1000'])).stdout.trim();
+        const id2 = (await s.ok(['run', '-d', '--name', 'rebooted2', IMAGE, 'sleep', '1000'])).stdout.trim();
+        for (const cid of [id, id2]) {
+          const dir = join(s.root, 'v1', 'containers', cid);
+          const conmon = Number(readFileSync(join(dir, 'conmon.pid'), 'utf8').trim());
+          const pid = Number(readFileSync(join(dir, 'pid'), 'utf8').trim());
+          process.kill(conmon, 'SIGKILL');
+          process.kill(pid, 'SIGKILL');
+          await until('the processes to die', () => !processAlive(conmon) && !processAlive(pid));
+          const umount = await run('umount', [join(dir, 'rootfs')]);
+          assert.equal(umount.code, 0, umount.stderr);
+          // What a reboot takes with it: the runtime's state (tmpfs) and the container's cgroups.
+          await rm(join(runtimeBase(s.root), 'runc', cid), { recursive: true, force: true });
+          for (const controller of readdirSync('/sys/fs/cgroup')) {
+            try {
+              rmdirSync(join('/sys/fs/cgroup', controller, 'berth', cid));
+            } catch {
+              // not in this hierarchy
+            }
+          }
+        }
+        await rm(runtimeBase(s.root), { recursive: true, force: true });
+        const rows = await psRows(s);
+        assert.deepEqual(rows.map((r) => r.Names).sort(), ['rebooted', 'rebooted2']);
+        for (const row of rows) assert.match(row.Status, /^Exited \(255\) /);
+        assert.deepEqual((await s.ok(['ps', '-q'])).stdout, '', 'nothing claims to run');
+        assert.equal((await s.ok(['rm', 'rebooted'])).stdout, 'rebooted\n', 'rm needs no -f: it is not running');
+        assert.equal(existsSync(join(s.root, 'v1', 'containers', id)), false);
+        // The other one starts again after the "reboot".
+        await s.ok(['start', 'rebooted2']);
+        assert.match(await statusOf(s, 'rebooted2'), /^Up /);
+        await s.ok(['rm', '-f', 'rebooted2']);
+        assert.deepEqual(containerDirs(s), []);
+        assert.deepEqual(mountsUnder(s.root), []);
+      });
+    });
+  });
+});
