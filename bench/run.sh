@@ -12,7 +12,8 @@
 #
 # Environment: RUNS (default 5) runs per load/save measurement, BIG_RUNS (3) for the ~1 GB image,
 # STARTUP_RUNS (30), RUN_RUNS (20) for `run --rm true`, BIG_MB (800) size of the big image's extra layer, KEEP_DOCKER_IMAGES=1 to
-# leave the berth-bench:* docker images in place at the end.
+# leave the berth-bench:* docker images in place at the end. SECTIONS (default all: "load save
+# big startup containers") runs a part, reported in .bench/results/partial.md only.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,6 +25,9 @@ RUNS=${RUNS:-5}
 BIG_RUNS=${BIG_RUNS:-3}
 STARTUP_RUNS=${STARTUP_RUNS:-30}
 RUN_RUNS=${RUN_RUNS:-20}
+ALL_SECTIONS="load save big startup containers"
+SECTIONS=${SECTIONS:-$ALL_SECTIONS}
+want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 BIG_MB=${BIG_MB:-800}
 TAGS=1000
 # This sandbox exports NODE_EXTRA_CA_CERTS, which makes every node process parse ~140 CA
@@ -164,6 +168,7 @@ S_SAVE=$W/store-save
 OUT=$W/out
 mkdir -p "$OUT"
 
+if want load; then
 # docker load: no image that shares a layer may exist before a run (base and l3 share layer 1).
 RMI_ALL="sh -c 'docker rmi -f $IMG:base $IMG:l3 $IMG:c50 $IMG:big >/dev/null 2>&1; sync'"
 docker_cleanup
@@ -176,6 +181,9 @@ for n in 3 1; do
 done
 rm -rf "$S_LOAD"
 
+fi
+
+if want save; then
 # save: docker holds both images (loaded above, load1 last so load both again); berth a store with both.
 docker load -q -i "$B/save3.tar" >/dev/null
 docker load -q -i "$B/save1.tar" >/dev/null
@@ -197,6 +205,9 @@ rm -f "$OUT"/*.tar
 docker_cleanup
 rm -rf "$S_SAVE"
 
+fi
+
+if want big; then
 # memory flatness: the ~1 GB image
 warm "$B/big.tar"
 log "load big image: berth"
@@ -205,6 +216,9 @@ log "save big image: berth"
 measure berth-savebig "$BIG_RUNS" "sh -c 'rm -f $OUT/berth-savebig.tar; sync'" $BERTH --root "$S_LOAD" save -o "$OUT/berth-savebig.tar" $IMG:big
 rm -rf "$S_LOAD" "$OUT"/*.tar
 
+fi
+
+if want startup; then
 # start-up: `berth images` over a store with 1,000 tags vs a bare node
 S_TAGS=$W/store-tags
 rm -rf "$S_TAGS"
@@ -217,6 +231,9 @@ hyperfine -N --warmup 3 --runs "$STARTUP_RUNS" --export-json "$R/startup.json" \
   "node -e 0" "$BERTH --root $S_TAGS images" >"$R/startup.log" 2>&1 || { cat "$R/startup.log" >&2; die "start-up measurement failed"; }
 rm -rf "$S_TAGS"
 
+fi
+
+if want containers; then
 # containers: the 1-layer (~200 MB) image. berth runs as root with runc + conmon, docker with --network none.
 S_RUN=$W/store-run
 UNTAR=$W/untar
@@ -240,8 +257,10 @@ left=$($BERTH --root "$S_RUN" ps -aq | wc -l)
 rm -rf "$S_RUN" "$W/layer1.tar"
 docker_cleanup
 
+fi
 echo "loadavg_end=$(cut -d' ' -f1-3 /proc/loadavg)" >> "$R/facts.txt"
 
 # ---------------------------------------------------------------- report
 echo
-$TOOLS report "$R" "$REPO/bench/results.md"
+if [ "$SECTIONS" = "$ALL_SECTIONS" ]; then REPORT=$REPO/bench/results.md; else REPORT=$R/partial.md; log "partial run ($SECTIONS): report in $REPORT, bench/results.md unchanged"; fi
+$TOOLS report "$R" "$REPORT"

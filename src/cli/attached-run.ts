@@ -90,7 +90,8 @@ export async function runAttached(
       // No terminal and no input: the monitor's log carries stdout and stderr apart.
       current = await streamOutput(host, current, { follow: true, tail: undefined, sink: (r) => write(r.stream === 'stdout' ? ctx.stdout : ctx.stderr, r.text) });
     }
-    current = await waitContainer(host, getContainer(host.store.db, current.id) ?? current);
+    // Once the status is known the user waits no longer: a --rm container's files go in the background.
+    current = await waitContainer({ ...host, removeInBackground: true }, getContainer(host.store.db, current.id) ?? current);
     return { detached: false, exitCode: current.exitCode ?? 0 };
   } finally {
     ctx.stdout.off('resize', onResize);

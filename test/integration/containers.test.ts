@@ -15,6 +15,7 @@ import { run, tempDir, removeDir, type RunResult } from '../support/cli.js';
 import { IS_ROOT, requireOrSkip } from '../support/env.js';
 import { jsonLines, type Json } from '../support/images.js';
 import { DockerArchive, tar, type TarEntry } from '../support/tar-builder.js';
+import { ptySession } from '../support/pty-session.js';
 import { BUSYBOX, buildBusyboxImages, IMAGE, IMAGE_NO_CMD, IMAGE_TWO_LAYERS, loadBusybox, removeBusyboxImages } from '../support/busybox-image.js';
 import {
   mountsUnder, newStoreDir, runtimeBase, sleep, storeHelpers, tearDownStore, until, type ContainerStore,
@@ -321,8 +322,10 @@ describe('containers', { concurrency: 4 }, () => {
         const r = await s.berth(['run', '--rm', '--name', 'gone', IMAGE, 'sh', '-c', 'echo bye; exit 7']);
         assert.equal(r.code, 7, 'the exit status survives the removal');
         assert.equal(r.stdout, 'bye\n');
-        assert.equal(await psRow(s, 'gone'), undefined);
-        assert.deepEqual(containerDirs(s), []);
+        assert.equal(await psRow(s, 'gone'), undefined, 'forgotten by the time run returns');
+        assert.deepEqual(containerDirs(s).filter((d) => !d.startsWith('.removed-')), [], 'its directory is retired at once');
+        // Unmounting and deleting the files happen in the background (an overlay unmount syncs the disk).
+        await until('the retired directory to be deleted', () => containerDirs(s).length === 0);
         assert.deepEqual(mountsUnder(s.root), []);
         // Detached: conmon's exit command removes it.
         const id = (await s.ok(['run', '-d', '--rm', '--name', 'gone-d', IMAGE, 'sleep', '0.5'])).stdout.trim();
@@ -767,6 +770,78 @@ describe('containers', { concurrency: 4 }, () => {
     });
   });
 
+  describe('terminals: run -it, attach, exec, detach keys (on a real pty)', { concurrency: 2 }, () => {
+    test('run -it: an interactive shell on a terminal, exiting with its status', async (t) => {
+      await withStore(t, async (s) => {
+        const pty = ptySession(s.root, ['run', '-it', '--name', 'inter', IMAGE, 'sh']);
+        await pty.waitFor('/ # ');
+        pty.type('tty; echo in""side; exit 3\n');
+        await pty.waitFor('inside');
+        assert.equal(await pty.exit(), 3, `the terminal showed ${JSON.stringify(pty.output())}`);
+        assert.match(pty.output(), /\/dev\/pts\/\d+/, 'the shell had a terminal of its own');
+        assert.match(await statusOf(s, 'inter'), /^Exited \(3\) /);
+        assert.equal((await inspectContainer(s, 'inter')).State.ExitCode, 3);
+      });
+    });
+
+    test('Ctrl-P Ctrl-Q detaches and leaves it running; attach and exec -it reach it; exit from attach ends it', async (t) => {
+      await withStore(t, async (s) => {
+        const run = ptySession(s.root, ['run', '-it', '--name', 'det', IMAGE, 'sh']);
+        await run.waitFor('/ # ');
+        run.type('echo fi""rst\n');
+        await run.waitFor('first');
+        run.type('\x10\x11');
+        assert.equal(await run.exit(), 0, `run -it returns 0 on detach; the terminal showed ${JSON.stringify(run.output())}`);
+        assert.match(await statusOf(s, 'det'), /^Up /, 'still running after the detach');
+
+        const exec = ptySession(s.root, ['exec', '-it', 'det', 'sh']);
+        await exec.waitFor('/ # ');
+        exec.type('tty; echo ex""ec-$TERM; exit 4\n');
+        await exec.waitFor('exec-xterm');
+        assert.equal(await exec.exit(), 4, `exec -it exits with its command's status; terminal: ${JSON.stringify(exec.output())}`);
+        assert.match(exec.output(), /\/dev\/pts\/\d+/);
+        assert.match(await statusOf(s, 'det'), /^Up /, 'the container outlives the exec');
+
+        const attach = ptySession(s.root, ['attach', 'det']);
+        await sleep(300);
+        attach.type('echo ba""ck\n');
+        await attach.waitFor('back');
+        const mark = attach.output().length;
+        attach.type('exit 5\n');
+        assert.equal(await attach.exit(), 5, `attach exits with the container's status; terminal: ${JSON.stringify(attach.output().slice(mark))}`);
+        await until('det to be exited', async () => (await statusOf(s, 'det')).startsWith('Exited (5)'));
+      });
+    });
+
+    test('--detach-keys on attach; a -dit container stays up with a terminal; exec without -t', async (t) => {
+      await withStore(t, async (s) => {
+        const id = (await s.ok(['run', '-dit', '--name', 'bg', IMAGE, 'sh'])).stdout.trim();
+        assert.match(id, HEX64);
+        await sleep(500);
+        assert.match(await statusOf(s, 'bg'), /^Up /, 'sh with a terminal and open stdin does not exit');
+        const c = await inspectContainer(s, 'bg');
+        assert.equal(c.Config.Tty, true);
+        assert.equal(c.Config.OpenStdin, true);
+        const plain = await s.berth(['exec', '-e', 'X=1', '-w', '/etc', '-u', '1000', 'bg', 'sh', '-c', 'echo $X $(pwd) $(id -u); exit 7']);
+        assert.equal(plain.code, 7);
+        assert.equal(plain.stdout, '1 /etc 1000\n');
+        const missing = await s.berth(['exec', 'bg', 'no-such-command']);
+        assert.equal(missing.code, 127);
+        const attach = ptySession(s.root, ['attach', '--detach-keys', 'ctrl-x,x', 'bg']);
+        await sleep(300);
+        attach.type('echo wi""th-keys\n');
+        await attach.waitFor('with-keys');
+        attach.type('\x10\x11'); // the default keys mean nothing now
+        await sleep(300);
+        attach.type('\x18x');
+        assert.equal(await attach.exit(), 0, `terminal: ${JSON.stringify(attach.output())}`);
+        assert.match(await statusOf(s, 'bg'), /^Up /);
+        const stdinRun = await s.berth(['exec', '-i', 'bg', 'sh', '-c', 'cat | tr a-z A-Z'], { stdin: Buffer.from('piped in\n') });
+        assert.equal(stdinRun.stdout, 'PIPED IN\n', 'exec -i passes stdin and ends at its EOF');
+      });
+    });
+  });
+
   describe('the vfs storage driver', { concurrency: 2 }, () => {
     test('--storage-driver vfs: a private copy with the same view as overlay, nothing mounted, sizes from the changes', async (t) => {
       await withStore(t, async (s) => {
@@ -821,6 +896,31 @@ describe('containers', { concurrency: 4 }, () => {
   });
 
   describe('state stays true', { concurrency: 2 }, () => {
+    test('what a killed --rm cleanup leaves (a retired directory, still mounted; a directory without a record) is swept by the next create or prune', async (t) => {
+      await withStore(t, async (s) => {
+        await s.ok(['run', '-d', '--name', 'keep', IMAGE, 'sleep', '1000']); // running: prune keeps it
+        const containers = join(s.root, 'v1', 'containers');
+        const retired = join(containers, `.removed-${'a'.repeat(64)}`);
+        const orphan = join(containers, 'b'.repeat(64));
+        for (const dir of [join(retired, 'rootfs'), join(orphan, 'rootfs')]) await run('mkdir', ['-p', dir]);
+        await writeFile(join(retired, 'cleaner'), '999999999-1'); // a cleaner that is long gone
+        const mounted = await run('mount', ['-t', 'tmpfs', 'tmpfs', join(retired, 'rootfs')]);
+        assert.equal(mounted.code, 0, mounted.stderr);
+        await writeFile(join(retired, 'rootfs', 'inside'), 'x');
+        assert.equal(mountsUnder(retired).length, 1);
+        await s.ok(['container', 'prune', '-f']);
+        assert.deepEqual(mountsUnder(retired), [], 'the retired root was unmounted');
+        assert.equal(existsSync(retired), false);
+        assert.equal(existsSync(orphan), false, 'a directory without a record is removed');
+        assert.equal(containerDirs(s).length, 1, 'the running container is untouched');
+        assert.match(await statusOf(s, 'keep'), /^Up /);
+        await run('mkdir', ['-p', join(retired, 'rootfs')]);
+        await s.ok(['create', '--name', 'next', IMAGE, 'true']);
+        assert.equal(existsSync(retired), false, 'create sweeps as well');
+        await s.ok(['rm', '-f', 'keep', 'next']);
+      });
+    });
+
     test('a killed monitor: the container still shows Up while it runs, Exited once it is gone', async (t) => {
       await withStore(t, async (s) => {
         const id = (await s.ok(['run', '-d', '--name', 'orphan', IMAGE, 'sleep', '1000'])).stdout.trim();

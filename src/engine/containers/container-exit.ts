@@ -5,11 +5,13 @@
  * unmounting its root, deleting its runtime state, and removing it if --rm) is idempotent and
  * may run in several processes at once: the foreground `run`, conmon's exit command, `ps`.
  */
-import { existsSync, readFileSync, rmSync, statSync, watch } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isIdentityAlive } from '../../internal/process-identity.js';
+import { isSystemError } from '../../internal/errors.js';
+import { isIdentityAlive, processStartTime } from '../../internal/process-identity.js';
 import { containerPaths, exitFile } from '../../container/container-paths.js';
-import { unmount } from '../../container/rootfs/overlay.js';
+import { isMounted, unmount } from '../../container/rootfs/overlay.js';
 import { containerState, deleteContainer } from '../../container/runtime/oci-runtime.js';
 import { deleteContainerRecord, getContainer, updateContainer, type ContainerRecord } from '../../store/metadata/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
@@ -59,9 +61,81 @@ export async function finishContainer(host: ContainerHost, record: ContainerReco
     if (current.state === 'running') updateContainer(store.db, record.id, { state: 'exited', exitCode, finishedAt, pid: null, monitor: null });
     return getContainer(store.db, record.id)!;
   });
+  if (specOf(record).autoRemove && host.removeInBackground === true) {
+    await retireContainer(host, record);
+    return finished;
+  }
   await releaseRuntime(host, record);
   if (specOf(record).autoRemove) await removeContainerFiles(host, record);
   return finished;
+}
+
+const RETIRED_PREFIX = '.removed-';
+const CLEANER_FILE = 'cleaner';
+
+/**
+ * --rm without waiting for the disk: deletes the runtime's state and the record now, renames
+ * the directory to containers/.removed-<id>, and leaves unmounting and deleting it to a
+ * detached process. A kill -9 anywhere leaves a retired (or row-less) directory that the next
+ * create or prune sweeps (sweepRetiredContainers).
+ */
+async function retireContainer(host: ContainerHost, record: ContainerRecord): Promise<void> {
+  if (existsSync(join(host.runtimeDirs.runtimeRoot, record.id))) await deleteContainer(runtimeFor(host, specOf(record).runtime), record.id);
+  rmSync(exitFile(host.runtimeDirs, record.id), { force: true });
+  rmSync(join(host.runtimeDirs.sockets, record.id), { recursive: true, force: true });
+  host.store.transaction(() => deleteContainerRecord(host.store.db, record.id));
+  const retired = join(host.store.layout.containers, `${RETIRED_PREFIX}${record.id}`);
+  try {
+    renameSync(containerPaths(host.store.layout.containers, record.id).dir, retired);
+  } catch (err) {
+    if (isSystemError(err, 'ENOENT')) return; // removed already (by a concurrent rm)
+    throw err;
+  }
+  const cleaner = spawn('sh', ['-c', CLEAN_SCRIPT, 'berth-cleanup', retired], { detached: true, stdio: 'ignore' });
+  cleaner.on('error', () => undefined); // the next sweep does it instead
+  cleaner.unref();
+  if (cleaner.pid !== undefined) {
+    const started = processStartTime(cleaner.pid);
+    try {
+      if (started !== undefined) writeFileSync(join(retired, CLEANER_FILE), `${cleaner.pid}-${started}`);
+    } catch {
+      // it finished already
+    }
+  }
+}
+
+/** Unmounts DIR/rootfs (lazily if busy) and deletes DIR, never crossing into another filesystem. */
+const CLEAN_SCRIPT = 'umount "$1/rootfs" 2>/dev/null || umount -l "$1/rootfs" 2>/dev/null; rm -rf --one-file-system "$1"';
+
+/**
+ * Finishes what retired containers' cleaners did not (killed, or a reboot): unmounts and deletes
+ * containers/.removed-* whose cleaner is gone, and container directories without a record.
+ */
+export async function sweepRetiredContainers(host: ContainerHost): Promise<void> {
+  const dir = host.store.layout.containers;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const known = host.store.db.prepare('SELECT 1 FROM containers WHERE id = ?').pluck();
+  for (const name of names) {
+    const path = join(dir, name);
+    if (name.startsWith(RETIRED_PREFIX)) {
+      let cleaner = '';
+      try {
+        cleaner = readFileSync(join(path, CLEANER_FILE), 'utf8').trim();
+      } catch {
+        // none recorded
+      }
+      if (cleaner !== '' && isIdentityAlive(cleaner)) continue;
+    } else if (!/^[0-9a-f]{64}$/.test(name) || known.get(name) !== undefined) {
+      continue;
+    }
+    await unmount(join(path, 'rootfs'));
+    if (!isMounted(join(path, 'rootfs'))) rmSync(path, { recursive: true, force: true, maxRetries: 3 });
+  }
 }
 
 /** Unmounts the container's root and forgets it in the runtime. Safe to repeat. */

@@ -15,6 +15,12 @@ export interface ContainerHost {
   runtimeDirs: RuntimePaths;
   /** argv that runs this berth on this store (node, the CLI, --root). */
   selfCommand: string[];
+  /**
+   * A --rm container that exits is forgotten at once and its directory unmounted and deleted by
+   * a background process (a foreground `run --rm` need not wait for the disk: unmounting an
+   * overlay syncs the filesystem under it, which after a fresh unpack takes a while).
+   */
+  removeInBackground?: boolean;
 }
 
 export function containerHost(store: Store, selfCommand: string[]): ContainerHost {

@@ -6,6 +6,7 @@ import { containerPaths } from '../../container/container-paths.js';
 import { insertContainer, type ContainerRecord } from '../../store/metadata/containers.js';
 import { resolveImage } from '../resolve-image.js';
 import type { ContainerHost } from './container-host.js';
+import { sweepRetiredContainers } from './container-exit.js';
 import { buildContainerSpec, checkName, newContainerId, newContainerName, type CreateRequest } from './container-spec.js';
 
 export interface CreateOptions extends CreateRequest {
@@ -17,6 +18,7 @@ export interface CreateOptions extends CreateRequest {
 
 export async function createContainer(host: ContainerHost, options: CreateOptions): Promise<ContainerRecord> {
   const { store } = host;
+  await sweepRetiredContainers(host);
   const { id: imageId } = resolveImage(store, options.image);
   const configSize = store.db.prepare('SELECT config_size FROM images WHERE id = ?').pluck().get(imageId) as number;
   const config = parseConfig(await store.readSmallBlob(imageId, configSize), imageId).config;

@@ -2,7 +2,7 @@
 import { BerthError } from '../../internal/errors.js';
 import { listContainers, type ContainerRecord } from '../../store/metadata/containers.js';
 import type { ContainerHost } from './container-host.js';
-import { refreshContainer, releaseRuntime, removeContainerFiles } from './container-exit.js';
+import { refreshContainer, releaseRuntime, removeContainerFiles, sweepRetiredContainers } from './container-exit.js';
 import { stopContainer } from './stop-container.js';
 
 export async function removeContainer(host: ContainerHost, record: ContainerRecord, force: boolean): Promise<void> {
@@ -20,6 +20,7 @@ export async function removeContainer(host: ContainerHost, record: ContainerReco
 /** Removes every stopped container; returns their IDs. */
 export async function pruneContainers(host: ContainerHost): Promise<string[]> {
   const removed: string[] = [];
+  await sweepRetiredContainers(host);
   for (const record of listContainers(host.store.db)) {
     const current = await refreshContainer(host, record);
     if (current.state === 'running') continue;
