@@ -7,7 +7,7 @@
 import { BerthError } from '../internal/errors.js';
 import { ownIdentity } from '../internal/process-identity.js';
 import { DEFAULT_DETACH_KEYS, openAttach, releaseAttachment, type AttachSession } from '../engine/containers/attach-container.js';
-import { streamOutput } from '../engine/containers/container-output.js';
+import { logEnd, streamOutput } from '../engine/containers/container-output.js';
 import { killContainer, waitContainer } from '../engine/containers/stop-container.js';
 import type { ContainerHost } from '../engine/containers/container-host.js';
 import type { StartOptions } from '../engine/containers/start-container.js';
@@ -40,6 +40,8 @@ export async function runAttached(
   options: AttachedOptions,
   start?: (startOptions: StartOptions) => Promise<ContainerRecord>,
 ): Promise<AttachedResult> {
+  // Once the status is known the user waits no longer: a --rm container's files go in the background.
+  host = { ...host, removeInBackground: true };
   const stdin = ctx.stdin;
   if (options.stdin && options.tty && stdin.isTTY !== true) {
     throw new BerthError('invalid_argument', 'INPUT_NOT_TTY', 'the input device is not a TTY', { hint: 'Drop -t, or run from a terminal' });
@@ -64,6 +66,8 @@ export async function runAttached(
     killContainer(host, record, signal).catch(() => undefined);
   };
   let current = record;
+  // A foreground run shows what this run prints, not the output of earlier starts kept in the log.
+  const logOffset = logEnd(host, record);
   try {
     if (raw) stdin.setRawMode(true);
     ctx.stdout.on('resize', onResize);
@@ -88,10 +92,9 @@ export async function runAttached(
       if (detached) return { detached: true, exitCode: 0 };
     } else {
       // No terminal and no input: the monitor's log carries stdout and stderr apart.
-      current = await streamOutput(host, current, { follow: true, tail: undefined, sink: (r) => write(r.stream === 'stdout' ? ctx.stdout : ctx.stderr, r.text) });
+      current = await streamOutput(host, current, { follow: true, tail: undefined, fromOffset: logOffset, sink: (r) => write(r.stream === 'stdout' ? ctx.stdout : ctx.stderr, r.text) });
     }
-    // Once the status is known the user waits no longer: a --rm container's files go in the background.
-    current = await waitContainer({ ...host, removeInBackground: true }, getContainer(host.store.db, current.id) ?? current);
+    current = await waitContainer(host, getContainer(host.store.db, current.id) ?? current);
     return { detached: false, exitCode: current.exitCode ?? 0 };
   } finally {
     ctx.stdout.off('resize', onResize);

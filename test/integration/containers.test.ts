@@ -510,6 +510,13 @@ describe('containers', { concurrency: 4 }, () => {
         assert.equal(attached.stdout, 'out\n');
         assert.equal(attached.stderr, 'err\n');
         assert.match(await statusOf(s, 'attached'), /^Exited \(3\) /);
+        // A second start -a shows only its own output; logs keeps both runs, as Docker does.
+        const again = await s.berth(['start', '-a', 'attached']);
+        assert.equal(again.code, 3);
+        assert.equal(again.stdout, 'out\n', 'the earlier run is not replayed');
+        const logs = await s.ok(['logs', 'attached']);
+        assert.equal(logs.stdout, 'out\nout\n');
+        assert.equal(logs.stderr, 'err\nerr\n');
       });
     });
 

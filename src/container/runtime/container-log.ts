@@ -35,8 +35,10 @@ export class LogReader {
   #rest = '';
   readonly #decoder = new StringDecoder('utf8');
 
-  constructor(path: string) {
+  /** Reads from byte `position` on (0: the whole log). */
+  constructor(path: string, position = 0) {
     this.#path = path;
+    this.#position = position;
   }
 
   async read(): Promise<LogRecord[]> {

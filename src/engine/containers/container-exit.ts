@@ -91,7 +91,7 @@ async function retireContainer(host: ContainerHost, record: ContainerRecord): Pr
     if (isSystemError(err, 'ENOENT')) return; // removed already (by a concurrent rm)
     throw err;
   }
-  const cleaner = spawn('sh', ['-c', CLEAN_SCRIPT, 'berth-cleanup', retired], { detached: true, stdio: 'ignore' });
+  const cleaner = spawn('/bin/sh', ['-c', CLEAN_SCRIPT, 'berth-cleanup', retired], { detached: true, stdio: 'ignore' });
   cleaner.on('error', () => undefined); // the next sweep does it instead
   cleaner.unref();
   if (cleaner.pid !== undefined) {

@@ -2,7 +2,7 @@
  * A container's output, from the log its monitor writes: everything so far (`logs`), the last
  * N records (`--tail`), or followed until the container exits (`logs -f`, a foreground `run`).
  */
-import { watch } from 'node:fs';
+import { statSync, watch } from 'node:fs';
 import { containerPaths } from '../../container/container-paths.js';
 import { LogReader, type LogRecord } from '../../container/runtime/container-log.js';
 import { getContainer, type ContainerRecord } from '../../store/metadata/containers.js';
@@ -16,12 +16,23 @@ export interface OutputOptions {
   sink: (record: LogRecord) => Promise<void> | void;
   /** Stops following early. */
   signal?: AbortSignal;
+  /** Skip what the log held before this byte offset (see logEnd). */
+  fromOffset?: number;
+}
+
+/** Where the container's log ends now: output after it belongs to a run that starts from here. */
+export function logEnd(host: ContainerHost, record: ContainerRecord): number {
+  try {
+    return statSync(containerPaths(host.store.layout.containers, record.id).log).size;
+  } catch {
+    return 0;
+  }
 }
 
 /** Streams the container's output; when following, returns once the container has exited and its log is drained. */
 export async function streamOutput(host: ContainerHost, record: ContainerRecord, options: OutputOptions): Promise<ContainerRecord> {
   const path = containerPaths(host.store.layout.containers, record.id).log;
-  const reader = new LogReader(path);
+  const reader = new LogReader(path, options.fromOffset ?? 0);
   try {
     let first = await reader.read();
     if (options.tail !== undefined) first = options.tail === 0 ? [] : first.slice(-options.tail);

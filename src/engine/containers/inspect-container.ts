@@ -2,7 +2,9 @@
 import { containerPaths } from '../../container/container-paths.js';
 import type { ContainerRecord } from '../../store/metadata/containers.js';
 import type { ContainerHost } from './container-host.js';
+import { imageLayerDirs } from './image-layer-dirs.js';
 import { refreshContainer, specOf } from './container-exit.js';
+import { containerConfig, imageRuntimeConfig } from './container-config.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -11,7 +13,7 @@ export async function inspectContainer(host: ContainerHost, record: ContainerRec
   const spec = specOf(current);
   const paths = containerPaths(host.store.layout.containers, current.id);
   const running = current.state === 'running';
-  const lower = host.store.db.prepare('SELECT chain_id FROM image_layers WHERE image_id = ? ORDER BY position DESC').pluck().all(current.imageId) as string[];
+  const lowerTopFirst = imageLayerDirs(host.store, current.imageId).reverse();
   return {
     Id: current.id,
     Created: new Date(current.createdMs).toISOString(),
@@ -49,33 +51,14 @@ export async function inspectContainer(host: ContainerHost, record: ContainerRec
     GraphDriver: {
       Name: current.storage,
       Data: current.storage === 'vfs' ? { Dir: paths.rootfs } : {
-        LowerDir: lower.map((c) => `${host.store.layout.layers}/${c.slice(7)}`).join(':'),
+        LowerDir: lowerTopFirst.join(':'),
         MergedDir: paths.rootfs,
         UpperDir: paths.upper,
         WorkDir: paths.work,
       },
     },
     Mounts: spec.binds.map((b) => ({ Type: 'bind', Source: b.source, Destination: b.destination, Mode: b.readonly ? 'ro' : '', RW: !b.readonly, Propagation: 'rprivate' })),
-    Config: {
-      Hostname: spec.hostname,
-      Domainname: '',
-      User: spec.user,
-      AttachStdin: false,
-      AttachStdout: false,
-      AttachStderr: false,
-      Tty: spec.tty,
-      OpenStdin: spec.openStdin,
-      StdinOnce: false,
-      Env: spec.env,
-      Cmd: spec.cmd,
-      Image: current.imageRef,
-      Volumes: null,
-      WorkingDir: spec.workdir === '/' ? '' : spec.workdir,
-      Entrypoint: spec.entrypoint,
-      OnBuild: null,
-      Labels: {},
-      StopSignal: spec.stopSignal,
-    },
+    Config: containerConfig(current, spec, await imageRuntimeConfig(host.store, current.imageId)),
     NetworkSettings: { Networks: { [spec.network]: {} } },
   };
 }

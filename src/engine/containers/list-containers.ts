@@ -1,10 +1,10 @@
 /** `berth ps`: containers, newest first, with their state refreshed from reality first. */
-import { join } from 'node:path';
 import { directorySize } from '../../container/rootfs/dir-size.js';
 import { vfsChangedSize } from '../../container/rootfs/vfs-root.js';
 import { containerPaths } from '../../container/container-paths.js';
 import { getContainer, listContainers, type ContainerRecord } from '../../store/metadata/containers.js';
 import type { ContainerHost } from './container-host.js';
+import { imageLayerDirs } from './image-layer-dirs.js';
 import { refreshContainer, specOf } from './container-exit.js';
 
 export interface ContainerRow {
@@ -35,12 +35,6 @@ function matches(record: ContainerRecord, filter: ListContainersOptions['filters
   }
 }
 
-/** The image's unpacked layer directories, base first. */
-function layerDirsOf(host: ContainerHost, imageId: string): string[] {
-  const chains = host.store.db.prepare('SELECT chain_id FROM image_layers WHERE image_id = ? ORDER BY position').pluck().all(imageId) as string[];
-  return chains.map((c) => join(host.store.layout.layers, c.slice('sha256:'.length)));
-}
-
 export async function listContainerRows(host: ContainerHost, options: ListContainersOptions): Promise<ContainerRow[]> {
   const rows: ContainerRow[] = [];
   const imageSize = host.store.db.prepare('SELECT size FROM images WHERE id = ?').pluck();
@@ -56,7 +50,7 @@ export async function listContainerRows(host: ContainerHost, options: ListContai
     if (options.sizes) {
       const paths = containerPaths(host.store.layout.containers, current.id);
       size = current.storage === 'vfs'
-        ? await vfsChangedSize(layerDirsOf(host, current.imageId), paths.rootfs)
+        ? await vfsChangedSize(imageLayerDirs(host.store, current.imageId), paths.rootfs)
         : await directorySize(paths.upper);
       virtualSize = size + Number(imageSize.get(current.imageId) ?? 0);
     }

@@ -72,6 +72,15 @@ function createError(err: CreateFailedError, spec: ContainerSpec): BerthError {
   return new BerthError('failed_precondition', 'RUNTIME_CREATE_FAILED', message);
 }
 
+/**
+ * conmon's exit command: `berth container cleanup ID`, unless the berth that started the
+ * container attached (its pid is in the attached-by file and still running): that one finishes
+ * the container itself, and a second node process would only compete with it for the CPU at
+ * the moment the user waits. A wrong guess (a recycled pid) costs nothing: the next command
+ * that looks at the container finishes it (refreshContainer).
+ */
+const EXIT_SCRIPT = 'who=$(cat "$1" 2>/dev/null); shift; if [ -n "$who" ] && [ -d "/proc/${who%%-*}" ]; then exit 0; fi; exec "$@"';
+
 export interface StartOptions {
   /**
    * Identity ("pid-starttime") of a berth process that waits for this container and will
@@ -132,7 +141,7 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
     // Leftovers of an earlier run of this container (or of a berth killed mid-start); the runtime keeps one directory per container.
     if (existsSync(join(host.runtimeDirs.runtimeRoot, current.id))) await deleteContainer(runtime, current.id);
     rmSync(exitFile(host.runtimeDirs, current.id), { force: true });
-    rmSync(paths.log, { force: true });
+    // The log is kept across starts, as Docker keeps it: conmon appends to it.
     rmSync(paths.runtimeLog, { force: true });
     if (options.attachedBy !== undefined) writeFileSync(paths.attachedBy, options.attachedBy);
     else rmSync(paths.attachedBy, { force: true });
@@ -152,7 +161,7 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
       conmonPidFile: paths.conmonPid,
       terminal: spec.tty,
       stdin: spec.openStdin,
-      exitCommand: [...host.selfCommand, 'container', 'cleanup', current.id],
+      exitCommand: ['/bin/sh', '-c', EXIT_SCRIPT, 'berth-exit', paths.attachedBy, ...host.selfCommand, 'container', 'cleanup', current.id],
       runtimeLog: paths.runtimeLog,
     });
     const conmonPid = Number(readFileSync(paths.conmonPid, 'utf8').trim());

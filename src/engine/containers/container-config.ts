@@ -1,0 +1,46 @@
+/**
+ * A container's config in Docker's shape (the `Config` of `docker container inspect`): what the
+ * container was asked to run (command, entrypoint, env, user, working directory, TTY) over what
+ * its image declares and a run cannot change (ports, volumes, labels, health check, shell).
+ * `commit` stores it as the new image's config and `export` records it in the tar, as Docker's
+ * commit does with the container's config.
+ */
+import { parseConfig } from '../../image/config.js';
+import type { Store } from '../../store/store.js';
+import type { ContainerRecord } from '../../store/metadata/containers.js';
+import { dockerConfigShape } from '../inspect-image.js';
+import type { ContainerSpec } from './container-spec.js';
+
+/** The image's `config` object, or {} when it has none. */
+export async function imageRuntimeConfig(store: Store, imageId: string): Promise<Record<string, unknown>> {
+  const row = store.db.prepare('SELECT config_size FROM images WHERE id = ?').get(imageId) as { config_size: number } | undefined;
+  if (row === undefined) return {};
+  const config = parseConfig(await store.readSmallBlob(imageId as never, row.config_size), imageId).config.config;
+  return config ?? {};
+}
+
+/** Docker's container Config, field order as Docker writes it. */
+export function containerConfig(record: ContainerRecord, spec: ContainerSpec, image: Record<string, unknown>): Record<string, unknown> {
+  const own: Record<string, unknown> = {
+    ...image,
+    Hostname: spec.hostname,
+    Domainname: '',
+    User: spec.user,
+    AttachStdin: spec.openStdin,
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: spec.tty,
+    OpenStdin: spec.openStdin,
+    StdinOnce: spec.openStdin,
+    Env: spec.env,
+    Cmd: spec.cmd,
+    Image: record.imageRef,
+    WorkingDir: spec.workdir === '/' ? '' : spec.workdir,
+    Entrypoint: spec.entrypoint,
+  };
+  // Docker's stop signal is only recorded when the image set one.
+  if (image.StopSignal === undefined) delete own.StopSignal;
+  const shaped = dockerConfigShape(own);
+  if (shaped.Labels === null) shaped.Labels = {};
+  return shaped;
+}
