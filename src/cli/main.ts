@@ -30,6 +30,8 @@ const TOP: Record<string, Entry> = {
   logs: { summary: 'Fetch the logs of a container', load: () => import('./commands/logs.js') },
   ps: { summary: 'List containers', load: () => import('./commands/ps.js') },
   rm: { summary: 'Remove one or more containers', load: () => import('./commands/rm.js') },
+  commit: { summary: "Create a new image from a container's changes", load: () => import('./commands/commit.js') },
+  diff: { summary: "Inspect changes to files or directories on a container's filesystem", load: () => import('./commands/diff.js') },
   images: { summary: 'List images', load: () => import('./commands/images.js') },
   load: { summary: 'Load images from a tar archive or STDIN', load: () => import('./commands/load.js') },
   save: { summary: 'Save one or more images to a tar archive (streamed to STDOUT by default)', load: () => import('./commands/save.js') },
@@ -67,6 +69,8 @@ const CONTAINER_SUB: Record<string, Entry> = {
   wait: TOP.wait!,
   logs: TOP.logs!,
   rm: TOP.rm!,
+  commit: TOP.commit!,
+  diff: TOP.diff!,
   inspect: { summary: 'Display detailed information on one or more containers', load: () => import('./commands/inspect.js').then((m) => ({ spec: m.containerSpec })) },
   prune: { summary: 'Remove all stopped containers', load: () => import('./commands/container-prune.js') },
 };

@@ -16,6 +16,8 @@ export interface Native {
   getXattr(path: string, name: string): Buffer | null;
   /** lremovexattr; removing an attribute that is not there is not an error. */
   removeXattr(path: string, name: string): void;
+  /** llistxattr: the names of the path's extended attributes ([] where the filesystem has none). */
+  listXattr(path: string): string[];
 }
 
 let native: Native | undefined;

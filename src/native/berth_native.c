@@ -3,7 +3,8 @@
  * (conmon's attach socket speaks it; Node's net module only does SOCK_STREAM) and shutdown()
  * on it, whose reads and writes then go through Node's fs functions on the descriptor; and
  * reading and removing one extended attribute of a path without following a symlink (the
- * copying storage driver turns overlay's opaque-directory xattr into a deletion).
+ * copying storage driver turns overlay's opaque-directory xattr into a deletion), and listing
+ * a path's extended attributes (commit records them in the layer).
  */
 #define _GNU_SOURCE
 #include <node_api.h>
@@ -106,12 +107,41 @@ static napi_value remove_xattr(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* listXattr(path: string): string[] -- llistxattr: the names of the path's extended attributes (none where unsupported). */
+static napi_value list_xattr(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char path[4096], names[65536];
+  size_t length = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1
+      || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &length) != napi_ok || length >= sizeof path - 1) {
+    napi_throw_type_error(env, NULL, "needs a path (under 4096 bytes)");
+    return NULL;
+  }
+  ssize_t n = llistxattr(path, names, sizeof names);
+  if (n < 0 && errno != ENOTSUP) return throw_errno(env, errno, "llistxattr");
+  napi_value result;
+  napi_create_array(env, &result);
+  uint32_t index = 0;
+  for (ssize_t start = 0; n > 0 && start < n;) {
+    size_t len = strnlen(names + start, (size_t)(n - start));
+    if (len > 0) {
+      napi_value name;
+      napi_create_string_utf8(env, names + start, len, &name);
+      napi_set_element(env, result, index++, name);
+    }
+    start += (ssize_t)len + 1;
+  }
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"connectSeqpacket", NULL, connect_seqpacket, NULL, NULL, NULL, napi_default, NULL},
     {"shutdown", NULL, shutdown_socket, NULL, NULL, NULL, napi_default, NULL},
     {"getXattr", NULL, get_xattr, NULL, NULL, NULL, napi_default, NULL},
     {"removeXattr", NULL, remove_xattr, NULL, NULL, NULL, napi_default, NULL},
+    {"listXattr", NULL, list_xattr, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -63,3 +63,15 @@ export async function containerState(runtime: Runtime, id: string): Promise<Runt
     return undefined;
   }
 }
+
+/** Freezes every process of the container (the cgroup freezer), for a consistent read of its files. */
+export async function pauseContainer(runtime: Runtime, id: string): Promise<void> {
+  const r = await call(runtime, ['pause', id]);
+  if (r.code !== 0) throw failed('pause', id, r);
+}
+
+/** Thaws what pauseContainer froze. */
+export async function resumeContainer(runtime: Runtime, id: string): Promise<void> {
+  const r = await call(runtime, ['resume', id]);
+  if (r.code !== 0) throw failed('resume', id, r);
+}

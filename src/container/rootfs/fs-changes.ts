@@ -1,0 +1,230 @@
+/**
+ * What a container changed in its root filesystem, read from disk without mounting anything:
+ *
+ * - `upperNodes`: the overlay upper directory as it is (what Docker's overlay2 driver commits):
+ *   every entry, whiteouts (0:0 character devices) and opaque directories included;
+ * - `treeChanges`: the container's tree compared with its image's, as Docker's `diff` (and its
+ *   naive, copying drivers) do: A for an added path, C for a changed one (type, mode, owner,
+ *   device, security.capability; size and mtime for non-directories), D for a deleted one, and
+ *   C for a directory that holds changes. The tree is the overlay upper over the image, or the
+ *   vfs driver's full copy.
+ *
+ * Paths are relative to the root, without a leading slash; every directory's entries come in
+ * byte order of their names, a directory before its contents (the order Docker's walk has).
+ * Nothing here follows a symlink.
+ */
+import type { BigIntStats } from 'node:fs';
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BerthError } from '../../internal/errors.js';
+import { loadNative } from '../../internal/native.js';
+import { isOpaqueDir, isWhiteoutStat, type LowerEntry, type LowerView } from './lower-view.js';
+
+export interface FsNode {
+  rel: string;
+  /** A deletion: written to a layer as `.wh.<name>`. */
+  whiteout: boolean;
+  /** The entry's own metadata (for a whiteout: the whiteout's, or its directory's when there is no whiteout file). */
+  stat: BigIntStats;
+  /** Where it is on disk (content, link target, attributes). */
+  path: string;
+  /** A directory that hides everything the image had in it (`.wh..wh..opq`). */
+  opaque: boolean;
+  /** Extended attributes, sorted by name, overlayfs' own left out. */
+  xattrs: Array<[string, Buffer]>;
+  linkTarget: string | undefined;
+}
+
+export type ChangeKind = 'A' | 'C' | 'D';
+
+export interface Change {
+  kind: ChangeKind;
+  rel: string;
+  node: FsNode;
+}
+
+const OVERLAY_PREFIX = 'trusted.overlay.';
+const CAPABILITY = 'security.capability';
+
+/** Names of a directory in byte order (as Go's walk sorts them); names that are not UTF-8 are refused. */
+export async function sortedNames(dir: string): Promise<string[]> {
+  const raw = await readdir(dir, { encoding: 'buffer' });
+  const names = raw.map((b) => {
+    const name = b.toString('utf8');
+    if (!Buffer.from(name, 'utf8').equals(b)) {
+      throw new BerthError('unsupported', 'CHANGE_NAME_UNSUPPORTED', `Cannot read the container's changes: a file name in ${dir} is not UTF-8`, {
+        hint: 'Rename the file inside the container (berth exec) and try again',
+      });
+    }
+    return name;
+  });
+  return names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+}
+
+export function readXattrs(path: string): Array<[string, Buffer]> {
+  const native = loadNative('read extended attributes');
+  const out: Array<[string, Buffer]> = [];
+  for (const name of native.listXattr(path).sort()) {
+    if (name.startsWith(OVERLAY_PREFIX)) continue;
+    const value = native.getXattr(path, name);
+    if (value !== null) out.push([name, value]);
+  }
+  return out;
+}
+
+export async function nodeAt(path: string, rel: string, stat: BigIntStats, opaque = false): Promise<FsNode> {
+  return {
+    rel,
+    whiteout: false,
+    stat,
+    path,
+    opaque,
+    xattrs: readXattrs(path),
+    linkTarget: stat.isSymbolicLink() ? await readlink(path) : undefined,
+  };
+}
+
+function join2(rel: string, name: string): string {
+  return rel === '' ? name : `${rel}/${name}`;
+}
+
+/** The overlay upper directory, entry by entry (sockets are skipped, as Docker skips them). */
+export async function* upperNodes(upper: string, skip: ReadonlySet<string>): AsyncGenerator<FsNode> {
+  async function* walk(rel: string): AsyncGenerator<FsNode> {
+    const dir = join(upper, rel);
+    for (const name of await sortedNames(dir)) {
+      const childRel = join2(rel, name);
+      if (skip.has(childRel)) continue;
+      const path = join(dir, name);
+      const st = await lstat(path, { bigint: true });
+      if (st.isSocket()) continue;
+      if (isWhiteoutStat(st)) {
+        yield { rel: childRel, whiteout: true, stat: st, path, opaque: false, xattrs: [], linkTarget: undefined };
+        continue;
+      }
+      const node = await nodeAt(path, childRel, st, st.isDirectory() && isOpaqueDir(path));
+      yield node;
+      if (st.isDirectory()) yield* walk(childRel);
+    }
+  }
+  yield* walk('');
+}
+
+/** Docker's test for a changed entry (moby pkg/archive changes.go statDifferent, plus security.capability). */
+export function statDifferent(old: BigIntStats, now: BigIntStats): boolean {
+  if (old.mode !== now.mode || old.uid !== now.uid || old.gid !== now.gid || old.rdev !== now.rdev) return true;
+  if (now.isDirectory()) return false;
+  return old.mtimeNs !== now.mtimeNs || old.size !== now.size;
+}
+
+function capabilityOf(path: string): Buffer | null {
+  return loadNative('read extended attributes').getXattr(path, CAPABILITY);
+}
+
+function capabilityDiffers(oldPath: string, newPath: string): boolean {
+  const a = capabilityOf(oldPath);
+  const b = capabilityOf(newPath);
+  if (a === null || b === null) return a !== b;
+  return !a.equals(b);
+}
+
+/** The container's side of the comparison. */
+export interface ContainerTree {
+  /** Directory holding the container's entries: the upper dir (overlay) or the full copy (vfs). */
+  root: string;
+  /** True when the tree lies over the image (overlay): entries absent from it are the image's, whiteouts delete. */
+  layered: boolean;
+}
+
+export interface TreeChangeOptions {
+  /** Paths (relative) that are not the container's doing: left out with everything below them. */
+  skip: ReadonlySet<string>;
+  /**
+   * For a layer (commit on vfs): a directory whose every entry in the image was deleted is
+   * written as an opaque directory instead of one whiteout per entry (what overlay records when
+   * a directory is replaced). Off for `diff`, which lists each deletion as Docker does.
+   */
+  opaqueWhenEmptied?: boolean;
+}
+
+/** The changes of `tree` against the image seen through `lower`, in walk order. */
+export async function treeChanges(tree: ContainerTree, lower: LowerView, options: TreeChangeOptions): Promise<Change[]> {
+  const out: Change[] = [];
+  const rootOld = await lower.list('');
+  await dirChanges(tree, lower, options, '', rootOld, !tree.layered, out);
+  return out;
+}
+
+/**
+ * Appends the changes inside directory `rel` to `out`. `old` holds the image's entries of that
+ * directory (undefined when the image has no directory there); `whole` says the container's
+ * listing is the entire directory (vfs, or an opaque or new directory in the upper dir).
+ * Returns true when the directory should be written as opaque (see opaqueWhenEmptied).
+ */
+async function dirChanges(tree: ContainerTree, lower: LowerView, options: TreeChangeOptions, rel: string,
+  old: Map<string, LowerEntry> | undefined, whole: boolean, out: Change[]): Promise<boolean> {
+  const dir = join(tree.root, rel);
+  const present = new Set<string>();
+  const deletions: Array<{ name: string; node: FsNode }> = [];
+  const perName: Array<{ name: string; changes: Change[] }> = [];
+  for (const name of await sortedNames(dir)) {
+    const childRel = join2(rel, name);
+    if (options.skip.has(childRel)) continue;
+    const path = join(dir, name);
+    const st = await lstat(path, { bigint: true });
+    if (st.isSocket()) continue;
+    const before = old?.get(name);
+    if (isWhiteoutStat(st) && tree.layered) {
+      present.add(name);
+      if (before !== undefined) deletions.push({ name, node: { rel: childRel, whiteout: true, stat: st, path, opaque: false, xattrs: [], linkTarget: undefined } });
+      continue;
+    }
+    present.add(name);
+    const changes: Change[] = [];
+    let self: Change | undefined;
+    if (before === undefined) self = { kind: 'A', rel: childRel, node: await nodeAt(path, childRel, st) };
+    else if (statDifferent(before.stat, st) || capabilityDiffers(before.path, path)) self = { kind: 'C', rel: childRel, node: await nodeAt(path, childRel, st) };
+    if (self !== undefined) changes.push(self);
+    if (st.isDirectory()) {
+      const beforeIsDir = before !== undefined && before.stat.isDirectory();
+      const childOld = beforeIsDir ? await lower.list(childRel) : undefined;
+      const childWhole = whole || !beforeIsDir || (tree.layered && isOpaqueDir(path));
+      const inner: Change[] = [];
+      const opaque = await dirChanges(tree, lower, options, childRel, childOld, childWhole, inner);
+      lower.forget(childRel);
+      if (self === undefined && (inner.length > 0 || opaque)) {
+        self = { kind: 'C', rel: childRel, node: await nodeAt(path, childRel, st) };
+        changes.push(self);
+      }
+      if (self !== undefined && opaque) self.node.opaque = true;
+      changes.push(...inner);
+    }
+    perName.push({ name, changes });
+  }
+  let opaque = false;
+  if (whole && old !== undefined) {
+    const gone = [...old.keys()].filter((name) => !present.has(name));
+    if (options.opaqueWhenEmptied === true && rel !== '' && old.size > 0 && gone.length === old.size) {
+      opaque = true;
+    } else {
+      const dirStat = await lstat(dir, { bigint: true });
+      for (const name of gone) {
+        deletions.push({ name, node: { rel: join2(rel, name), whiteout: true, stat: dirStat, path: join(dir, name), opaque: false, xattrs: [], linkTarget: undefined } });
+      }
+    }
+  }
+  for (const d of deletions) perName.push({ name: d.name, changes: [{ kind: 'D', rel: d.node.rel, node: d.node }] });
+  perName.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+  for (const p of perName) out.push(...p.changes);
+  return opaque;
+}
+
+/** Docker's `diff` lines: "A /path", "C /path", "D /path". */
+export function renderChanges(changes: readonly Change[]): string {
+  return changes.map((c) => `${c.kind} /${c.rel}\n`).join('');
+}
+
+/** The nodes a layer holds for these changes (deletions become whiteouts). */
+export function* changeNodes(changes: readonly Change[]): Generator<FsNode> {
+  for (const c of changes) yield c.node;
+}

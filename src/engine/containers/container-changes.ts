@@ -1,0 +1,74 @@
+/**
+ * A container's changes to its image, for `diff` and `commit`: where they are (the overlay
+ * upper dir, or the vfs driver's copy compared with the image's layers), what the runtime put
+ * there that is not a change (mount-point stubs), and holding the container still while they
+ * are read (the runtime's pause/resume, always resumed).
+ */
+import { existsSync } from 'node:fs';
+import { containerPaths } from '../../container/container-paths.js';
+import { LowerView } from '../../container/rootfs/lower-view.js';
+import { runtimeStubs } from '../../container/rootfs/mount-stubs.js';
+import { treeChanges, upperNodes, type Change, type ContainerTree, type FsNode } from '../../container/rootfs/fs-changes.js';
+import { pauseContainer, resumeContainer } from '../../container/runtime/oci-runtime.js';
+import type { ContainerRecord } from '../../store/metadata/containers.js';
+import { runtimeFor, type ContainerHost } from './container-host.js';
+import { refreshContainer, specOf } from './container-exit.js';
+import { imageLayerDirs } from './image-layer-dirs.js';
+
+export interface ChangeSource {
+  tree: ContainerTree;
+  lower: LowerView;
+  skip: Set<string>;
+  /** False when the container has no files of its own yet (created, never started). */
+  exists: boolean;
+}
+
+export async function changeSource(host: ContainerHost, record: ContainerRecord): Promise<ChangeSource> {
+  const paths = containerPaths(host.store.layout.containers, record.id);
+  const layered = record.storage !== 'vfs';
+  const tree: ContainerTree = { root: layered ? paths.upper : paths.rootfs, layered };
+  const lower = new LowerView(imageLayerDirs(host.store, record.imageId));
+  const exists = existsSync(tree.root);
+  const skip = exists ? await runtimeStubs(tree.root, lower) : new Set<string>();
+  return { tree, lower, skip, exists };
+}
+
+/**
+ * Runs `fn` with the container frozen when it runs and `pause` is set; resumes it afterwards
+ * whatever happened. A stopped container needs no pause.
+ */
+export async function withContainerHeld<T>(host: ContainerHost, record: ContainerRecord, pause: boolean, fn: (current: ContainerRecord) => Promise<T>): Promise<T> {
+  const current = await refreshContainer(host, record);
+  if (!pause || current.state !== 'running') return fn(current);
+  const runtime = runtimeFor(host, specOf(current).runtime);
+  await pauseContainer(runtime, current.id);
+  let result: T;
+  try {
+    result = await fn(current);
+  } catch (err) {
+    await resumeContainer(runtime, current.id).catch(() => undefined);
+    throw err;
+  }
+  await resumeContainer(runtime, current.id);
+  return result;
+}
+
+/** `berth diff`: Docker's A/C/D list, the same for both storage drivers. */
+export async function containerChanges(host: ContainerHost, record: ContainerRecord): Promise<Change[]> {
+  const source = await changeSource(host, record);
+  if (!source.exists) return [];
+  return treeChanges(source.tree, source.lower, { skip: source.skip });
+}
+
+/**
+ * The entries of the container's new layer: the upper dir as it is (overlay, as Docker's
+ * overlay2 commits it), or the changes found by comparison (vfs), in the same order.
+ */
+export async function* layerNodes(source: ChangeSource): AsyncGenerator<FsNode> {
+  if (!source.exists) return;
+  if (source.tree.layered) {
+    yield* upperNodes(source.tree.root, source.skip);
+    return;
+  }
+  for (const change of await treeChanges(source.tree, source.lower, { skip: source.skip, opaqueWhenEmptied: true })) yield change.node;
+}
