@@ -2,7 +2,7 @@ import { resolveContainer } from '../../engine/containers/resolve-container.js';
 import { commitContainer } from '../../engine/containers/commit-container.js';
 import { Store } from '../../store/store.js';
 import { flagBool, flagList, flagString, write, type CommandSpec } from '../command.js';
-import { usageError } from '../argv.js';
+import { applyChanges } from '../../image/change-instructions.js';
 import { hostFor } from './container-options.js';
 
 export const spec: CommandSpec = {
@@ -18,7 +18,8 @@ export const spec: CommandSpec = {
   args: { min: 1, max: 2 },
   async run(ctx, flags, args) {
     const changes = flagList(flags, 'change');
-    if (changes.length > 0) throw usageError('--change is not supported yet', ctx.commandPath);
+    // Checked before anything is read: a bad instruction fails fast, with Docker's message.
+    if (changes.length > 0) applyChanges({}, changes, 'commit');
     const store = Store.open(ctx.root);
     try {
       const host = hostFor(ctx, store);
@@ -30,6 +31,7 @@ export const spec: CommandSpec = {
         ...(author === undefined ? {} : { author }),
         ...(message === undefined ? {} : { message }),
         ...(args[1] === undefined ? {} : { reference: args[1] }),
+        ...(changes.length === 0 ? {} : { applyChanges: (config: Record<string, unknown>) => applyChanges(config, changes, 'commit') }),
       });
       await write(ctx.stdout, `${id}\n`);
     } finally {
