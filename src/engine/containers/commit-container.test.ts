@@ -31,7 +31,8 @@ test('commitConfig: Docker\'s child config, top-level keys sorted, one history e
 });
 
 test('commitConfig: no changes give no layer but an empty_layer history entry; no author or Cmd, no fields for them', () => {
-  const out = commitConfig({ parent: { ...parent, history: undefined }, containerId: 'c', containerConfig: { Cmd: null }, config: {}, created: 'now', diffId: undefined });
+  const { history: _unused, ...withoutHistory } = parent;
+  const out = commitConfig({ parent: withoutHistory as typeof parent, containerId: 'c', containerConfig: { Cmd: null }, config: {}, created: 'now', diffId: undefined });
   assert.deepEqual(out.rootfs, { type: 'layers', diff_ids: [D1] });
   assert.deepEqual(out.history, [{ created: 'now', empty_layer: true }]);
   assert.equal('author' in out, false);
