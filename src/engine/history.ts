@@ -29,6 +29,17 @@ export async function imageHistory(store: Store, id: Digest): Promise<HistoryRow
   const chains = chainIds(diffIds);
   const sizeOf = db.prepare('SELECT size FROM layers WHERE diff_id = ?').pluck();
   const ancestorAt = db.prepare('SELECT id FROM images WHERE top_chain_id = ? AND layer_count = ? AND id != ? ORDER BY created_ms, id LIMIT 1').pluck();
+  // The image's own parents first (a commit chain, as Docker names its rows), by their layer count.
+  const parentRow = db.prepare('SELECT parent, layer_count FROM images WHERE id = ?');
+  const parents = new Map<number, Digest>();
+  const visited = new Set<string>([id]);
+  for (let p = (parentRow.get(id) as { parent: Digest | null } | undefined)?.parent; p !== null && p !== undefined && !visited.has(p);) {
+    visited.add(p);
+    const row = parentRow.get(p) as { parent: Digest | null; layer_count: number } | undefined;
+    if (row === undefined) break;
+    if (!parents.has(row.layer_count)) parents.set(row.layer_count, p);
+    p = row.parent ?? undefined;
+  }
 
   // Walk oldest to newest, pairing non-empty entries with layers; layers the history does not describe get rows of their own.
   const steps: Array<{ entry: HistoryEntry | undefined; layer: number | undefined }> = [];
@@ -49,7 +60,7 @@ export async function imageHistory(store: Store, id: Digest): Promise<HistoryRow
     let idKind: HistoryRow['idKind'] = 'none';
     if (lastLayer !== undefined) {
       const chain = chains[lastLayer]!;
-      const ancestor = ancestorAt.get(chain, lastLayer + 1, id) as Digest | undefined;
+      const ancestor = parents.get(lastLayer + 1) ?? (ancestorAt.get(chain, lastLayer + 1, id) as Digest | undefined);
       rowId = ancestor ?? chain;
       idKind = ancestor === undefined ? 'chain' : 'image';
     }

@@ -1,7 +1,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderChanges, sortedNames, treeChanges, upperNodes, type Change, type FsNode } from './fs-changes.js';
@@ -83,7 +83,7 @@ test('diff over an overlay upper dir: Docker\'s A/C/D, parents of changes as C, 
   ]);
 });
 
-test('diff of a full copy (vfs) gives the same list; for a layer, an emptied directory becomes opaque', async (t) => {
+test('diff of a full copy (vfs) gives the same list; for a layer, a directory made anew becomes opaque', async (t) => {
   if (!requireOrSkip(t, process.getuid?.() === 0, 'whiteouts and trusted xattrs need root')) return;
   const { base, top, dir } = fixture(t);
   const rootfs = join(dir, 'rootfs');
@@ -91,7 +91,10 @@ test('diff of a full copy (vfs) gives the same list; for a layer, an emptied dir
   rmSync(join(rootfs, 'data', 'a'));
   execFileSync('cp', ['-a', join(top, 'data', 'b'), join(rootfs, 'data', 'b')]);
   const lower = new LowerView([base, top]);
-  // what the container did, on its own copy
+  // the copy is done: what the container does from now on is born later (the kernel's clock is coarse: let it tick)
+  writeFileSync(join(dir, 'started'), '');
+  const started = lstatSync(join(dir, 'started'), { bigint: true }).birthtimeNs;
+  await new Promise((r) => setTimeout(r, 30));
   rmSync(join(rootfs, 'etc', 'group'));
   rmSync(join(rootfs, 'data', 'sub'), { recursive: true });
   put(rootfs, 'data/sub/n.txt');
@@ -104,10 +107,11 @@ test('diff of a full copy (vfs) gives the same list; for a layer, an emptied dir
   assert.deepEqual(lines(await treeChanges(tree, lower, { skip })), [
     'C /data', 'C /data/mod', 'A /data/new', 'C /data/sub', 'A /data/sub/n.txt', 'D /data/sub/old.txt', 'C /etc', 'D /etc/group',
   ]);
-  const forLayer = await treeChanges(tree, lower, { skip, opaqueWhenEmptied: true });
+  rmSync(join(rootfs, 'data', 'keep', 'k'));
+  const forLayer = await treeChanges(tree, lower, { skip, recreatedAfter: started });
   assert.deepEqual(forLayer.map((c) => `${c.node.whiteout ? 'wh ' : ''}${c.rel}${c.node.opaque ? ' (opaque)' : ''}`), [
-    'data', 'data/mod', 'data/new', 'data/sub (opaque)', 'data/sub/n.txt', 'etc', 'wh etc/group',
-  ]);
+    'data', 'data/keep', 'wh data/keep/k', 'data/mod', 'data/new', 'data/sub (opaque)', 'data/sub/n.txt', 'etc', 'wh etc/group',
+  ], 'a directory made anew is opaque; one emptied in place keeps its whiteouts');
 });
 
 test('a mode change is C; an unchanged copy-up (etc/motd) is nothing; a stub the container filled is kept', async (t) => {

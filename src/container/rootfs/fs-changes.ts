@@ -140,11 +140,12 @@ export interface TreeChangeOptions {
   /** Paths (relative) that are not the container's doing: left out with everything below them. */
   skip: ReadonlySet<string>;
   /**
-   * For a layer (commit on vfs): a directory whose every entry in the image was deleted is
-   * written as an opaque directory instead of one whiteout per entry (what overlay records when
-   * a directory is replaced). Off for `diff`, which lists each deletion as Docker does.
+   * For a layer (commit on vfs): a directory the image has that was born after this time (ns
+   * since the epoch) was deleted and made anew by the container: it is written as an opaque
+   * directory with its whole contents, as overlay records a replaced directory, instead of
+   * one whiteout per entry it lost. Unset for `diff`, which lists each deletion as Docker does.
    */
-  opaqueWhenEmptied?: boolean;
+  recreatedAfter?: bigint;
 }
 
 /** The changes of `tree` against the image seen through `lower`, in walk order. */
@@ -157,12 +158,12 @@ export async function treeChanges(tree: ContainerTree, lower: LowerView, options
 
 /**
  * Appends the changes inside directory `rel` to `out`. `old` holds the image's entries of that
- * directory (undefined when the image has no directory there); `whole` says the container's
- * listing is the entire directory (vfs, or an opaque or new directory in the upper dir).
- * Returns true when the directory should be written as opaque (see opaqueWhenEmptied).
+ * directory (undefined when the image has no directory there, or it counts as new); `whole`
+ * says the container's listing is the entire directory (vfs, or an opaque or new directory in
+ * the upper dir).
  */
 async function dirChanges(tree: ContainerTree, lower: LowerView, options: TreeChangeOptions, rel: string,
-  old: Map<string, LowerEntry> | undefined, whole: boolean, out: Change[]): Promise<boolean> {
+  old: Map<string, LowerEntry> | undefined, whole: boolean, out: Change[]): Promise<void> {
   const dir = join(tree.root, rel);
   const present = new Set<string>();
   const deletions: Array<{ name: string; node: FsNode }> = [];
@@ -187,36 +188,31 @@ async function dirChanges(tree: ContainerTree, lower: LowerView, options: TreeCh
     if (self !== undefined) changes.push(self);
     if (st.isDirectory()) {
       const beforeIsDir = before !== undefined && before.stat.isDirectory();
-      const childOld = beforeIsDir ? await lower.list(childRel) : undefined;
+      const recreated = beforeIsDir && options.recreatedAfter !== undefined && st.birthtimeNs > options.recreatedAfter;
+      const childOld = beforeIsDir && !recreated ? await lower.list(childRel) : undefined;
       const childWhole = whole || !beforeIsDir || (tree.layered && isOpaqueDir(path));
       const inner: Change[] = [];
-      const opaque = await dirChanges(tree, lower, options, childRel, childOld, childWhole, inner);
+      await dirChanges(tree, lower, options, childRel, childOld, childWhole, inner);
       lower.forget(childRel);
-      if (self === undefined && (inner.length > 0 || opaque)) {
+      if (self === undefined && (inner.length > 0 || recreated)) {
         self = { kind: 'C', rel: childRel, node: await nodeAt(path, childRel, st) };
         changes.push(self);
       }
-      if (self !== undefined && opaque) self.node.opaque = true;
+      if (self !== undefined && recreated) self.node.opaque = true;
       changes.push(...inner);
     }
     perName.push({ name, changes });
   }
-  let opaque = false;
   if (whole && old !== undefined) {
     const gone = [...old.keys()].filter((name) => !present.has(name));
-    if (options.opaqueWhenEmptied === true && rel !== '' && old.size > 0 && gone.length === old.size) {
-      opaque = true;
-    } else {
-      const dirStat = await lstat(dir, { bigint: true });
-      for (const name of gone) {
-        deletions.push({ name, node: { rel: join2(rel, name), whiteout: true, stat: dirStat, path: join(dir, name), opaque: false, xattrs: [], linkTarget: undefined } });
-      }
+    const dirStat = gone.length > 0 ? await lstat(dir, { bigint: true }) : undefined;
+    for (const name of gone) {
+      deletions.push({ name, node: { rel: join2(rel, name), whiteout: true, stat: dirStat!, path: join(dir, name), opaque: false, xattrs: [], linkTarget: undefined } });
     }
   }
   for (const d of deletions) perName.push({ name: d.name, changes: [{ kind: 'D', rel: d.node.rel, node: d.node }] });
   perName.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
   for (const p of perName) out.push(...p.changes);
-  return opaque;
 }
 
 /** Docker's `diff` lines: "A /path", "C /path", "D /path". */

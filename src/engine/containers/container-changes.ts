@@ -5,6 +5,7 @@
  * are read (the runtime's pause/resume, always resumed).
  */
 import { existsSync } from 'node:fs';
+import { lstat } from 'node:fs/promises';
 import { containerPaths } from '../../container/container-paths.js';
 import { LowerView } from '../../container/rootfs/lower-view.js';
 import { runtimeStubs } from '../../container/rootfs/mount-stubs.js';
@@ -21,6 +22,11 @@ export interface ChangeSource {
   skip: Set<string>;
   /** False when the container has no files of its own yet (created, never started). */
   exists: boolean;
+  /**
+   * vfs: when the container first started (the birth time of its bundle's config.json, written
+   * after the copy was made); a directory of the image born later was replaced by the container.
+   */
+  startedAfterCopy: bigint | undefined;
 }
 
 export async function changeSource(host: ContainerHost, record: ContainerRecord): Promise<ChangeSource> {
@@ -30,7 +36,12 @@ export async function changeSource(host: ContainerHost, record: ContainerRecord)
   const lower = new LowerView(imageLayerDirs(host.store, record.imageId));
   const exists = existsSync(tree.root);
   const skip = exists ? await runtimeStubs(tree.root, lower) : new Set<string>();
-  return { tree, lower, skip, exists };
+  let startedAfterCopy: bigint | undefined;
+  if (!layered) {
+    const born = (await lstat(paths.config, { bigint: true }).catch(() => undefined))?.birthtimeNs;
+    if (born !== undefined && born > 0n) startedAfterCopy = born;
+  }
+  return { tree, lower, skip, exists, startedAfterCopy };
 }
 
 /**
@@ -62,7 +73,8 @@ export async function containerChanges(host: ContainerHost, record: ContainerRec
 
 /**
  * The entries of the container's new layer: the upper dir as it is (overlay, as Docker's
- * overlay2 commits it), or the changes found by comparison (vfs), in the same order.
+ * overlay2 commits it), or the changes found by comparison (vfs), in the same order, a
+ * directory the container replaced written opaque as overlay writes it.
  */
 export async function* layerNodes(source: ChangeSource): AsyncGenerator<FsNode> {
   if (!source.exists) return;
@@ -70,5 +82,6 @@ export async function* layerNodes(source: ChangeSource): AsyncGenerator<FsNode> 
     yield* upperNodes(source.tree.root, source.skip);
     return;
   }
-  for (const change of await treeChanges(source.tree, source.lower, { skip: source.skip, opaqueWhenEmptied: true })) yield change.node;
+  const options = source.startedAfterCopy === undefined ? { skip: source.skip } : { skip: source.skip, recreatedAfter: source.startedAfterCopy };
+  for (const change of await treeChanges(source.tree, source.lower, options)) yield change.node;
 }
