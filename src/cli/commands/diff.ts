@@ -1,6 +1,5 @@
 import { resolveContainer } from '../../engine/containers/resolve-container.js';
-import { containerChanges } from '../../engine/containers/container-changes.js';
-import { renderChanges } from '../../container/rootfs/fs-changes.js';
+import { containerChanges, renderChanges } from '../../engine/containers/container-changes.js';
 import { Store } from '../../store/store.js';
 import { write, type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';

@@ -10,6 +10,8 @@ import { containerPaths } from '../../container/container-paths.js';
 import { LowerView } from '../../container/rootfs/lower-view.js';
 import { runtimeStubs } from '../../container/rootfs/mount-stubs.js';
 import { treeChanges, upperNodes, type Change, type ContainerTree, type FsNode } from '../../container/rootfs/fs-changes.js';
+
+export { renderChanges } from '../../container/rootfs/fs-changes.js';
 import { pauseContainer, resumeContainer } from '../../container/runtime/oci-runtime.js';
 import type { ContainerRecord } from '../../store/metadata/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
