@@ -1,7 +1,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderChanges, sortedNames, treeChanges, upperNodes, type Change, type FsNode } from './fs-changes.js';
@@ -171,4 +171,44 @@ test('renderChanges prints Docker\'s lines', () => {
   const n = {} as FsNode;
   assert.equal(renderChanges([{ kind: 'C', rel: 'etc', node: n }, { kind: 'D', rel: 'etc/passwd', node: n }, { kind: 'A', rel: 'x y', node: n }]), 'C /etc\nD /etc/passwd\nA /x y\n');
   assert.equal(renderChanges([]), '');
+});
+
+test('the walk never follows a symlink the container planted, nor one it swaps in mid-walk', async (t) => {
+  const dir = scratch(t);
+  const upper = join(dir, 'upper');
+  put(upper, 'a/inside.txt');
+  put(upper, 'b/inside.txt');
+  symlinkSync('/', join(upper, 'escape'));
+  const nodes: FsNode[] = [];
+  for await (const n of upperNodes(upper, new Set())) nodes.push(n);
+  assert.deepEqual(nodes.map((n) => `${n.rel}${n.linkTarget === undefined ? '' : ` -> ${n.linkTarget}`}`), ['a', 'a/inside.txt', 'b', 'b/inside.txt', 'escape -> /']);
+
+  // a directory replaced by a symlink to the host after it was listed: refused, nothing of the host listed
+  const swapped: string[] = [];
+  const walk = upperNodes(upper, new Set());
+  await assert.rejects(async () => {
+    for await (const n of walk) {
+      swapped.push(n.rel);
+      if (n.rel === 'a') {
+        rmSync(join(upper, 'a'), { recursive: true });
+        symlinkSync('/etc', join(upper, 'a'));
+      }
+    }
+  }, (err: Error & { code?: string }) => err.code === 'CHANGE_FILE_CHANGED');
+  assert.deepEqual(swapped, ['a']);
+
+  // a directory replaced by another directory (renamed over it) after it was listed: refused too
+  rmSync(join(upper, 'a'));
+  put(upper, 'a/inside.txt');
+  const other: string[] = [];
+  await assert.rejects(async () => {
+    for await (const n of upperNodes(upper, new Set())) {
+      other.push(n.rel);
+      if (n.rel === 'a') {
+        renameSync(join(upper, 'a'), join(upper, 'a-listed'));
+        renameSync(join(upper, 'b'), join(upper, 'a'));
+      }
+    }
+  }, (err: Error & { code?: string }) => err.code === 'CHANGE_FILE_CHANGED');
+  assert.deepEqual(other, ['a']);
 });

@@ -11,10 +11,14 @@
  *
  * Paths are relative to the root, without a leading slash; every directory's entries come in
  * byte order of their names, a directory before its contents (the order Docker's walk has).
- * Nothing here follows a symlink.
+ * Nothing here follows a symlink. The container's tree is walked through directory
+ * descriptors (each directory opened with O_NOFOLLOW and checked to be the one listed, its
+ * entries reached through /proc/self/fd/N/), so a container that is not paused cannot swap
+ * a directory for a symlink and have the walk list or read the host's files; file data is
+ * later read by path, and change-tar checks it is the very inode listed here.
  */
-import type { BigIntStats } from 'node:fs';
-import { lstat, readdir, readlink } from 'node:fs/promises';
+import { constants, type BigIntStats } from 'node:fs';
+import { lstat, open, readdir, readlink, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BerthError } from '../../internal/errors.js';
 import { loadNative } from '../../internal/native.js';
@@ -46,13 +50,57 @@ export interface Change {
 const OVERLAY_PREFIX = 'trusted.overlay.';
 const CAPABILITY = 'security.capability';
 
+/** A directory of the container's tree, held open: its entries are reached through the descriptor, never by path. */
+class HeldDir {
+  readonly #fh: FileHandle;
+
+  private constructor(fh: FileHandle) {
+    this.#fh = fh;
+  }
+
+  /** Opens `path` as a directory without following a symlink; with `listed`, it must be that inode. */
+  static async open(path: string, listed?: BigIntStats): Promise<HeldDir> {
+    let fh: FileHandle;
+    try {
+      fh = await open(path, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (listed !== undefined && (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR')) throw movedUnderfoot(path);
+      throw err;
+    }
+    if (listed !== undefined) {
+      const st = await fh.stat({ bigint: true });
+      if (st.ino !== listed.ino || st.dev !== listed.dev) {
+        await fh.close();
+        throw movedUnderfoot(path);
+      }
+    }
+    return new HeldDir(fh);
+  }
+
+  /** A path to the entry `name` of this very directory (or to the directory itself). */
+  entry(name?: string): string {
+    return name === undefined ? `/proc/self/fd/${this.#fh.fd}` : `/proc/self/fd/${this.#fh.fd}/${name}`;
+  }
+
+  close(): Promise<void> {
+    return this.#fh.close();
+  }
+}
+
+function movedUnderfoot(path: string): BerthError {
+  return new BerthError('failed_precondition', 'CHANGE_FILE_CHANGED', `Cannot read the container's changes: ${path} changed while it was being read`, {
+    hint: 'Commit with --pause=true (the default) so the container cannot write meanwhile',
+  });
+}
+
 /** Names of a directory in byte order (as Go's walk sorts them); names that are not UTF-8 are refused. */
-export async function sortedNames(dir: string): Promise<string[]> {
+export async function sortedNames(dir: string, shownAs = dir): Promise<string[]> {
   const raw = await readdir(dir, { encoding: 'buffer' });
   const names = raw.map((b) => {
     const name = b.toString('utf8');
     if (!Buffer.from(name, 'utf8').equals(b)) {
-      throw new BerthError('unsupported', 'CHANGE_NAME_UNSUPPORTED', `Cannot read the container's changes: a file name in ${dir} is not UTF-8`, {
+      throw new BerthError('unsupported', 'CHANGE_NAME_UNSUPPORTED', `Cannot read the container's changes: a file name in ${shownAs} is not UTF-8`, {
         hint: 'Rename the file inside the container (berth exec) and try again',
       });
     }
@@ -72,15 +120,16 @@ export function readXattrs(path: string): Array<[string, Buffer]> {
   return out;
 }
 
-export async function nodeAt(path: string, rel: string, stat: BigIntStats, opaque = false): Promise<FsNode> {
+/** The node for an entry: `path` is kept (for its data), `via` is where to read it now (defaults to path). */
+export async function nodeAt(path: string, rel: string, stat: BigIntStats, opaque = false, via = path): Promise<FsNode> {
   return {
     rel,
     whiteout: false,
     stat,
     path,
     opaque,
-    xattrs: readXattrs(path),
-    linkTarget: stat.isSymbolicLink() ? await readlink(path) : undefined,
+    xattrs: readXattrs(via),
+    linkTarget: stat.isSymbolicLink() ? await readlink(via) : undefined,
   };
 }
 
@@ -90,24 +139,34 @@ function join2(rel: string, name: string): string {
 
 /** The overlay upper directory, entry by entry (sockets are skipped, as Docker skips them). */
 export async function* upperNodes(upper: string, skip: ReadonlySet<string>): AsyncGenerator<FsNode> {
-  async function* walk(rel: string): AsyncGenerator<FsNode> {
-    const dir = join(upper, rel);
-    for (const name of await sortedNames(dir)) {
+  async function* walk(rel: string, held: HeldDir): AsyncGenerator<FsNode> {
+    for (const name of await sortedNames(held.entry(), join(upper, rel))) {
       const childRel = join2(rel, name);
       if (skip.has(childRel)) continue;
-      const path = join(dir, name);
-      const st = await lstat(path, { bigint: true });
+      const path = join(upper, childRel);
+      const via = held.entry(name);
+      const st = await lstat(via, { bigint: true });
       if (st.isSocket()) continue;
       if (isWhiteoutStat(st)) {
         yield { rel: childRel, whiteout: true, stat: st, path, opaque: false, xattrs: [], linkTarget: undefined };
         continue;
       }
-      const node = await nodeAt(path, childRel, st, st.isDirectory() && isOpaqueDir(path));
-      yield node;
-      if (st.isDirectory()) yield* walk(childRel);
+      yield await nodeAt(path, childRel, st, st.isDirectory() && isOpaqueDir(via), via);
+      if (!st.isDirectory()) continue;
+      const child = await HeldDir.open(via, st);
+      try {
+        yield* walk(childRel, child);
+      } finally {
+        await child.close();
+      }
     }
   }
-  yield* walk('');
+  const root = await HeldDir.open(upper);
+  try {
+    yield* walk('', root);
+  } finally {
+    await root.close();
+  }
 }
 
 /** Docker's test for a changed entry (moby pkg/archive changes.go statDifferent, plus security.capability). */
@@ -152,7 +211,12 @@ export interface TreeChangeOptions {
 export async function treeChanges(tree: ContainerTree, lower: LowerView, options: TreeChangeOptions): Promise<Change[]> {
   const out: Change[] = [];
   const rootOld = await lower.list('');
-  await dirChanges(tree, lower, options, '', rootOld, !tree.layered, out);
+  const root = await HeldDir.open(tree.root);
+  try {
+    await dirChanges(tree, lower, options, '', root, rootOld, !tree.layered, out);
+  } finally {
+    await root.close();
+  }
   return out;
 }
 
@@ -162,17 +226,18 @@ export async function treeChanges(tree: ContainerTree, lower: LowerView, options
  * says the container's listing is the entire directory (vfs, or an opaque or new directory in
  * the upper dir).
  */
-async function dirChanges(tree: ContainerTree, lower: LowerView, options: TreeChangeOptions, rel: string,
+async function dirChanges(tree: ContainerTree, lower: LowerView, options: TreeChangeOptions, rel: string, held: HeldDir,
   old: Map<string, LowerEntry> | undefined, whole: boolean, out: Change[]): Promise<void> {
   const dir = join(tree.root, rel);
   const present = new Set<string>();
   const deletions: Array<{ name: string; node: FsNode }> = [];
   const perName: Array<{ name: string; changes: Change[] }> = [];
-  for (const name of await sortedNames(dir)) {
+  for (const name of await sortedNames(held.entry(), dir)) {
     const childRel = join2(rel, name);
     if (options.skip.has(childRel)) continue;
     const path = join(dir, name);
-    const st = await lstat(path, { bigint: true });
+    const via = held.entry(name);
+    const st = await lstat(via, { bigint: true });
     if (st.isSocket()) continue;
     const before = old?.get(name);
     if (isWhiteoutStat(st) && tree.layered) {
@@ -183,19 +248,24 @@ async function dirChanges(tree: ContainerTree, lower: LowerView, options: TreeCh
     present.add(name);
     const changes: Change[] = [];
     let self: Change | undefined;
-    if (before === undefined) self = { kind: 'A', rel: childRel, node: await nodeAt(path, childRel, st) };
-    else if (statDifferent(before.stat, st) || capabilityDiffers(before.path, path)) self = { kind: 'C', rel: childRel, node: await nodeAt(path, childRel, st) };
+    if (before === undefined) self = { kind: 'A', rel: childRel, node: await nodeAt(path, childRel, st, false, via) };
+    else if (statDifferent(before.stat, st) || capabilityDiffers(before.path, via)) self = { kind: 'C', rel: childRel, node: await nodeAt(path, childRel, st, false, via) };
     if (self !== undefined) changes.push(self);
     if (st.isDirectory()) {
       const beforeIsDir = before !== undefined && before.stat.isDirectory();
       const recreated = beforeIsDir && options.recreatedAfter !== undefined && st.birthtimeNs > options.recreatedAfter;
       const childOld = beforeIsDir && !recreated ? await lower.list(childRel) : undefined;
-      const childWhole = whole || !beforeIsDir || (tree.layered && isOpaqueDir(path));
+      const childWhole = whole || !beforeIsDir || (tree.layered && isOpaqueDir(via));
       const inner: Change[] = [];
-      await dirChanges(tree, lower, options, childRel, childOld, childWhole, inner);
+      const child = await HeldDir.open(via, st);
+      try {
+        await dirChanges(tree, lower, options, childRel, child, childOld, childWhole, inner);
+      } finally {
+        await child.close();
+      }
       lower.forget(childRel);
       if (self === undefined && (inner.length > 0 || recreated)) {
-        self = { kind: 'C', rel: childRel, node: await nodeAt(path, childRel, st) };
+        self = { kind: 'C', rel: childRel, node: await nodeAt(path, childRel, st, false, via) };
         changes.push(self);
       }
       if (self !== undefined && recreated) self.node.opaque = true;
@@ -205,7 +275,8 @@ async function dirChanges(tree: ContainerTree, lower: LowerView, options: TreeCh
   }
   if (whole && old !== undefined) {
     const gone = [...old.keys()].filter((name) => !present.has(name));
-    const dirStat = gone.length > 0 ? await lstat(dir, { bigint: true }) : undefined;
+    // stat, not lstat: /proc/self/fd/N is a link to the directory itself
+    const dirStat = gone.length > 0 ? await stat(held.entry(), { bigint: true }) : undefined;
     for (const name of gone) {
       deletions.push({ name, node: { rel: join2(rel, name), whiteout: true, stat: dirStat!, path: join(dir, name), opaque: false, xattrs: [], linkTarget: undefined } });
     }
