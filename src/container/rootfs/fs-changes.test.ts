@@ -1,7 +1,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderChanges, sortedNames, treeChanges, upperNodes, type Change, type FsNode } from './fs-changes.js';
@@ -108,10 +108,12 @@ test('diff of a full copy (vfs) gives the same list; for a layer, a directory ma
     'C /data', 'C /data/mod', 'A /data/new', 'C /data/sub', 'A /data/sub/n.txt', 'D /data/sub/old.txt', 'C /etc', 'D /etc/group',
   ]);
   rmSync(join(rootfs, 'data', 'keep', 'k'));
+  rmSync(join(rootfs, 'data', 'link'));
+  mkdirSync(join(rootfs, 'data', 'link'));
   const forLayer = await treeChanges(tree, lower, { skip, recreatedAfter: started });
   assert.deepEqual(forLayer.map((c) => `${c.node.whiteout ? 'wh ' : ''}${c.rel}${c.node.opaque ? ' (opaque)' : ''}`), [
-    'data', 'data/keep', 'wh data/keep/k', 'data/mod', 'data/new', 'data/sub (opaque)', 'data/sub/n.txt', 'etc', 'wh etc/group',
-  ], 'a directory made anew is opaque; one emptied in place keeps its whiteouts');
+    'data', 'data/keep', 'wh data/keep/k', 'data/link (opaque)', 'data/mod', 'data/new', 'data/sub (opaque)', 'data/sub/n.txt', 'etc', 'wh etc/group',
+  ], 'a directory made anew (or over a non-directory) is opaque, as overlay makes it; one emptied in place keeps its whiteouts');
 });
 
 test('a mode change is C; an unchanged copy-up (etc/motd) is nothing; a stub the container filled is kept', async (t) => {
@@ -211,4 +213,22 @@ test('the walk never follows a symlink the container planted, nor one it swaps i
     }
   }, (err: Error & { code?: string }) => err.code === 'CHANGE_FILE_CHANGED');
   assert.deepEqual(other, ['a']);
+});
+
+test('a directory the container changed after the stubs were made is kept (Docker commits it)', async (t) => {
+  if (!requireOrSkip(t, process.getuid?.() === 0, 'ownership checks need root')) return;
+  const dir = scratch(t);
+  const base = join(dir, 'l0');
+  const upper = join(dir, 'upper');
+  put(base, 'etc/passwd');
+  put(upper, 'etc/hosts', '');
+  const later = new Date(Date.now() + 60_000);
+  utimesSync(join(upper, 'etc'), later, later); // as `touch /etc/x; rm /etc/x` a while after the start leaves it
+  const lower = new LowerView([base]);
+  const skip = await runtimeStubs(upper, lower);
+  assert.deepEqual([...skip], ['etc/hosts']);
+  const nodes: FsNode[] = [];
+  for await (const n of upperNodes(upper, skip)) nodes.push(n);
+  assert.deepEqual(nodes.map((n) => n.rel), ['etc']);
+  assert.deepEqual(await treeChanges({ root: upper, layered: true }, lower, { skip }), [], 'no visible change for diff');
 });

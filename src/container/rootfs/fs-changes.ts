@@ -253,7 +253,8 @@ async function dirChanges(tree: ContainerTree, lower: LowerView, options: TreeCh
     if (self !== undefined) changes.push(self);
     if (st.isDirectory()) {
       const beforeIsDir = before !== undefined && before.stat.isDirectory();
-      const recreated = beforeIsDir && options.recreatedAfter !== undefined && st.birthtimeNs > options.recreatedAfter;
+      // made by the container where the image has a directory (born after its start) or a non-directory (overlay marks both opaque)
+      const recreated = before !== undefined && options.recreatedAfter !== undefined && (!beforeIsDir || st.birthtimeNs > options.recreatedAfter);
       const childOld = beforeIsDir && !recreated ? await lower.list(childRel) : undefined;
       const childWhole = whole || !beforeIsDir || (tree.layered && isOpaqueDir(via));
       const inner: Change[] = [];

@@ -37,6 +37,13 @@ export async function lstatInside(root: string, rel: string): Promise<BigIntStat
   return undefined;
 }
 
+/** runc makes the stubs in `runc create`; the container's own command runs well after `runc start`. */
+const SAME_MOMENT_NS = 10_000_000n;
+
+function bigMax(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
+
 function ancestors(rel: string): string[] {
   const out: string[] = [];
   for (let i = rel.indexOf('/'); i >= 0; i = rel.indexOf('/', i + 1)) out.push(rel.slice(0, i));
@@ -52,14 +59,19 @@ export async function runtimeStubs(root: string, lower: LowerView): Promise<Set<
     const empty = st.isDirectory() ? (await readdir(join(root, rel))).length === 0 : st.isFile() && st.size === 0n;
     if (empty) skip.add(rel);
   }
-  // Parents, deepest first: a directory whose every entry is a stub, and that is either absent
-  // from the image or there with the same mode and owner (overlay copied it up for the stub).
+  // Parents, deepest first: a directory whose every entry is a stub, not modified since the
+  // last of them was made, and either absent from the image or there with the same mode and
+  // owner (overlay copied it up for the stub).
   const candidates = [...new Set([...skip].flatMap(ancestors))].sort((a, b) => b.length - a.length);
   for (const rel of candidates) {
     const st = await lstatInside(root, rel);
     if (st === undefined || !st.isDirectory() || isOpaqueDir(join(root, rel))) continue;
     const names = await readdir(join(root, rel));
     if (!names.every((n) => skip.has(`${rel}/${n}`))) continue;
+    let newest = 0n;
+    for (const n of names) newest = bigMax(newest, (await lstatInside(root, `${rel}/${n}`))?.mtimeNs ?? 0n);
+    // the container created or removed something here since (the directory's time may trail its last entry's by a few microseconds)
+    if (st.mtimeNs > newest + SAME_MOMENT_NS) continue;
     const before = await lower.lookup(rel);
     if (before === undefined || (before.stat.isDirectory() && before.stat.mode === st.mode && before.stat.uid === st.uid && before.stat.gid === st.gid)) {
       skip.add(rel);
