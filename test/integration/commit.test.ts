@@ -9,12 +9,13 @@
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { run, tempDir, removeDir } from '../support/cli.js';
 import { dockerAvailable, expectedFacts, fixture, IS_ROOT, requireOrSkip } from '../support/env.js';
 import { buildBusyboxImages, IMAGE, loadBusybox, removeBusyboxImages } from '../support/busybox-image.js';
-import { mountsUnder, newStoreDir, storeHelpers, tearDownStore, type ContainerStore } from '../support/container-store.js';
+import { mountsUnder, newStoreDir, runtimeBase, storeHelpers, tearDownStore, type ContainerStore } from '../support/container-store.js';
 
 let base = '';
 
@@ -159,6 +160,22 @@ describe('commit and diff', { concurrency: 3 }, () => {
       assert.equal((await s.ok(['run', '--rm', 'live:unpaused', 'cat', '/one.txt', '/two.txt'])).stdout, 'one\ntwo\n');
       const cmd = JSON.parse((await s.ok(['image', 'inspect', '-f', '{{json .Config}}', 'live:paused'])).stdout);
       assert.deepEqual([cmd.Cmd, cmd.Tty, cmd.OpenStdin], [['sh'], true, true], "the container's -it settings, as Docker records them");
+    });
+  });
+
+  test('a container left paused by a commit that was killed is resumed by the next command', async (t) => {
+    await withStore(t, async (s) => {
+      const id = (await s.ok(['run', '-dit', '--name', 'frozen', IMAGE, 'sh'])).stdout.trim();
+      const runc = ['--root', join(runtimeBase(s.root), 'runc')];
+      // what `commit` leaves when killed between pause and resume: the marker of a berth that is gone, and a frozen container
+      writeFileSync(join(s.root, 'v1', 'containers', id, 'paused-by'), '4194303-1');
+      execFileSync('runc', [...runc, 'pause', id]);
+      const status = (): string => JSON.parse(execFileSync('runc', [...runc, 'state', id], { encoding: 'utf8' })).status;
+      assert.equal(status(), 'paused');
+      await s.ok(['ps']);
+      assert.equal(status(), 'running', 'resumed');
+      assert.equal(existsSync(join(s.root, 'v1', 'containers', id, 'paused-by')), false);
+      assert.equal((await s.ok(['exec', 'frozen', 'echo', 'alive'])).stdout, 'alive\n');
     });
   });
 

@@ -2,7 +2,7 @@
  * A container's changes to its image, for `diff` and `commit`: where they are (the overlay
  * upper dir, or the vfs driver's copy compared with the image's layers), what the runtime put
  * there that is not a change (mount-point stubs), and holding the container still while they
- * are read (the runtime's pause/resume, always resumed).
+ * are read (the runtime's pause/resume, always resumed; see container-pause.ts).
  */
 import { existsSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
@@ -12,9 +12,9 @@ import { runtimeStubs } from '../../container/rootfs/mount-stubs.js';
 import { treeChanges, upperNodes, type Change, type ContainerTree, type FsNode } from '../../container/rootfs/fs-changes.js';
 
 export { renderChanges } from '../../container/rootfs/fs-changes.js';
-import { pauseContainer, resumeContainer } from '../../container/runtime/oci-runtime.js';
 import type { ContainerRecord } from '../../store/metadata/containers.js';
-import { runtimeFor, type ContainerHost } from './container-host.js';
+import type { ContainerHost } from './container-host.js';
+import { holdContainer, releaseContainer } from './container-pause.js';
 import { refreshContainer, specOf } from './container-exit.js';
 import { imageLayerDirs } from './image-layer-dirs.js';
 
@@ -53,16 +53,16 @@ export async function changeSource(host: ContainerHost, record: ContainerRecord)
 export async function withContainerHeld<T>(host: ContainerHost, record: ContainerRecord, pause: boolean, fn: (current: ContainerRecord) => Promise<T>): Promise<T> {
   const current = await refreshContainer(host, record);
   if (!pause || current.state !== 'running') return fn(current);
-  const runtime = runtimeFor(host, specOf(current).runtime);
-  await pauseContainer(runtime, current.id);
+  const runtime = specOf(current).runtime;
+  await holdContainer(host, current, runtime);
   let result: T;
   try {
     result = await fn(current);
   } catch (err) {
-    await resumeContainer(runtime, current.id).catch(() => undefined);
+    await releaseContainer(host, current, runtime).catch(() => undefined);
     throw err;
   }
-  await resumeContainer(runtime, current.id);
+  await releaseContainer(host, current, runtime);
   return result;
 }
 

@@ -15,6 +15,7 @@ import { isMounted, unmount } from '../../container/rootfs/overlay.js';
 import { containerState, deleteContainer } from '../../container/runtime/oci-runtime.js';
 import { deleteContainerRecord, getContainer, updateContainer, type ContainerRecord } from '../../store/metadata/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
+import { resumeAbandonedPause } from './container-pause.js';
 import type { ContainerSpec } from './container-spec.js';
 
 /** Exit code recorded when a container stopped without its monitor seeing it (killed monitor, reboot). */
@@ -41,10 +42,16 @@ export async function refreshContainer(host: ContainerHost, stale: ContainerReco
   if (record.state !== 'running') return record;
   const exit = readExit(host, record.id);
   if (exit !== undefined) return finishContainer(host, record, exit.code, exit.at);
-  if (record.monitor !== null && isIdentityAlive(record.monitor)) return record;
   const spec = specOf(record);
+  if (record.monitor !== null && isIdentityAlive(record.monitor)) {
+    await resumeAbandonedPause(host, record, spec.runtime);
+    return record;
+  }
   const state = await containerState(runtimeFor(host, spec.runtime), record.id);
-  if (state !== undefined && (state.status === 'running' || state.status === 'paused')) return record;
+  if (state !== undefined && (state.status === 'running' || state.status === 'paused')) {
+    await resumeAbandonedPause(host, record, spec.runtime);
+    return record;
+  }
   return finishContainer(host, record, UNKNOWN_EXIT, new Date().toISOString());
 }
 
