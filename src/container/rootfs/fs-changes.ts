@@ -291,8 +291,3 @@ async function dirChanges(tree: ContainerTree, lower: LowerView, options: TreeCh
 export function renderChanges(changes: readonly Change[]): string {
   return changes.map((c) => `${c.kind} /${c.rel}\n`).join('');
 }
-
-/** The nodes a layer holds for these changes (deletions become whiteouts). */
-export function* changeNodes(changes: readonly Change[]): Generator<FsNode> {
-  for (const c of changes) yield c.node;
-}
