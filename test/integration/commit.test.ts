@@ -99,6 +99,11 @@ describe('commit and diff', { concurrency: 3 }, () => {
       assert.equal(await imageId(s, 'committed:1'), id, 'tagged as asked');
       assert.deepEqual(await topLayer(s, 'committed:1'), EXPECTED_LAYER);
 
+      const again = (await s.ok(['commit', 'work', 'committed:2'])).stdout.trim();
+      assert.notEqual(again, id, 'a new image (created differs)');
+      const layersOf = async (ref: string): Promise<string[]> => JSON.parse((await s.ok(['image', 'inspect', '-f', '{{json .RootFS.Layers}}', ref])).stdout);
+      assert.deepEqual(await layersOf('committed:2'), await layersOf('committed:1'), 'the same changes give the same layer, byte for byte');
+
       const parentId = await imageId(s, IMAGE);
       const inspected = JSON.parse((await s.ok(['image', 'inspect', 'committed:1'])).stdout)[0];
       assert.equal(inspected.Parent, parentId);
@@ -193,6 +198,10 @@ describe('commit and diff', { concurrency: 3 }, () => {
       assert.equal((await s.ok(['run', '--rm', 'same:1'])).stdout, 'old\n');
       const top = JSON.parse(lines((await s.ok(['history', '--format', 'json', 'same:1'])).stdout)[0]!);
       assert.deepEqual([top.CreatedBy, top.Size], ['true', '0B']);
+      await s.ok(['create', '--name', 'never', IMAGE]);
+      assert.equal((await s.ok(['diff', 'never'])).stdout, '', 'a container never started has no changes');
+      await s.ok(['commit', 'never', 'never:1']);
+      assert.deepEqual(JSON.parse((await s.ok(['image', 'inspect', '-f', '{{json .RootFS.Layers}}', 'never:1'])).stdout), parent.RootFS.Layers);
       const bad = await s.berth(['commit', '-c', 'RUN echo', 'idle']);
       assert.equal(bad.code, 1);
       assert.match(bad.stderr, /run is not a valid change command/);
