@@ -9,7 +9,7 @@
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { run, tempDir, removeDir } from '../support/cli.js';
@@ -76,10 +76,15 @@ function lines(text: string): string[] {
   return text.split('\n').filter((l) => l !== '');
 }
 
+/** The blob file of an image's top layer. */
+async function topLayerBlob(s: ContainerStore, image: string): Promise<string> {
+  const layers = JSON.parse((await s.ok(['image', 'inspect', '-f', '{{json .RootFS.Layers}}', image])).stdout) as string[];
+  return join(s.root, 'v1', 'blobs', 'sha256', layers.at(-1)!.slice('sha256:'.length));
+}
+
 /** The top layer of an image as `tar -tv` lists it: type character and name (plus link target). */
 async function topLayer(s: ContainerStore, image: string): Promise<string[]> {
-  const layers = JSON.parse((await s.ok(['image', 'inspect', '-f', '{{json .RootFS.Layers}}', image])).stdout) as string[];
-  const blob = join(s.root, 'v1', 'blobs', 'sha256', layers.at(-1)!.slice('sha256:'.length));
+  const blob = await topLayerBlob(s, image);
   return lines(execFileSync('tar', ['--numeric-owner', '-tvf', blob], { encoding: 'utf8' }))
     .map((l) => { const f = l.split(/\s+/); return `${f[0]![0]} ${f.slice(5).join(' ')}`; });
 }
@@ -98,6 +103,8 @@ describe('commit and diff', { concurrency: 3 }, () => {
       const id = committed.stdout.trim();
       assert.equal(await imageId(s, 'committed:1'), id, 'tagged as asked');
       assert.deepEqual(await topLayer(s, 'committed:1'), EXPECTED_LAYER);
+      // the upper dir carries overlay's own attributes (opaque, origin of copied-up files): none reach the layer
+      assert.equal(readFileSync(await topLayerBlob(s, 'committed:1')).includes('trusted.overlay'), false);
 
       const again = (await s.ok(['commit', 'work', 'committed:2'])).stdout.trim();
       assert.notEqual(again, id, 'a new image (created differs)');
@@ -210,6 +217,25 @@ describe('commit and diff', { concurrency: 3 }, () => {
       assert.match(missing.stderr, /No such container: nope/);
       const missingDiff = await s.berth(['diff', 'nope']);
       assert.match(missingDiff.stderr, /No such container: nope/);
+    });
+  });
+
+  test('extended attributes (file capabilities, user.*) go into the layer and come back when the image runs', async (t) => {
+    await withStore(t, async (s) => {
+      const id = (await s.ok(['create', '--name', 'xattrs', IMAGE, 'sh', '-c', 'echo cap > /capfile; echo note > /notefile'])).stdout.trim();
+      await s.ok(['start', '-a', 'xattrs']);
+      const upper = join(s.root, 'v1', 'containers', id, 'upper');
+      // busybox has no setfattr: set them from outside, as setcap and setfattr in the container would
+      execFileSync('setfattr', ['-n', 'security.capability', '-v', '0x0100000200200000000000000000000000000000', join(upper, 'capfile')]);
+      execFileSync('setfattr', ['-n', 'user.note', '-v', 'hello', join(upper, 'notefile')]);
+      await s.ok(['commit', 'xattrs', 'xattrs:1']);
+      await s.ok(['run', '--rm', 'xattrs:1', 'true']);
+      const layers = join(s.root, 'v1', 'layers');
+      const unpacked = readdirSync(layers).find((d) => existsSync(join(layers, d, 'capfile')));
+      assert.ok(unpacked !== undefined, 'the committed layer is unpacked');
+      const dump = execFileSync('getfattr', ['-d', '-m', '-', '-e', 'hex', join(layers, unpacked, 'capfile'), join(layers, unpacked, 'notefile')], { encoding: 'utf8' });
+      assert.match(dump, /security\.capability=0x0100000200200000000000000000000000000000/);
+      assert.match(dump, /user\.note=0x68656c6c6f/);
     });
   });
 
