@@ -71,6 +71,10 @@ const CONTAINER_SUB: Record<string, Entry> = {
   prune: { summary: 'Remove all stopped containers', load: () => import('./commands/container-prune.js') },
 };
 
+const SYSTEM_SUB: Record<string, Entry> = {
+  check: { summary: 'Verify the store (blobs, references, leftovers) and optionally repair it', load: () => import('./commands/system-check.js') },
+};
+
 /** Commands berth runs for itself (conmon's exit command); not listed in help. */
 const HIDDEN_CONTAINER_SUB: Record<string, Entry> = {
   cleanup: { summary: '', load: () => import('./commands/container-cleanup.js') },
@@ -106,6 +110,7 @@ ${list(TOP)}
 Management Commands:
   container Manage containers
   image     Manage images
+  system    Manage Berth's store
 
 Global Options:
 ${formatFlagHelp(GLOBAL_FLAGS)}
@@ -130,6 +135,7 @@ Run 'berth ${group} COMMAND --help' for more information on a command.
 const GROUPS: Record<string, { what: string; table: Record<string, Entry>; hidden?: Record<string, Entry> }> = {
   image: { what: 'images', table: IMAGE_SUB },
   container: { what: 'containers', table: CONTAINER_SUB, hidden: HIDDEN_CONTAINER_SUB },
+  system: { what: "Berth's store", table: SYSTEM_SUB },
 };
 
 function commandHelp(path: string, spec: CommandSpec): string {
