@@ -73,6 +73,8 @@ const CONTAINER_SUB: Record<string, Entry> = {
 
 const SYSTEM_SUB: Record<string, Entry> = {
   check: { summary: 'Verify the store (blobs, references, leftovers) and optionally repair it', load: () => import('./commands/system-check.js') },
+  df: { summary: 'Show Berth disk usage', load: () => import('./commands/system-df.js') },
+  prune: { summary: 'Remove stopped containers and unused images', load: () => import('./commands/system-prune.js') },
 };
 
 /** Commands berth runs for itself (conmon's exit command); not listed in help. */
