@@ -1,6 +1,6 @@
 import { tagImage } from '../../engine/tag.js';
 import { Store } from '../../store/store.js';
-import type { CommandSpec } from '../command.js';
+import { noteWriter, type CommandSpec } from '../command.js';
 
 export const spec: CommandSpec = {
   usage: 'SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]',
@@ -10,7 +10,7 @@ export const spec: CommandSpec = {
   async run(ctx, _flags, args) {
     const store = Store.open(ctx.root);
     try {
-      tagImage(store, args[0]!, args[1]!);
+      tagImage(store, args[0]!, args[1]!, noteWriter(ctx));
     } finally {
       store.close();
     }
