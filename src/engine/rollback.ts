@@ -140,6 +140,10 @@ function publishRollback(store: Store, image: NewRollback): void {
     const layers = db.prepare(`SELECT il.position, il.diff_id, il.chain_id, l.size, b.size AS tar_size
       FROM image_layers il JOIN layers l ON l.diff_id = il.diff_id JOIN blobs b ON b.digest = il.diff_id
       WHERE il.image_id = ? AND il.position < ? ORDER BY il.position`).all(image.source, image.keep) as Array<{ position: number; diff_id: Digest; chain_id: Digest; size: number; tar_size: number }>;
+    if (layers.length !== image.keep) {
+      // Another berth removed the image between reading its config and taking the write lock.
+      throw new BerthError('not_found', 'IMAGE_NOT_FOUND', `No such image: ${image.source}`, { hint: 'It was removed meanwhile; run "berth images" to list local images' });
+    }
     const config = JSON.parse(image.bytes.toString('utf8')) as { created?: string; os?: string; architecture?: string };
     const created = typeof config.created === 'string' ? config.created : '';
     db.prepare(`INSERT INTO images(id, config_size, created, created_ms, size, layer_count, top_chain_id, parent, os, architecture, added_at, last_tag_time)
