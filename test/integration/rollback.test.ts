@@ -125,6 +125,19 @@ describe('rollback', { concurrency: 4 }, () => {
     });
   });
 
+  test('empty_layer entries above the new top layer go with the layers (umoci\'s "umoci config" step)', async () => {
+    await withStore(['umoci-oci'], async (root) => {
+      const v2 = 'sha256:b2ce4180dde5fd1222bc81f4a4c2d9a7f74e09689ea723c1923476e134fbfbd9';
+      assert.deepEqual((await historyRows(root, v2)).map((h: Json) => h.CreatedBy), ['umoci repack', 'umoci config', 'umoci repack']);
+      const rolled = await historyRows(root, `${v2}~1`);
+      assert.deepEqual(rolled.map((h: Json) => h.CreatedBy), ['umoci repack']);
+      const info = await inspect(root, `${v2.slice(7, 19)}~1`);
+      assert.equal(info.Id, rolled[0].ID);
+      assert.equal(info.RootFS.Layers.length, 1);
+      assert.deepEqual(info.Config, (await inspect(root, v2)).Config, 'an OCI layout records no older config: the current one');
+    });
+  });
+
   test('~N beyond the base and malformed suffixes are errors that change nothing', async () => {
     await withStore(['docker-save-3layer.tar'], async (root) => {
       const count = await imageCount(root);
