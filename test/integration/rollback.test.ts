@@ -317,6 +317,16 @@ describe('rollback', { concurrency: 4 }, () => {
       assert.equal(await imageCount(root), count + 1, 'the tagged rollback stays');
       const original = await inspect(root, 'peer-vis:latest');
       assert.deepEqual(original.RootFS.Layers, DIFF_IDS, 'the image rolled back from is untouched');
+      // The rolled-back image stands on its own: removing the original frees only its top layer.
+      const removedOriginal = await ok(['rmi', 'peer-vis:latest', 'peer-vis:v3'], root);
+      assert.match(removedOriginal.stdout, new RegExp(`Deleted: ${PEER_VIS}`));
+      const base = await inspect(root, 'pv:base');
+      assert.deepEqual(base.RootFS.Layers, DIFF_IDS.slice(0, 1));
+      await ok(['system', 'check'], root);
+      const archive = join(root, '..', 'base.tar');
+      await ok(['save', '-o', archive, 'pv:base'], root);
+      await ok(['load', '-i', archive], join(root, '..', 'again'));
+      assert.equal((await inspect(join(root, '..', 'again'), 'pv:base')).Id, base.Id);
     });
   });
 });
