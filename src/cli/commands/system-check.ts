@@ -3,7 +3,7 @@ import { Store } from '../../store/store.js';
 import { humanSize } from '../format/units.js';
 import { createProgress } from '../progress.js';
 import { flagBool, flagString, write, type CommandSpec } from '../command.js';
-import { hostFor } from './container-options.js';
+import { lookingHostFor } from './container-options.js';
 
 export const spec: CommandSpec = {
   usage: '[OPTIONS]',
@@ -20,7 +20,7 @@ export const spec: CommandSpec = {
     const store = Store.open(ctx.root);
     try {
       const progress = createProgress(ctx.stderr, 'Verifying', undefined, !flagBool(flags, 'quiet'));
-      const report = await checkStore(hostFor(ctx, store), { repair, onProgress: (n) => progress.update(n) });
+      const report = await checkStore(lookingHostFor(ctx, store), { repair, onProgress: (n) => progress.update(n) });
       progress.finish();
       const repaired = new Set<Finding>(report.repaired);
       const left = report.findings.filter((f) => !repaired.has(f));

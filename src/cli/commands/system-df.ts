@@ -3,7 +3,7 @@ import { Store } from '../../store/store.js';
 import { humanSize } from '../format/units.js';
 import { renderTable } from '../format/tabwriter.js';
 import { flagString, write, type CommandSpec } from '../command.js';
-import { hostFor } from './container-options.js';
+import { lookingHostFor } from './container-options.js';
 
 export const spec: CommandSpec = {
   usage: '[OPTIONS]',
@@ -13,7 +13,7 @@ export const spec: CommandSpec = {
   async run(ctx, flags) {
     const store = Store.open(ctx.root);
     try {
-      const rows = await diskUsage(hostFor(ctx, store));
+      const rows = await diskUsage(lookingHostFor(ctx, store));
       const reclaimable = (r: (typeof rows)[number]): string =>
         r.size > 0 ? `${humanSize(r.reclaimable)} (${Math.floor((r.reclaimable * 100) / r.size)}%)` : humanSize(r.reclaimable);
       if (flagString(flags, 'format') === 'json') {
