@@ -43,7 +43,7 @@ export async function loadImages(store: Store, input: LoadInput, options: LoadOp
     const source: ArchiveSource = input.kind === 'stream'
       ? await TarSource.ingest(input.stream, ingestDir, { limits: options.limits, ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
       : await DirectorySource.open(input.path, ingestDir, options.limits, options.onProgress);
-    const { images, notes } = await readImages(source);
+    const { images, notes } = await readArchiveImages(source);
     await source.durable();
     return commit(store, images, notes);
   } finally {
@@ -52,7 +52,7 @@ export async function loadImages(store: Store, input: LoadInput, options: LoadOp
 }
 
 /** Picks the reader by content: manifest.json (Docker, any version) first, then index.json (OCI). */
-async function readImages(source: ArchiveSource): Promise<{ images: ArchiveImage[]; notes: string[] }> {
+export async function readArchiveImages(source: ArchiveSource): Promise<{ images: ArchiveImage[]; notes: string[] }> {
   if (await source.has(MANIFEST_PATH)) return { images: await readDockerArchive(source), notes: [] };
   if (await source.has(INDEX_PATH)) return new OciLayoutReader(source, hostPlatform()).read();
   // Only probes for a better hint: a link at these paths that leads nowhere is no evidence either way.
