@@ -15,6 +15,7 @@
 # leave the berth-bench:* docker images in place at the end. SECTIONS (default all: "load save
 # big startup containers persist") runs a part, reported in .bench/results/partial.md only.
 # persist: import of the rootfs tar, import + first run, export, and commit of a 50 MB change.
+# tags: load of the 1-layer image carrying 10,000 tags (one run each; docker takes minutes).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -26,7 +27,7 @@ RUNS=${RUNS:-5}
 BIG_RUNS=${BIG_RUNS:-3}
 STARTUP_RUNS=${STARTUP_RUNS:-30}
 RUN_RUNS=${RUN_RUNS:-20}
-ALL_SECTIONS="load save big startup containers persist"
+ALL_SECTIONS="load save big startup containers persist tags"
 SECTIONS=${SECTIONS:-$ALL_SECTIONS}
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 BIG_MB=${BIG_MB:-800}
@@ -116,6 +117,11 @@ if [ ! -f "$B/big.tar" ] || [ "$(cat "$B/big.mb" 2>/dev/null)" != "$BIG_MB" ]; t
   $TOOLS big "$B/save3.tar" "$B/big-layer.tar" "$B/big.tar" $IMG:big
   rm -f "$B/big-layer.tar"
   echo "$BIG_MB" > "$B/big.mb"
+fi
+
+if [ ! -f "$B/tags10k.tar" ]; then
+  log "building the 10,000-tag archive (the 1-layer image with 10,000 RepoTags)"
+  $TOOLS retag "$B/save1.tar" "$B/tags10k.tar" 10000 $IMG-10k/app
 fi
 
 if [ ! -f "$B/tags.tar" ]; then
@@ -290,6 +296,22 @@ measure berth-commit "$RUNS" "sh -c '$BERTH --root $S_P rmi -f $IMG:commit >/dev
   $BERTH --root "$S_P" commit $IMG-big50 $IMG:commit
 $BERTH --root "$S_P" rm -f $IMG-exp $IMG-big50 >/dev/null
 rm -rf "$S_P"
+docker_cleanup
+
+fi
+if want tags; then
+# 10,000 tags: docker load once (it takes minutes), berth three times on a fresh store.
+warm "$B/tags10k.tar"
+docker_cleanup
+RMI_10K="sh -c 'docker images -q $IMG-10k/app | sort -u | xargs -r docker rmi -f >/dev/null 2>&1; sync'"
+log "load with 10,000 tags: docker (one run)"
+measure docker-load10k 1 "$RMI_10K" docker load -q -i "$B/tags10k.tar"
+echo "docker_tags10k=$(docker images --format '{{.Repository}}:{{.Tag}}' | grep -c "^$IMG-10k/app")" >> "$R/facts.txt"
+sh -c "docker images -q $IMG-10k/app | sort -u | xargs -r docker rmi -f >/dev/null 2>&1"
+log "load with 10,000 tags: berth"
+measure berth-load10k 3 "sh -c 'rm -rf $S_LOAD; sync'" $BERTH --root "$S_LOAD" load -q -i "$B/tags10k.tar"
+echo "berth_tags10k=$($BERTH --root "$S_LOAD" images --format '{{.Repository}}:{{.Tag}}' | grep -c "^$IMG-10k/app")" >> "$R/facts.txt"
+rm -rf "$S_LOAD"
 docker_cleanup
 
 fi

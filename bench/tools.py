@@ -256,6 +256,15 @@ def report(d, out_md):
               f"{'PASS' if ok_t else 'FAIL'} time, {'PASS' if ok_m else 'FAIL'} RSS | {fmt(rss, 0)} | {fmt(bt and bt[4])} |")
         w('')
         w('For `import` + first run, both commands run under one `sh -c`; the RSS figure is the largest peak among them (getrusage of waited-for children).\n')
+    dk, bt = hf(os.path.join(d, 'docker-load10k.json')), hf(os.path.join(d, 'berth-load10k.json'))
+    if dk or bt:
+        rss = mib(median_int(os.path.join(d, 'berth-load10k.rss')))
+        w(f"10,000 tags (the 1-layer image, {int(facts.get('save1_bytes', 0))/1e6:.0f} MB, with 10,000 RepoTags; docker one run, berth median of 3; "
+          f"tags listed afterwards: docker {facts.get('docker_tags10k', '-')}, berth {facts.get('berth_tags10k', '-')}):\n")
+        w('| operation | docker s | berth median s | ratio berth/docker | berth peak RSS MiB |')
+        w('|---|---|---|---|---|')
+        w(f"| `load` with 10,000 tags | {fmt(dk and dk[0])} | {fmt(bt and bt[0])} | {fmt(bt[0] / dk[0] if dk and bt else None)} | {fmt(rss, 0)} |")
+        w('')
     w('Spread (min-max s, all runs): ' + '; '.join(
         f"{who} {key}: {fmt(r[1])}-{fmt(r[2])}" for key in ('load3', 'save3', 'load1', 'save1', 'loadbig', 'savebig', 'firstrun', 'layer1', 'import', 'importrun', 'export', 'commit') for who in ('docker', 'berth', 'untar')
         if (r := hf(os.path.join(d, f'{who}-{key}.json'))) is not None))
