@@ -2,7 +2,7 @@ import { BerthError } from '../../internal/errors.js';
 import { exportContainer } from '../../engine/containers/export-container.js';
 import { resolveContainer } from '../../engine/containers/resolve-container.js';
 import { Store } from '../../store/store.js';
-import { writeFileAtomic, writeToStream } from '../output-file.js';
+import { writeChunksToFile, writeChunksToStream } from '../chunk-output.js';
 import { flagString, type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';
 
@@ -25,8 +25,8 @@ export const spec: CommandSpec = {
       const host = hostFor(ctx, store);
       const record = resolveContainer(store, args[0]!);
       const stream = exportContainer(host, record);
-      if (output === undefined || output === '-') await writeToStream(ctx.stdout, stream, undefined);
-      else await writeFileAtomic(output, stream, undefined, 0o600);
+      if (output === undefined || output === '-') await writeChunksToStream(ctx.stdout, stream);
+      else await writeChunksToFile(output, stream, 0o600);
     } finally {
       store.close();
     }

@@ -40,7 +40,7 @@ async function entries(root: string): Promise<Array<{ header: TarHeader; body: B
       return { write: (c) => { parts.push(Buffer.from(c)); }, end: () => { item.body = Buffer.concat(parts); } };
     },
   }, { maxMetaBytes: 1024 * 1024 });
-  for await (const chunk of rootfsEntries(root)) await parser.write(chunk);
+  for await (const chunk of rootfsEntries(root)) await parser.write(Buffer.from(chunk));
   await parser.write(END_OF_ARCHIVE);
   await parser.end();
   return out;

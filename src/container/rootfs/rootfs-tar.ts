@@ -7,8 +7,11 @@
  * attributes as PAX SCHILY.xattr records (never overlay's own trusted.overlay.*). Sockets are
  * left out, and so are overlay whiteouts (character devices 0:0) should a root show any.
  *
- * File contents are streamed in chunks straight from the file; nothing is held beyond one
- * chunk. A file that shrinks while it is read (a running container) is padded with zeros to
+ * Output goes out in 1 MiB chunks: headers and file data are gathered into one buffer (file
+ * data read straight into it), so a tree of small files costs a few large writes, not three
+ * small ones per file. The buffer is reused: a chunk is valid only until the next one is asked
+ * for, so the consumer writes each one out before it asks (cli/chunk-output.ts). Memory stays
+ * one chunk, whatever the size of the tree, and no fresh pages are touched per chunk. A file that shrinks while it is read (a running container) is padded with zeros to
  * the size its header announced, and one that grows is cut there, so the tar stays valid.
  */
 import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync, type Stats } from 'node:fs';
@@ -85,10 +88,77 @@ function fields(name: Buffer, type: EntryType, st: Stats, xattrs: Array<[string,
   };
 }
 
-/** The entries of the tar (headers and data) for everything under `root`; no end-of-archive blocks. */
+/** Gathers output into one reused buffer; every method yields it each time it fills up. */
+class Chunker {
+  private readonly buf = Buffer.allocUnsafe(CHUNK);
+  private pos = 0;
+
+  *append(bytes: Buffer): Generator<Buffer> {
+    let off = 0;
+    while (off < bytes.length) {
+      const n = bytes.copy(this.buf, this.pos, off);
+      this.pos += n;
+      off += n;
+      if (this.pos === CHUNK) yield this.take();
+    }
+  }
+
+  *zeros(count: number): Generator<Buffer> {
+    let left = count;
+    while (left > 0) {
+      const n = Math.min(left, CHUNK - this.pos);
+      this.buf.fill(0, this.pos, this.pos + n);
+      this.pos += n;
+      left -= n;
+      if (this.pos === CHUNK) yield this.take();
+    }
+  }
+
+  /**
+   * Exactly `size` bytes of the file, read into the chunk; a file that comes up short (it shrank)
+   * is padded with zeros, one that grew is cut at `size`.
+   */
+  *file(fd: number, size: number, name: Buffer): Generator<Buffer> {
+    let left = size;
+    while (left > 0) {
+      const want = Math.min(left, CHUNK - this.pos);
+      let n: number;
+      try {
+        n = readSync(fd, this.buf, this.pos, want, null);
+      } catch (err) {
+        throw readFailed(name, err);
+      }
+      if (n === 0) {
+        this.buf.fill(0, this.pos, this.pos + want);
+        n = want;
+      }
+      this.pos += n;
+      left -= n;
+      if (this.pos === CHUNK) yield this.take();
+    }
+  }
+
+  /** What is gathered so far (possibly nothing). */
+  *flush(): Generator<Buffer> {
+    if (this.pos > 0) yield this.take();
+  }
+
+  /** The filled part; the buffer is written again only after the consumer asks for more. */
+  private take(): Buffer {
+    const out = this.pos === CHUNK ? this.buf : this.buf.subarray(0, this.pos);
+    this.pos = 0;
+    return out;
+  }
+}
+
+/**
+ * The entries of the tar (headers and data) for everything under `root`; no end-of-archive
+ * blocks. Each chunk is valid until the next one is asked for (the buffer is reused).
+ */
 export async function* rootfsEntries(root: string): AsyncGenerator<Buffer> {
   const native = loadNative('read extended attributes');
   const links = new HardlinkTracker();
+  const out = new Chunker();
   for (const entry of walkRoot(root)) {
     const type = typeOf(entry.stat);
     if (type === undefined) continue;
@@ -104,9 +174,9 @@ export async function* rootfsEntries(root: string): AsyncGenerator<Buffer> {
       }
       const target = type === 'dir' ? undefined : links.linkTarget(entry.stat.dev, entry.stat.ino, entry.stat.nlink, entry.name);
       if (target !== undefined) {
-        yield encodeEntryHeader({ ...fields(entry.name, type, entry.stat, xattrs), type: 'hardlink', linkname: target, devmajor: 0, devminor: 0 });
+        yield* out.append(encodeEntryHeader({ ...fields(entry.name, type, entry.stat, xattrs), type: 'hardlink', linkname: target, devmajor: 0, devminor: 0 }));
       } else {
-        yield encodeEntryHeader({ ...fields(entry.name, type, entry.stat, xattrs), ...(linkname === undefined ? {} : { linkname }) });
+        yield* out.append(encodeEntryHeader({ ...fields(entry.name, type, entry.stat, xattrs), ...(linkname === undefined ? {} : { linkname }) }));
       }
       continue;
     }
@@ -129,31 +199,15 @@ export async function* rootfsEntries(root: string): AsyncGenerator<Buffer> {
       }
       const target = links.linkTarget(st.dev, st.ino, st.nlink, entry.name);
       if (target !== undefined) {
-        yield encodeEntryHeader({ ...fields(entry.name, 'file', st, xattrs), type: 'hardlink', size: 0, linkname: target });
+        yield* out.append(encodeEntryHeader({ ...fields(entry.name, 'file', st, xattrs), type: 'hardlink', size: 0, linkname: target }));
         continue;
       }
-      yield encodeEntryHeader(fields(entry.name, 'file', st, xattrs));
-      let left = st.size;
-      while (left > 0) {
-        const chunk = Buffer.allocUnsafe(Math.min(CHUNK, left));
-        let n: number;
-        try {
-          n = readSync(fd, chunk, 0, chunk.length, null);
-        } catch (err) {
-          throw readFailed(entry.name, err);
-        }
-        if (n === 0) {
-          // The file shrank since its header was written: keep the archive valid.
-          chunk.fill(0);
-          n = chunk.length;
-        }
-        left -= n;
-        yield n === chunk.length ? chunk : chunk.subarray(0, n);
-      }
-      const pad = padding(st.size);
-      if (pad > 0) yield Buffer.alloc(pad);
+      yield* out.append(encodeEntryHeader(fields(entry.name, 'file', st, xattrs)));
+      yield* out.file(fd, st.size, entry.name);
+      yield* out.zeros(padding(st.size));
     } finally {
       closeSync(fd);
     }
   }
+  yield* out.flush();
 }

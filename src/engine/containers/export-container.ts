@@ -53,7 +53,11 @@ async function openRoot(host: ContainerHost, record: ContainerRecord): Promise<R
   return mountPrivateOverlay(store.layout.layers, topFirst, paths.rootfs);
 }
 
-/** The export tar of `record`, produced as it is read; the container's files are opened at the first read. */
+/**
+ * The export tar of `record`, produced as it is read; the container's files are opened at the
+ * first read. A chunk is valid only until the next one is asked for (its buffer is reused):
+ * write each one out first (cli/chunk-output.ts does).
+ */
 export async function* exportContainer(host: ContainerHost, record: ContainerRecord): AsyncGenerator<Buffer> {
   const current = await refreshContainer(host, record);
   const config = containerConfig(current, specOf(current), await imageRuntimeConfig(host.store, current.imageId));
