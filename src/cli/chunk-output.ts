@@ -10,13 +10,21 @@ import { randomBytes } from 'node:crypto';
 import { BerthError, isSystemError, translateSystemError } from '../internal/errors.js';
 import { checkOutputPath, outputPathInvalid } from './output-file.js';
 
-export async function writeChunksToFile(path: string, source: AsyncIterable<Buffer>, mode: number): Promise<void> {
+/** The error for a write stopped by `signal` (SIGINT or SIGTERM): what was written is removed or incomplete. */
+export function interrupted(signal: AbortSignal, what: string): BerthError {
+  return new BerthError('unavailable', 'OUTPUT_INTERRUPTED', `Cannot write ${what}: interrupted by ${String(signal.reason)}`, {
+    hint: 'Nothing was left behind for -o FILE; output to stdout is incomplete',
+  });
+}
+
+export async function writeChunksToFile(path: string, source: AsyncIterable<Buffer>, mode: number, signal?: AbortSignal): Promise<void> {
   await checkOutputPath(path);
   const tmp = join(dirname(path), `.${basename(path)}.berth-${randomBytes(4).toString('hex')}`);
   try {
     const fh = await open(tmp, 'wx', mode);
     try {
       for await (const chunk of source) {
+        if (signal?.aborted === true) throw interrupted(signal, path);
         let off = 0;
         while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
       }
@@ -24,9 +32,11 @@ export async function writeChunksToFile(path: string, source: AsyncIterable<Buff
     } finally {
       await fh.close();
     }
+    if (signal?.aborted === true) throw interrupted(signal, path);
     await rename(tmp, path);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
+    if (err instanceof BerthError) throw err;
     if (isSystemError(err, 'ENOENT') || isSystemError(err, 'ENOTDIR') || isSystemError(err, 'EISDIR')) throw outputPathInvalid(path, String((err as NodeJS.ErrnoException).code), err);
     translateSystemError(err, `write ${path}`);
   }
@@ -40,7 +50,7 @@ function outputClosed(cause: unknown): BerthError {
 }
 
 /** Streams to stdout (or another stream), one chunk at a time, each flushed to the stream's handle before the next. */
-export async function writeChunksToStream(dest: NodeJS.WritableStream, source: AsyncIterable<Buffer>): Promise<void> {
+export async function writeChunksToStream(dest: NodeJS.WritableStream, source: AsyncIterable<Buffer>, signal?: AbortSignal): Promise<void> {
   let failure: unknown;
   const onError = (err: unknown): void => {
     failure ??= err;
@@ -49,6 +59,7 @@ export async function writeChunksToStream(dest: NodeJS.WritableStream, source: A
   try {
     for await (const chunk of source) {
       if (failure !== undefined) break;
+      if (signal?.aborted === true) throw interrupted(signal, 'the archive');
       await new Promise<void>((resolve) => {
         dest.write(chunk, (err) => {
           if (err !== undefined && err !== null) failure ??= err;

@@ -10,12 +10,12 @@
  */
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run, tempDir, removeDir } from '../support/cli.js';
-import { dockerAvailable, IS_ROOT, requireOrSkip } from '../support/env.js';
+import { BERTH_BIN, dockerAvailable, IS_ROOT, requireOrSkip } from '../support/env.js';
 import { DockerArchive, tar } from '../support/tar-builder.js';
 import { ptySession } from '../support/pty-session.js';
 import { buildBusyboxImages, IMAGE, loadBusybox, removeBusyboxImages } from '../support/busybox-image.js';
@@ -323,6 +323,27 @@ describe('berth export', { concurrency: 2 }, () => {
       const none = await s.berth(['export', 'nosuch']);
       assert.equal(none.code, 1);
       assert.match(none.stderr, /No such container: nosuch/);
+      assert.deepEqual(mountsUnder(s.root), []);
+    });
+  });
+
+  test('SIGTERM during export -o: the temporary file is removed, nothing is left mounted', async (t) => {
+    await withStore(t, async (s) => {
+      const made = await s.berth(['run', '--name', 'large', IMAGE, 'dd', 'if=/dev/zero', 'of=/large', 'bs=1048576', 'count=256']);
+      assert.equal(made.code, 0, made.stderr);
+      const dir = join(s.work, 'interrupted');
+      mkdirSync(dir);
+      const child = spawn(process.execPath, [BERTH_BIN, 'export', '-o', join(dir, 'out.tar'), 'large'], {
+        env: { ...process.env, BERTH_ROOT: s.root }, stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+      const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      await until('the temporary output file', () => readdirSync(dir).some((n) => n.startsWith('.out.tar.berth-')), 60_000);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 1, stderr);
+      assert.match(stderr, /interrupted by SIGTERM \[OUTPUT_INTERRUPTED\]/);
+      assert.deepEqual(readdirSync(dir), [], 'no output and no temporary file');
       assert.deepEqual(mountsUnder(s.root), []);
     });
   });

@@ -25,8 +25,19 @@ export const spec: CommandSpec = {
       const host = hostFor(ctx, store);
       const record = resolveContainer(store, args[0]!);
       const stream = exportContainer(host, record);
-      if (output === undefined || output === '-') await writeChunksToStream(ctx.stdout, stream);
-      else await writeChunksToFile(output, stream, 0o600);
+      // Ctrl-C or a TERM stops the export between two chunks: the temporary file is removed and
+      // the container's files are released (the private mount goes with its helper anyway).
+      const abort = new AbortController();
+      const stop = (signal: NodeJS.Signals): void => abort.abort(signal);
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      try {
+        if (output === undefined || output === '-') await writeChunksToStream(ctx.stdout, stream, abort.signal);
+        else await writeChunksToFile(output, stream, 0o600, abort.signal);
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
     } finally {
       store.close();
     }
