@@ -327,6 +327,20 @@ describe('berth export', { concurrency: 2 }, () => {
     });
   });
 
+  test('a reader that closes the pipe early: OUTPUT_CLOSED, nothing left mounted', async (t) => {
+    await withStore(t, async (s) => {
+      await s.ok(['create', '--name', 'piped', IMAGE, 'true']);
+      const child = spawn(process.execPath, [BERTH_BIN, 'export', 'piped'], { env: { ...process.env, BERTH_ROOT: s.root }, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
+      child.stdout.once('data', () => child.stdout.destroy());
+      const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, /\[OUTPUT_CLOSED\]/);
+      assert.deepEqual(mountsUnder(s.root), []);
+    });
+  });
+
   test('SIGTERM during export -o: the temporary file is removed, nothing is left mounted', async (t) => {
     await withStore(t, async (s) => {
       const made = await s.berth(['run', '--name', 'large', IMAGE, 'dd', 'if=/dev/zero', 'of=/large', 'bs=1048576', 'count=256']);
