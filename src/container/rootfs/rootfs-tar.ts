@@ -11,8 +11,10 @@
  * data read straight into it), so a tree of small files costs a few large writes, not three
  * small ones per file. The buffer is reused: a chunk is valid only until the next one is asked
  * for, so the consumer writes each one out before it asks (cli/chunk-output.ts). Memory stays
- * one chunk, whatever the size of the tree, and no fresh pages are touched per chunk. A file that shrinks while it is read (a running container) is padded with zeros to
- * the size its header announced, and one that grows is cut there, so the tar stays valid.
+ * one chunk, whatever the size of the tree, and no fresh pages are touched per chunk.
+ *
+ * A file that shrinks while it is read (a running container) is padded with zeros to the size
+ * its header announced, and one that grows is cut there, so the tar stays valid.
  */
 import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import { BerthError } from '../../internal/errors.js';
