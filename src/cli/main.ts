@@ -33,6 +33,7 @@ const TOP: Record<string, Entry> = {
   images: { summary: 'List images', load: () => import('./commands/images.js') },
   load: { summary: 'Load images from a tar archive or STDIN', load: () => import('./commands/load.js') },
   save: { summary: 'Save one or more images to a tar archive (streamed to STDOUT by default)', load: () => import('./commands/save.js') },
+  export: { summary: "Export a container's filesystem as a tar archive", load: () => import('./commands/export.js') },
   history: { summary: 'Show the history of an image', load: () => import('./commands/history.js') },
   inspect: { summary: 'Return low-level information on containers and images', load: () => import('./commands/inspect.js') },
   tag: { summary: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE', load: () => import('./commands/tag.js') },
@@ -67,6 +68,7 @@ const CONTAINER_SUB: Record<string, Entry> = {
   wait: TOP.wait!,
   logs: TOP.logs!,
   rm: TOP.rm!,
+  export: TOP.export!,
   inspect: { summary: 'Display detailed information on one or more containers', load: () => import('./commands/inspect.js').then((m) => ({ spec: m.containerSpec })) },
   prune: { summary: 'Remove all stopped containers', load: () => import('./commands/container-prune.js') },
 };
