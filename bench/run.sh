@@ -13,7 +13,9 @@
 # Environment: RUNS (default 5) runs per load/save measurement, BIG_RUNS (3) for the ~1 GB image,
 # STARTUP_RUNS (30), RUN_RUNS (20) for `run --rm true`, BIG_MB (800) size of the big image's extra layer, KEEP_DOCKER_IMAGES=1 to
 # leave the berth-bench:* docker images in place at the end. SECTIONS (default all: "load save
-# big startup containers") runs a part, reported in .bench/results/partial.md only.
+# big startup containers persist") runs a part, reported in .bench/results/partial.md only.
+# persist: import of the rootfs tar, import + first run, export, and commit of a 50 MB change.
+# tags: load of the 1-layer image carrying 10,000 tags (one run each; docker takes minutes).
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,7 +27,7 @@ RUNS=${RUNS:-5}
 BIG_RUNS=${BIG_RUNS:-3}
 STARTUP_RUNS=${STARTUP_RUNS:-30}
 RUN_RUNS=${RUN_RUNS:-20}
-ALL_SECTIONS="load save big startup containers"
+ALL_SECTIONS="load save big startup containers persist tags"
 SECTIONS=${SECTIONS:-$ALL_SECTIONS}
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 BIG_MB=${BIG_MB:-800}
@@ -56,8 +58,8 @@ $BERTH version >/dev/null || die "the dist/ snapshot in $SNAP does not run"
 rm -f "$R"/*.json "$R"/*.rss "$R"/*.log "$R"/facts.txt
 
 docker_cleanup() {
-  docker rm -f $IMG-c50 $IMG-c3 >/dev/null 2>&1 || true
-  docker rmi -f $IMG:base $IMG:c50 $IMG:l3 $IMG:big >/dev/null 2>&1 || true
+  docker rm -f $IMG-c50 $IMG-c3 $IMG-exp $IMG-big50 >/dev/null 2>&1 || true
+  docker rmi -f $IMG:base $IMG:c50 $IMG:l3 $IMG:big $IMG:imp $IMG:commit >/dev/null 2>&1 || true
 }
 cleanup() {
   local rc=$?
@@ -115,6 +117,11 @@ if [ ! -f "$B/big.tar" ] || [ "$(cat "$B/big.mb" 2>/dev/null)" != "$BIG_MB" ]; t
   $TOOLS big "$B/save3.tar" "$B/big-layer.tar" "$B/big.tar" $IMG:big
   rm -f "$B/big-layer.tar"
   echo "$BIG_MB" > "$B/big.mb"
+fi
+
+if [ ! -f "$B/tags10k.tar" ]; then
+  log "building the 10,000-tag archive (the 1-layer image with 10,000 RepoTags)"
+  $TOOLS retag "$B/save1.tar" "$B/tags10k.tar" 10000 $IMG-10k/app
 fi
 
 if [ ! -f "$B/tags.tar" ]; then
@@ -255,6 +262,56 @@ hyperfine -N --warmup 2 --runs "$RUN_RUNS" --export-json "$R/run-warm.json" \
 left=$($BERTH --root "$S_RUN" ps -aq | wc -l)
 [ "$left" -eq 0 ] || die "berth run --rm left $left containers behind"
 rm -rf "$S_RUN" "$W/layer1.tar"
+docker_cleanup
+
+fi
+if want persist; then
+# import / export / commit on the rootfs tar (the 1-layer image's content). Docker's imported
+# image is removed before each run; berth imports into a fresh store each run.
+S_P=$W/store-persist
+warm "$B/rootfs.tar"
+log "import: docker vs berth"
+measure docker-import "$RUNS" "sh -c 'docker rmi -f $IMG:imp >/dev/null 2>&1; sync'" docker import "$B/rootfs.tar" $IMG:imp
+measure berth-import "$RUNS" "sh -c 'rm -rf $S_P; sync'" $BERTH --root "$S_P" import "$B/rootfs.tar" $IMG:imp
+log "import + first run: docker vs berth"
+measure docker-importrun "$RUNS" "sh -c 'docker rmi -f $IMG:imp >/dev/null 2>&1; sync'" \
+  sh -c "docker import $B/rootfs.tar $IMG:imp >/dev/null && docker run --rm --network none $IMG:imp true"
+measure berth-importrun "$RUNS" "sh -c 'rm -rf $S_P; sync'" \
+  sh -c "$BERTH --root $S_P import $B/rootfs.tar $IMG:imp >/dev/null && $BERTH --root $S_P run --rm $IMG:imp true"
+# export: a stopped container of the imported image that changed a file
+docker run --network none --name $IMG-exp $IMG:imp sh -c 'echo changed > /etc/changed'
+$BERTH --root "$S_P" run --name $IMG-exp $IMG:imp sh -c 'echo changed > /etc/changed'
+log "export: docker vs berth"
+measure docker-export "$RUNS" "sh -c 'rm -f $OUT/docker-export.tar; sync'" docker export -o "$OUT/docker-export.tar" $IMG-exp
+measure berth-export "$RUNS" "sh -c 'rm -f $OUT/berth-export.tar; sync'" $BERTH --root "$S_P" export -o "$OUT/berth-export.tar" $IMG-exp
+echo "export_bytes_docker=$(stat -c %s "$OUT/docker-export.tar")" >> "$R/facts.txt"
+echo "export_bytes_berth=$(stat -c %s "$OUT/berth-export.tar")" >> "$R/facts.txt"
+rm -f "$OUT"/*.tar
+# commit: a stopped container that wrote 50 MB of random data
+docker run --network none --name $IMG-big50 $IMG:imp sh -c 'head -c 52428800 /dev/urandom > /big50'
+$BERTH --root "$S_P" run --name $IMG-big50 $IMG:imp sh -c 'head -c 52428800 /dev/urandom > /big50'
+log "commit of a 50 MB change: docker vs berth"
+measure docker-commit "$RUNS" "sh -c 'docker rmi -f $IMG:commit >/dev/null 2>&1; sync'" docker commit $IMG-big50 $IMG:commit
+measure berth-commit "$RUNS" "sh -c '$BERTH --root $S_P rmi -f $IMG:commit >/dev/null 2>&1; $BERTH --root $S_P image prune -f >/dev/null 2>&1; sync'" \
+  $BERTH --root "$S_P" commit $IMG-big50 $IMG:commit
+$BERTH --root "$S_P" rm -f $IMG-exp $IMG-big50 >/dev/null
+rm -rf "$S_P"
+docker_cleanup
+
+fi
+if want tags; then
+# 10,000 tags: docker load once (it takes minutes), berth three times on a fresh store.
+warm "$B/tags10k.tar"
+docker_cleanup
+RMI_10K="sh -c 'docker images -q $IMG-10k/app | sort -u | xargs -r docker rmi -f >/dev/null 2>&1; sync'"
+log "load with 10,000 tags: docker (one run)"
+measure docker-load10k 1 "$RMI_10K" docker load -q -i "$B/tags10k.tar"
+echo "docker_tags10k=$(docker images --format '{{.Repository}}:{{.Tag}}' | grep -c "^$IMG-10k/app")" >> "$R/facts.txt"
+sh -c "docker images -q $IMG-10k/app | sort -u | xargs -r docker rmi -f >/dev/null 2>&1"
+log "load with 10,000 tags: berth"
+measure berth-load10k 3 "sh -c 'rm -rf $S_LOAD; sync'" $BERTH --root "$S_LOAD" load -q -i "$B/tags10k.tar"
+echo "berth_tags10k=$($BERTH --root "$S_LOAD" images --format '{{.Repository}}:{{.Tag}}' | grep -c "^$IMG-10k/app")" >> "$R/facts.txt"
+rm -rf "$S_LOAD"
 docker_cleanup
 
 fi

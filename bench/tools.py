@@ -237,8 +237,36 @@ def report(d, out_md):
             w(f"| first `run --rm IMG true` after `load` (unpack included; --prepare: fresh store + load) | `tar -xf LAYER -C EMPTYDIR` | {untar[0]:.3f} | {first[0]:.3f} | {ratio:.2f} | time <= 1.5x; RSS <= 150 MB | "
               f"{'PASS' if ok_t else 'FAIL'} time, {'PASS' if ok_m else 'FAIL'} RSS | {fmt(rss, 0)} |")
         w('')
+    # persistence verbs
+    prow = [('`import ROOTFS.tar`', 'import', 0.3), ('`import` + first `run --rm IMG true`', 'importrun', 0.6),
+            ('`export -o FILE` (stopped container)', 'export', 1.0), ('`commit` of a 50 MB change', 'commit', 1.0)]
+    if any(hf(os.path.join(d, f'berth-{k}.json')) for _, k, _ in prow):
+        w(f"Persistence (the rootfs tar, {int(facts.get('rootfs_bytes', 0))/1e6:.0f} MB; export sizes: docker {int(facts.get('export_bytes_docker', 0))/1e6:.0f} MB, "
+          f"berth {int(facts.get('export_bytes_berth', 0))/1e6:.0f} MB):\n")
+        w('| operation | docker median s | berth median s | ratio berth/docker | target | pass/fail | berth peak RSS MiB (median) | berth CPU s (user+sys, mean) |')
+        w('|---|---|---|---|---|---|---|---|')
+        for label, key, target in prow:
+            dk, bt = hf(os.path.join(d, f'docker-{key}.json')), hf(os.path.join(d, f'berth-{key}.json'))
+            rss = mib(median_int(os.path.join(d, f'berth-{key}.rss')))
+            ratio = bt[0] / dk[0] if dk and bt else None
+            ok_t = ratio is not None and ratio <= target
+            ok_m = rss is not None and rss <= rss_limit_mib
+            verdicts += [ok_t, ok_m]
+            w(f"| {label} | {fmt(dk and dk[0])} | {fmt(bt and bt[0])} | {fmt(ratio)} | time <= {target}x docker; RSS <= 150 MB | "
+              f"{'PASS' if ok_t else 'FAIL'} time, {'PASS' if ok_m else 'FAIL'} RSS | {fmt(rss, 0)} | {fmt(bt and bt[4])} |")
+        w('')
+        w('For `import` + first run, both commands run under one `sh -c`; the RSS figure is the largest peak among them (getrusage of waited-for children).\n')
+    dk, bt = hf(os.path.join(d, 'docker-load10k.json')), hf(os.path.join(d, 'berth-load10k.json'))
+    if dk or bt:
+        rss = mib(median_int(os.path.join(d, 'berth-load10k.rss')))
+        w(f"10,000 tags (the 1-layer image, {int(facts.get('save1_bytes', 0))/1e6:.0f} MB, with 10,000 RepoTags; docker one run, berth median of 3; "
+          f"tags listed afterwards: docker {facts.get('docker_tags10k', '-')}, berth {facts.get('berth_tags10k', '-')}):\n")
+        w('| operation | docker s | berth median s | ratio berth/docker | berth peak RSS MiB |')
+        w('|---|---|---|---|---|')
+        w(f"| `load` with 10,000 tags | {fmt(dk and dk[0])} | {fmt(bt and bt[0])} | {fmt(bt[0] / dk[0] if dk and bt else None)} | {fmt(rss, 0)} |")
+        w('')
     w('Spread (min-max s, all runs): ' + '; '.join(
-        f"{who} {key}: {fmt(r[1])}-{fmt(r[2])}" for key in ('load3', 'save3', 'load1', 'save1', 'loadbig', 'savebig', 'firstrun', 'layer1') for who in ('docker', 'berth', 'untar')
+        f"{who} {key}: {fmt(r[1])}-{fmt(r[2])}" for key in ('load3', 'save3', 'load1', 'save1', 'loadbig', 'savebig', 'firstrun', 'layer1', 'import', 'importrun', 'export', 'commit') for who in ('docker', 'berth', 'untar')
         if (r := hf(os.path.join(d, f'{who}-{key}.json'))) is not None))
     w('')
     w(f"Overall: {sum(verdicts)}/{len(verdicts)} checks pass. Reproduce with `npm run bench` (RUNS, BIG_RUNS, STARTUP_RUNS, RUN_RUNS, BIG_MB "

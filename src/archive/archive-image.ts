@@ -6,6 +6,7 @@
 import { BerthError } from '../internal/errors.js';
 import { parseConfig, type ParsedConfig } from '../image/config.js';
 import type { TaggedReference } from '../image/reference.js';
+import type { LegacyConfig } from '../image/rollback-config.js';
 import type { Digest } from '../digest/digest.js';
 import { readCapped, type ArchiveSource } from './ingest/archive-source.js';
 import type { IngestedMember } from './ingest/member-ingest.js';
@@ -20,6 +21,11 @@ export interface ArchiveImage {
   parent: Digest | undefined;
   /** Digests of manifests that described this image in the archive. */
   manifestDigests: Digest[];
+  /**
+   * Configs the archive recorded for layers below the top (legacy docker-archive `<layer>/json`
+   * holding an image config), by layer position; absent or undefined where there is none.
+   */
+  layerConfigs?: Array<LegacyConfig | undefined>;
 }
 
 /** Reads and checks a config member and pairs it with its layers. */

@@ -1,6 +1,7 @@
 /** The shape of a CLI command module and the context it runs in. */
 import type { FlagSpec, FlagValues } from './argv.js';
 import type { Limits } from '../internal/limits.js';
+import { printable } from '../internal/errors.js';
 
 export interface CommandContext {
   /** Store root (from --root, BERTH_ROOT or the default). */
@@ -36,6 +37,13 @@ export function write(stream: NodeJS.WritableStream, text: string): Promise<void
     const ok = stream.write(text, () => resolve());
     if (!ok) stream.once('drain', () => resolve());
   });
+}
+
+/** Where engine notes go: one line each on stderr, as `load` prints its own. */
+export function noteWriter(ctx: CommandContext): (note: string) => void {
+  return (note) => {
+    ctx.stderr.write(`Note: ${printable(note)}\n`);
+  };
 }
 
 export function flagString(flags: FlagValues, name: string): string | undefined {

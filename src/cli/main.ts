@@ -35,6 +35,7 @@ const TOP: Record<string, Entry> = {
   images: { summary: 'List images', load: () => import('./commands/images.js') },
   load: { summary: 'Load images from a tar archive or STDIN', load: () => import('./commands/load.js') },
   save: { summary: 'Save one or more images to a tar archive (streamed to STDOUT by default)', load: () => import('./commands/save.js') },
+  export: { summary: "Export a container's filesystem as a tar archive", load: () => import('./commands/export.js') },
   history: { summary: 'Show the history of an image', load: () => import('./commands/history.js') },
   inspect: { summary: 'Return low-level information on containers and images', load: () => import('./commands/inspect.js') },
   tag: { summary: 'Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE', load: () => import('./commands/tag.js') },
@@ -69,10 +70,17 @@ const CONTAINER_SUB: Record<string, Entry> = {
   wait: TOP.wait!,
   logs: TOP.logs!,
   rm: TOP.rm!,
+  export: TOP.export!,
   commit: TOP.commit!,
   diff: TOP.diff!,
   inspect: { summary: 'Display detailed information on one or more containers', load: () => import('./commands/inspect.js').then((m) => ({ spec: m.containerSpec })) },
   prune: { summary: 'Remove all stopped containers', load: () => import('./commands/container-prune.js') },
+};
+
+const SYSTEM_SUB: Record<string, Entry> = {
+  check: { summary: 'Verify the store (blobs, references, leftovers) and optionally repair it', load: () => import('./commands/system-check.js') },
+  df: { summary: 'Show Berth disk usage', load: () => import('./commands/system-df.js') },
+  prune: { summary: 'Remove stopped containers and unused images', load: () => import('./commands/system-prune.js') },
 };
 
 /** Commands berth runs for itself (conmon's exit command); not listed in help. */
@@ -110,6 +118,7 @@ ${list(TOP)}
 Management Commands:
   container Manage containers
   image     Manage images
+  system    Manage Berth's store
 
 Global Options:
 ${formatFlagHelp(GLOBAL_FLAGS)}
@@ -134,6 +143,7 @@ Run 'berth ${group} COMMAND --help' for more information on a command.
 const GROUPS: Record<string, { what: string; table: Record<string, Entry>; hidden?: Record<string, Entry> }> = {
   image: { what: 'images', table: IMAGE_SUB },
   container: { what: 'containers', table: CONTAINER_SUB, hidden: HIDDEN_CONTAINER_SUB },
+  system: { what: "Berth's store", table: SYSTEM_SUB },
 };
 
 function commandHelp(path: string, spec: CommandSpec): string {

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable, type Duplex } from 'node:stream';
 import { BerthError, isSystemError, translateSystemError } from '../internal/errors.js';
 
-function outputPathInvalid(path: string, why: string, cause?: unknown): BerthError {
+export function outputPathInvalid(path: string, why: string, cause?: unknown): BerthError {
   return new BerthError('invalid_argument', 'OUTPUT_PATH_INVALID', `Cannot write ${path}: ${why}`, {
     hint: 'Give -o the path of a file in an existing directory',
     ...(cause === undefined ? {} : { cause }),
@@ -18,7 +18,7 @@ function outputPathInvalid(path: string, why: string, cause?: unknown): BerthErr
 }
 
 /** Refuses, before any work, what Docker's CLI refuses too: a file in a missing directory, or a directory. */
-async function checkOutputPath(path: string): Promise<void> {
+export async function checkOutputPath(path: string): Promise<void> {
   const dir = dirname(resolve(path));
   const dirStat = await stat(dir).catch((err: unknown) => {
     if (isSystemError(err, 'ENOENT') || isSystemError(err, 'ENOTDIR')) throw outputPathInvalid(path, `directory ${dir} does not exist`, err);

@@ -53,7 +53,7 @@ export class DigestingFileWriter {
   }
 
   async write(chunk: Buffer): Promise<void> {
-    if (this.#failed !== undefined) throw this.#failed;
+    if (this.#failed !== undefined) this.#throwFailed();
     this.#hash.update(chunk);
     const fh = this.#fh!;
     const position = this.#position;

@@ -43,7 +43,7 @@ export async function loadImages(store: Store, input: LoadInput, options: LoadOp
     const source: ArchiveSource = input.kind === 'stream'
       ? await TarSource.ingest(input.stream, ingestDir, { limits: options.limits, ...(options.onProgress ? { onProgress: options.onProgress } : {}) })
       : await DirectorySource.open(input.path, ingestDir, options.limits, options.onProgress);
-    const { images, notes } = await readImages(source);
+    const { images, notes } = await readArchiveImages(source);
     await source.durable();
     return commit(store, images, notes);
   } finally {
@@ -52,7 +52,7 @@ export async function loadImages(store: Store, input: LoadInput, options: LoadOp
 }
 
 /** Picks the reader by content: manifest.json (Docker, any version) first, then index.json (OCI). */
-async function readImages(source: ArchiveSource): Promise<{ images: ArchiveImage[]; notes: string[] }> {
+export async function readArchiveImages(source: ArchiveSource): Promise<{ images: ArchiveImage[]; notes: string[] }> {
   if (await source.has(MANIFEST_PATH)) return { images: await readDockerArchive(source), notes: [] };
   if (await source.has(INDEX_PATH)) return new OciLayoutReader(source, hostPlatform()).read();
   // Only probes for a better hint: a link at these paths that leads nowhere is no evidence either way.
@@ -82,6 +82,7 @@ function commit(store: Store, images: ArchiveImage[], notes: string[]): LoadResu
     const insertImage = db.prepare(`INSERT INTO images(id, config_size, created, created_ms, size, layer_count, top_chain_id, parent, os, architecture, added_at, last_tag_time)
       VALUES (@id, @config_size, @created, @created_ms, @size, @layer_count, @top_chain_id, @parent, @os, @architecture, @added_at, NULL)`);
     const insertImageLayer = db.prepare('INSERT INTO image_layers(image_id, position, diff_id, chain_id) VALUES (?, ?, ?, ?)');
+    const insertLayerConfig = db.prepare('INSERT OR IGNORE INTO image_layer_configs(image_id, position, config) VALUES (?, ?, ?)');
     const insertDigest = db.prepare('INSERT OR IGNORE INTO image_digests(digest, image_id, origin) VALUES (?, ?, ?)');
     const tagOf = db.prepare('SELECT image_id FROM tags WHERE name = ?').pluck();
     const storedDiffIds = db.prepare('SELECT diff_id FROM image_layers WHERE image_id = ? ORDER BY position').pluck();
@@ -109,6 +110,9 @@ function commit(store: Store, images: ArchiveImage[], notes: string[]): LoadResu
         });
         diffIds.forEach((diffId, i) => insertImageLayer.run(id, i, diffId, chains[i]));
       }
+      image.layerConfigs?.forEach((c, position) => {
+        if (c !== undefined) insertLayerConfig.run(id, position, JSON.stringify(c));
+      });
       for (const digest of image.manifestDigests) insertDigest.run(digest, id, 'archive');
       insertDigest.run(berthManifestDigest(image), id, 'berth');
       for (const tag of image.tags) {

@@ -37,7 +37,8 @@ export function removeImage(store: Store, input: string, options: RemoveOptions)
   const records: RemovalRecord[] = [];
   const freed = store.transaction(() => {
     const db = store.db;
-    const resolved = resolveImage(store, input);
+    // IMAGE~N names an image only if it was stored before: rmi never creates one to delete it.
+    const resolved = resolveImage(store, input, { create: false });
     const id = resolved.id;
     const tags = db.prepare('SELECT name FROM tags WHERE image_id = ? ORDER BY name').pluck().all(id) as string[];
     const users = containersUsingImage(db, id);

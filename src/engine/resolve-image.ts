@@ -1,11 +1,14 @@
 /**
  * Turns what a user typed into an image, as Docker does: a full image ID, a name (tag
- * defaulting to latest), name@digest, or a unique prefix of an image ID.
+ * defaulting to latest), name@digest, or a unique prefix of an image ID; and, beyond Docker,
+ * a layer ID or `IMAGE~N` (rollback.ts).
  */
 import { BerthError } from '../internal/errors.js';
 import { isDigest, type Digest } from '../digest/digest.js';
 import { familiarName, fullName, parseReference, splitTagName, withDefaultTag, type Reference } from '../image/reference.js';
+import { parseRollbackRef } from '../image/rollback-ref.js';
 import type { Store } from '../store/store.js';
+import { resolveLayerId, rollBack, type RollbackOptions } from './rollback.js';
 
 export interface ResolvedImage {
   id: Digest;
@@ -21,11 +24,39 @@ export function noSuchImage(what: string): BerthError {
   return new BerthError('not_found', 'IMAGE_NOT_FOUND', `No such image: ${what}`, { hint: 'Run "berth images" to list local images' });
 }
 
-/** Resolves `input` or throws IMAGE_NOT_FOUND / REFERENCE_AMBIGUOUS / REFERENCE_INVALID. */
-export function resolveImage(store: Store, input: string): ResolvedImage {
+export interface ResolveOptions {
+  /**
+   * Whether `IMAGE~N` and layer IDs may store the image they name when it does not exist yet
+   * (default true: every command but rmi). See rollback.ts.
+   */
+  create?: boolean;
+  /** Remarks for stderr (a rolled-back image whose config is not known). */
+  onNote?: (note: string) => void;
+}
+
+/**
+ * Resolves `input` or throws IMAGE_NOT_FOUND / REFERENCE_AMBIGUOUS / REFERENCE_INVALID /
+ * ROLLBACK_OUT_OF_RANGE. Besides Docker's forms it takes `IMAGE~N` (N layers back) and layer
+ * IDs (chain IDs, or unique prefixes of them, as `images --tree` and `history` print them).
+ */
+export function resolveImage(store: Store, input: string, options: ResolveOptions = {}): ResolvedImage {
+  const rollback = parseRollbackRef(input);
+  if (rollback === undefined) return resolvePlain(store, input, options);
+  const base = resolvePlain(store, rollback.base, options);
+  if (rollback.steps === 0) return base;
+  return { id: rollBack(store, base.id, rollback.base, rollback.steps, rollbackOptions(options)), via: 'id', reference: undefined };
+}
+
+function rollbackOptions(options: ResolveOptions): RollbackOptions {
+  return { create: options.create ?? true, ...(options.onNote === undefined ? {} : { onNote: options.onNote }) };
+}
+
+function resolvePlain(store: Store, input: string, options: ResolveOptions): ResolvedImage {
   const db = store.db;
   if (isDigest(input)) {
     if (db.prepare('SELECT 1 FROM images WHERE id = ?').get(input) !== undefined) return { id: input, via: 'id', reference: undefined };
+    const layerImage = resolveLayerId(store, input.slice(7), input, rollbackOptions(options));
+    if (layerImage !== undefined) return { id: layerImage, via: 'id', reference: undefined };
     throw noSuchImage(input);
   }
   let ref: Reference | undefined;
@@ -61,6 +92,8 @@ export function resolveImage(store: Store, input: string): ResolvedImage {
         hint: 'Type more characters of the ID, or use a name',
       });
     }
+    const layerImage = resolveLayerId(store, prefix[1]!, input, rollbackOptions(options));
+    if (layerImage !== undefined) return { id: layerImage, via: 'id', reference: undefined };
   }
   if (ref === undefined) throw parseError;
   throw noSuchImage(familiarName(ref));

@@ -14,7 +14,7 @@ export interface SavePlan {
   images: SaveImage[];
 }
 
-export function planSave(store: Store, inputs: readonly string[]): SavePlan {
+export function planSave(store: Store, inputs: readonly string[], onNote?: (note: string) => void): SavePlan {
   const db = store.db;
   const order: Digest[] = [];
   const tagsOf = new Map<Digest, TaggedReference[]>();
@@ -42,7 +42,7 @@ export function planSave(store: Store, inputs: readonly string[]): SavePlan {
         continue;
       }
     }
-    const resolved = resolveImage(store, input);
+    const resolved = resolveImage(store, input, onNote === undefined ? {} : { onNote });
     add(resolved.id, resolved.via === 'tag' ? (resolved.reference as TaggedReference) : undefined);
   }
   const imageRow = db.prepare('SELECT config_size, parent FROM images WHERE id = ?');

@@ -14,10 +14,10 @@ export interface Native {
   shutdown(fd: number, how: number): void;
   /** lgetxattr: the attribute's value, or null when the path does not have it. */
   getXattr(path: string, name: string): Buffer | null;
+  /** llistxattr: the names of the path's extended attributes ([] when the filesystem has none). */
+  listXattr(path: string): string[];
   /** lremovexattr; removing an attribute that is not there is not an error. */
   removeXattr(path: string, name: string): void;
-  /** llistxattr: the names of the path's extended attributes ([] where the filesystem has none). */
-  listXattr(path: string): string[];
 }
 
 let native: Native | undefined;

@@ -2,9 +2,9 @@
  * The few system calls Berth needs that Node.js does not offer: a SOCK_SEQPACKET Unix socket
  * (conmon's attach socket speaks it; Node's net module only does SOCK_STREAM) and shutdown()
  * on it, whose reads and writes then go through Node's fs functions on the descriptor; and
- * reading and removing one extended attribute of a path without following a symlink (the
- * copying storage driver turns overlay's opaque-directory xattr into a deletion), and listing
- * a path's extended attributes (commit records them in the layer).
+ * listing, reading and removing extended attributes of a path without following a symlink (the
+ * copying storage driver turns overlay's opaque-directory xattr into a deletion; export records
+ * xattrs in the tar).
  */
 #define _GNU_SOURCE
 #include <node_api.h>
@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <sys/xattr.h>
 #include <sys/un.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 static napi_value throw_errno(napi_env env, int err, const char *what) {
@@ -83,20 +84,79 @@ static int path_and_name(napi_env env, napi_callback_info info, char *path, size
 
 /* getXattr(path: string, name: string): Buffer | null -- lgetxattr; null when the path has no such attribute. */
 static napi_value get_xattr(napi_env env, napi_callback_info info) {
-  char path[4096], name[256], value[4096];
+  char path[4096], name[256];
   if (!path_and_name(env, info, path, sizeof path, name, sizeof name)) return NULL;
-  ssize_t n = lgetxattr(path, name, value, sizeof value);
   napi_value result;
-  if (n < 0) {
-    if (errno == ENODATA || errno == ENOTSUP) {
-      napi_get_null(env, &result);
-      return result;
+  for (;;) {
+    ssize_t size = lgetxattr(path, name, NULL, 0);
+    if (size < 0) {
+      if (errno == ENODATA || errno == ENOTSUP) {
+        napi_get_null(env, &result);
+        return result;
+      }
+      return throw_errno(env, errno, "lgetxattr");
     }
-    return throw_errno(env, errno, "lgetxattr");
+    char *value = malloc(size > 0 ? (size_t)size : 1);
+    if (value == NULL) return throw_errno(env, ENOMEM, "lgetxattr");
+    ssize_t n = lgetxattr(path, name, value, (size_t)size);
+    if (n < 0) {
+      int err = errno;
+      free(value);
+      if (err == ERANGE) continue; /* it grew between the two calls */
+      if (err == ENODATA || err == ENOTSUP) {
+        napi_get_null(env, &result);
+        return result;
+      }
+      return throw_errno(env, err, "lgetxattr");
+    }
+    void *data = NULL;
+    napi_create_buffer_copy(env, (size_t)n, value, &data, &result);
+    free(value);
+    return result;
   }
-  void *data = NULL;
-  napi_create_buffer_copy(env, (size_t)n, value, &data, &result);
-  return result;
+}
+
+/* listXattr(path: string): string[] -- llistxattr: the attribute names, in the kernel's order; [] when unsupported. */
+static napi_value list_xattr(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char path[4096];
+  size_t length = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1
+      || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &length) != napi_ok || length >= sizeof path - 1) {
+    napi_throw_type_error(env, NULL, "listXattr(path) needs a path under 4096 bytes");
+    return NULL;
+  }
+  napi_value result;
+  napi_create_array(env, &result);
+  for (;;) {
+    ssize_t size = llistxattr(path, NULL, 0);
+    if (size < 0) {
+      if (errno == ENOTSUP) return result;
+      return throw_errno(env, errno, "llistxattr");
+    }
+    if (size == 0) return result;
+    char *names = malloc((size_t)size);
+    if (names == NULL) return throw_errno(env, ENOMEM, "llistxattr");
+    ssize_t n = llistxattr(path, names, (size_t)size);
+    if (n < 0) {
+      int err = errno;
+      free(names);
+      if (err == ERANGE) continue;
+      if (err == ENOTSUP) return result;
+      return throw_errno(env, err, "llistxattr");
+    }
+    uint32_t index = 0;
+    for (ssize_t pos = 0; pos < n;) {
+      size_t len = strnlen(names + pos, (size_t)(n - pos));
+      napi_value item;
+      napi_create_string_utf8(env, names + pos, len, &item);
+      napi_set_element(env, result, index++, item);
+      pos += (ssize_t)len + 1;
+    }
+    free(names);
+    return result;
+  }
 }
 
 /* removeXattr(path: string, name: string): void -- lremovexattr; a missing attribute is not an error. */
@@ -107,41 +167,13 @@ static napi_value remove_xattr(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* listXattr(path: string): string[] -- llistxattr: the names of the path's extended attributes (none where unsupported). */
-static napi_value list_xattr(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  char path[4096], names[65536];
-  size_t length = 0;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1
-      || napi_get_value_string_utf8(env, argv[0], path, sizeof path, &length) != napi_ok || length >= sizeof path - 1) {
-    napi_throw_type_error(env, NULL, "needs a path (under 4096 bytes)");
-    return NULL;
-  }
-  ssize_t n = llistxattr(path, names, sizeof names);
-  if (n < 0 && errno != ENOTSUP) return throw_errno(env, errno, "llistxattr");
-  napi_value result;
-  napi_create_array(env, &result);
-  uint32_t index = 0;
-  for (ssize_t start = 0; n > 0 && start < n;) {
-    size_t len = strnlen(names + start, (size_t)(n - start));
-    if (len > 0) {
-      napi_value name;
-      napi_create_string_utf8(env, names + start, len, &name);
-      napi_set_element(env, result, index++, name);
-    }
-    start += (ssize_t)len + 1;
-  }
-  return result;
-}
-
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"connectSeqpacket", NULL, connect_seqpacket, NULL, NULL, NULL, napi_default, NULL},
     {"shutdown", NULL, shutdown_socket, NULL, NULL, NULL, napi_default, NULL},
     {"getXattr", NULL, get_xattr, NULL, NULL, NULL, napi_default, NULL},
-    {"removeXattr", NULL, remove_xattr, NULL, NULL, NULL, napi_default, NULL},
     {"listXattr", NULL, list_xattr, NULL, NULL, NULL, napi_default, NULL},
+    {"removeXattr", NULL, remove_xattr, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -92,6 +92,11 @@ export class Store {
    * writers are gone (killed mid-load). The caller removes its own with `removeTree`.
    */
   async createIngestDir(): Promise<string> {
+    return this.createIngestDirSync();
+  }
+
+  /** `createIngestDir` for callers inside a write transaction (which must stay synchronous). */
+  createIngestDirSync(): string {
     this.#removeAbandonedIngests();
     // pid + start time already make the name unique among processes; the counter separates this process's own.
     const dir = join(this.layout.ingest, `${ownIdentity()}-${++ingestCounter}`);

@@ -3,10 +3,11 @@
  * (`<id>/layer.tar`), skopeo's (layers as symlinks), podman's, and Docker 25+ (paths into
  * blobs/sha256). Config and layer paths are looked up in the archive, never on the host.
  */
-import { BerthError } from '../../internal/errors.js';
+import { BerthError, isBerthError } from '../../internal/errors.js';
 import { limitError } from '../../internal/limits.js';
 import { isDigest, type Digest } from '../../digest/digest.js';
 import { parseTagReference, type TaggedReference } from '../../image/reference.js';
+import { legacyLayerConfig, type LegacyConfig } from '../../image/rollback-config.js';
 import { readJsonMember, type ArchiveSource } from '../ingest/archive-source.js';
 import { assembleImage, digestMismatch, type ArchiveImage } from '../archive-image.js';
 
@@ -88,7 +89,33 @@ export async function readDockerArchive(source: ArchiveSource): Promise<ArchiveI
     const assembled = await assembleImage(source, configMember, layers, where);
     const tags = (item.RepoTags ?? []).map((t) => parseRepoTag(t, where));
     const parent = item.Parent !== undefined && isDigest(item.Parent) ? item.Parent : undefined;
-    images.push({ ...assembled, tags, parent, manifestDigests: [] });
+    const layerConfigs = await legacyLayerConfigs(source, item.Layers);
+    images.push({ ...assembled, tags, parent, manifestDigests: [], ...(layerConfigs.some((c) => c !== undefined) ? { layerConfigs } : {}) });
   }
   return images;
+}
+
+/**
+ * The legacy `<dir>/json` beside each `<dir>/layer.tar` below the top layer, where it holds an
+ * image config (see legacyLayerConfig: Docker >= 1.10 and skopeo write none there). Docker's
+ * own loader ignores these files, so one that is missing, unreadable or malformed is skipped,
+ * never an error.
+ */
+async function legacyLayerConfigs(source: ArchiveSource, layerPaths: readonly string[]): Promise<Array<LegacyConfig | undefined>> {
+  const out: Array<LegacyConfig | undefined> = [];
+  for (const [n, path] of layerPaths.entries()) {
+    const dir = /^(?:\.\/)?(.+)\/layer\.tar$/.exec(path)?.[1];
+    if (n === layerPaths.length - 1 || dir === undefined) {
+      out.push(undefined);
+      continue;
+    }
+    try {
+      const jsonPath = `${dir}/json`;
+      out.push(await source.has(jsonPath) ? legacyLayerConfig((await readJsonMember(source, jsonPath, `the legacy json of layer ${n + 1}`, 'MANIFEST_INVALID')).value) : undefined);
+    } catch (err) {
+      if (!isBerthError(err)) throw err;
+      out.push(undefined);
+    }
+  }
+  return out;
 }

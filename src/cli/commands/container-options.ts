@@ -4,7 +4,7 @@ import { BerthError } from '../../internal/errors.js';
 import type { FlagSpec, FlagValues } from '../argv.js';
 import { flagBool, flagList, flagString, type CommandContext } from '../command.js';
 import type { CreateOptions } from '../../engine/containers/create-container.js';
-import { containerHost, findRuntime, type ContainerHost } from '../../engine/containers/container-host.js';
+import { containerHost, findRuntime, lookingHost, type ContainerHost } from '../../engine/containers/container-host.js';
 import type { Store } from '../../store/store.js';
 
 export const CREATE_FLAGS: FlagSpec[] = [
@@ -77,5 +77,14 @@ export function createOptions(ctx: CommandContext, flags: FlagValues, image: str
 
 /** The container host for this CLI: conmon's exit command re-runs this same berth on this store. */
 export function hostFor(ctx: CommandContext, store: Store): ContainerHost {
-  return containerHost(store, [process.execPath, process.argv[1]!, '--root', ctx.root]);
+  return containerHost(store, selfCommand(ctx));
+}
+
+/** A host for commands that only look at containers (no root needed, nothing created). */
+export function lookingHostFor(ctx: CommandContext, store: Store): ContainerHost {
+  return lookingHost(store, selfCommand(ctx));
+}
+
+function selfCommand(ctx: CommandContext): string[] {
+  return [process.execPath, process.argv[1]!, '--root', ctx.root];
 }

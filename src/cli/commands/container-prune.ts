@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises';
+import { confirm } from '../confirm.js';
 import { pruneContainers } from '../../engine/containers/remove-container.js';
 import { Store } from '../../store/store.js';
 import { flagBool, write, type CommandSpec } from '../command.js';
@@ -11,14 +11,7 @@ export const spec: CommandSpec = {
   args: { min: 0, max: 0 },
   async run(ctx, flags) {
     if (!flagBool(flags, 'force')) {
-      await write(ctx.stdout, 'WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ');
-      const rl = createInterface({ input: ctx.stdin, terminal: false });
-      const answer = await new Promise<string>((resolve) => {
-        rl.once('line', resolve);
-        rl.once('close', () => resolve(''));
-      });
-      rl.close();
-      if (!/^y(es)?$/i.test(answer.trim())) return 0;
+      if (!(await confirm(ctx, 'WARNING! This will remove all stopped containers.'))) return 0;
     }
     const store = Store.open(ctx.root);
     try {

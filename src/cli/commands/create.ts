@@ -1,6 +1,6 @@
 import { createContainer } from '../../engine/containers/create-container.js';
 import { Store } from '../../store/store.js';
-import { write, type CommandSpec } from '../command.js';
+import { noteWriter, write, type CommandSpec } from '../command.js';
 import { CREATE_FLAGS, createOptions, hostFor } from './container-options.js';
 
 export const spec: CommandSpec = {
@@ -12,7 +12,7 @@ export const spec: CommandSpec = {
   async run(ctx, flags, args) {
     const store = Store.open(ctx.root);
     try {
-      const created = await createContainer(hostFor(ctx, store), createOptions(ctx, flags, args[0]!, args.slice(1)));
+      const created = await createContainer(hostFor(ctx, store), { ...createOptions(ctx, flags, args[0]!, args.slice(1)), onNote: noteWriter(ctx) });
       await write(ctx.stdout, `${created.id}\n`);
     } finally {
       store.close();

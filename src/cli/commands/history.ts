@@ -4,7 +4,7 @@ import { resolveImage } from '../../engine/resolve-image.js';
 import { Store } from '../../store/store.js';
 import { ellipsis, humanSize, timeAgo } from '../format/units.js';
 import { tabwrite } from '../format/tabwriter.js';
-import { flagBool, flagString, write, type CommandSpec } from '../command.js';
+import { flagBool, flagString, noteWriter, write, type CommandSpec } from '../command.js';
 import { usageError } from '../argv.js';
 
 export const spec: CommandSpec = {
@@ -22,7 +22,7 @@ export const spec: CommandSpec = {
     if (format !== 'table' && format !== 'json') throw usageError(`unsupported format "${format}": use "table" or "json"`, ctx.commandPath);
     const store = Store.open(ctx.root);
     try {
-      const { id } = resolveImage(store, args[0]!);
+      const { id } = resolveImage(store, args[0]!, { onNote: noteWriter(ctx) });
       const rows = await imageHistory(store, id);
       const noTrunc = flagBool(flags, 'no-trunc');
       const human = flagBool(flags, 'human');

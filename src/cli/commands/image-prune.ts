@@ -1,4 +1,4 @@
-import { createInterface } from 'node:readline/promises';
+import { confirm } from '../confirm.js';
 import { pruneImages } from '../../engine/remove-images.js';
 import { Store } from '../../store/store.js';
 import { humanSize } from '../format/units.js';
@@ -18,14 +18,7 @@ export const spec: CommandSpec = {
       const warning = all
         ? 'WARNING! This will remove all images without at least one container associated to them.'
         : 'WARNING! This will remove all dangling images.';
-      await write(ctx.stdout, `${warning}\nAre you sure you want to continue? [y/N] `);
-      const rl = createInterface({ input: ctx.stdin, terminal: false });
-      const answer = await new Promise<string>((resolve) => {
-        rl.once('line', resolve);
-        rl.once('close', () => resolve(''));
-      });
-      rl.close();
-      if (!/^y(es)?$/i.test(answer.trim())) return 0;
+      if (!(await confirm(ctx, warning))) return 0;
     }
     const store = Store.open(ctx.root);
     try {

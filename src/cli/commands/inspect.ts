@@ -3,7 +3,7 @@ import { inspectImage } from '../../engine/inspect-image.js';
 import { resolveImage } from '../../engine/resolve-image.js';
 import { Store } from '../../store/store.js';
 import { renderTemplate } from '../format/template.js';
-import { flagString, write, type CommandSpec } from '../command.js';
+import { flagString, noteWriter, write, type CommandSpec } from '../command.js';
 import { reportError } from '../report-error.js';
 
 type Kind = 'any' | 'image' | 'container';
@@ -43,7 +43,7 @@ function inspectSpec(kind: Kind): CommandSpec {
             }
             if (kind === 'container') throw new BerthError('not_found', 'CONTAINER_NOT_FOUND', `No such container: ${arg}`);
             try {
-              results.push(await inspectImage(store, resolveImage(store, arg).id));
+              results.push(await inspectImage(store, resolveImage(store, arg, { onNote: noteWriter(ctx) }).id));
             } catch (err) {
               if (kind === 'any' && isBerthError(err, 'IMAGE_NOT_FOUND')) throw new BerthError('not_found', 'OBJECT_NOT_FOUND', `No such object: ${arg}`);
               throw err;

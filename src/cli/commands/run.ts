@@ -3,7 +3,7 @@ import { createContainer } from '../../engine/containers/create-container.js';
 import { startContainer } from '../../engine/containers/start-container.js';
 import { parseDetachKeys } from '../../engine/containers/attach-container.js';
 import { Store } from '../../store/store.js';
-import { flagBool, flagString, write, type CommandSpec } from '../command.js';
+import { flagBool, flagString, noteWriter, write, type CommandSpec } from '../command.js';
 import { reportError } from '../report-error.js';
 import { runAttached } from '../attached-run.js';
 import { CREATE_FLAGS, createOptions, hostFor } from './container-options.js';
@@ -38,7 +38,7 @@ export const spec: CommandSpec = {
       const host = hostFor(ctx, store);
       const detach = flagBool(flags, 'detach');
       const detachKeys = detachKeysFlag(flagString(flags, 'detach-keys'));
-      const options = createOptions(ctx, flags, args[0]!, args.slice(1));
+      const options = { ...createOptions(ctx, flags, args[0]!, args.slice(1)), onNote: noteWriter(ctx) };
       const created = await createContainer(host, options);
       if (detach) {
         const started = await startContainer(host, created);

@@ -4,7 +4,7 @@ import { planSave, saveStream } from '../../engine/save.js';
 import { Store } from '../../store/store.js';
 import { createProgress } from '../progress.js';
 import { writeFileAtomic, writeToStream } from '../output-file.js';
-import { flagString, type CommandSpec } from '../command.js';
+import { flagString, noteWriter, type CommandSpec } from '../command.js';
 import { usageError } from '../argv.js';
 
 export const spec: CommandSpec = {
@@ -26,7 +26,7 @@ export const spec: CommandSpec = {
     }
     const store = Store.open(ctx.root);
     try {
-      const plan = planSave(store, args);
+      const plan = planSave(store, args, noteWriter(ctx));
       const { stream, archiveBytes } = saveStream(store, plan);
       const progress = createProgress(ctx.stderr, 'Saving', archiveBytes, true);
       let done = 0;

@@ -4,7 +4,7 @@
  * limits mount options to one page, about 60 layers at 65 bytes each.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readMountTable } from './mount-table.js';
 import { BerthError } from '../../internal/errors.js';
 
 export interface OverlayMount {
@@ -48,16 +48,7 @@ export async function mountOverlay(m: OverlayMount): Promise<void> {
 
 /** True if something is mounted at `path` (per /proc/self/mountinfo). */
 export function isMounted(path: string): boolean {
-  const info = readFileSync('/proc/self/mountinfo', 'utf8');
-  for (const line of info.split('\n')) {
-    const mountPoint = line.split(' ')[4];
-    if (mountPoint !== undefined && unescapeMountPath(mountPoint) === path) return true;
-  }
-  return false;
-}
-
-function unescapeMountPath(text: string): string {
-  return text.replace(/\\([0-7]{3})/g, (_m, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+  return readMountTable().some((m) => m.mountPoint === path);
 }
 
 /** Unmounts `path` if mounted (lazily if busy). */

@@ -32,7 +32,7 @@ export function containerConfig(record: ContainerRecord, spec: ContainerSpec, im
     Tty: spec.tty,
     OpenStdin: spec.openStdin,
     StdinOnce: spec.openStdin,
-    Env: spec.env,
+    Env: spec.configEnv ?? spec.env.filter((e) => !/^(HOSTNAME|TERM)=/.test(e)),
     Cmd: spec.cmd,
     Image: record.imageRef,
     WorkingDir: spec.workdir === '/' ? '' : spec.workdir,

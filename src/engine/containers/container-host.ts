@@ -36,6 +36,14 @@ export function containerHost(store: Store, selfCommand: string[]): ContainerHos
   return { store, runtimeDirs, selfCommand };
 }
 
+/**
+ * A host for commands that only look (system check, system df) and must also work without root
+ * on a store that never ran a container: nothing is created under /run or in the store.
+ */
+export function lookingHost(store: Store, selfCommand: string[]): ContainerHost {
+  return { store, runtimeDirs: runtimePaths(store.layout.root), selfCommand };
+}
+
 /** The runtime for a container: its binary plus this store's state directory. */
 export function runtimeFor(host: ContainerHost, binary: string): Runtime {
   return { path: binary, args: ['--root', host.runtimeDirs.runtimeRoot] };

@@ -108,6 +108,12 @@ test('buildContainerSpec() uses the default PATH when the image has none', () =>
   assert.equal(DEFAULT_PATH, '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
 });
 
+test('buildContainerSpec() records the environment as Docker\'s Config does: the image\'s and -e only, no HOSTNAME, TERM or default PATH', () => {
+  const spec = buildContainerSpec(ID, image({ Cmd: ['sh'], Env: ['A=1'] }), req({ env: ['B=2'], tty: true }));
+  assert.deepEqual(spec.configEnv, ['A=1', 'B=2']);
+  assert.ok(spec.env.includes('TERM=xterm') && spec.env.some((e) => e.startsWith('HOSTNAME=')));
+});
+
 test('buildContainerSpec() lets -e override PATH and HOSTNAME', () => {
   const spec = buildContainerSpec(ID, BUSYBOX, req({ env: ['PATH=/x', 'HOSTNAME=other'] }));
   assert.deepEqual(spec.env, ['PATH=/x', 'HOSTNAME=other']);

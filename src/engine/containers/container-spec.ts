@@ -22,6 +22,12 @@ export interface ContainerSpec {
   entrypoint: string[] | null;
   cmd: string[] | null;
   env: string[];
+  /**
+   * The environment as Docker records it in the container's Config: the image's and the -e
+   * values only, without what the runtime adds (HOSTNAME, TERM, a default PATH). Absent in
+   * containers created by older Berth versions.
+   */
+  configEnv?: string[];
   workdir: string;
   user: string;
   hostname: string;
@@ -146,13 +152,14 @@ export function buildContainerSpec(id: string, image: ImageConfig, req: CreateRe
   }
   const hostname = req.hostname ?? id.slice(0, 12);
   const imageEnv = stringList(cfg.Env) ?? [];
-  let env = mergeEnv([`PATH=${DEFAULT_PATH}`, `HOSTNAME=${hostname}`, ...(req.tty ? ['TERM=xterm'] : [])], mergeEnv(imageEnv, req.env));
-  env = env.filter((e) => e.includes('=')); // a bare KEY that the host did not define is dropped
+  const configEnv = mergeEnv(imageEnv, req.env).filter((e) => e.includes('=')); // a bare KEY that the host did not define is dropped
+  const env = mergeEnv([`PATH=${DEFAULT_PATH}`, `HOSTNAME=${hostname}`, ...(req.tty ? ['TERM=xterm'] : [])], configEnv);
   return {
     args,
     entrypoint,
     cmd,
     env,
+    configEnv,
     workdir,
     user: req.user ?? (typeof cfg.User === 'string' ? cfg.User : ''),
     hostname,

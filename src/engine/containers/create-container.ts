@@ -14,12 +14,14 @@ export interface CreateOptions extends CreateRequest {
   name: string | undefined;
   /** overlay: an overlay mount over the shared layers; vfs: a private copy, built on first start. */
   storage: ContainerRecord['storage'];
+  /** Remarks for stderr (an IMAGE~N whose config is not known). */
+  onNote?: (note: string) => void;
 }
 
 export async function createContainer(host: ContainerHost, options: CreateOptions): Promise<ContainerRecord> {
   const { store } = host;
   await sweepRetiredContainers(host);
-  const { id: imageId } = resolveImage(store, options.image);
+  const { id: imageId } = resolveImage(store, options.image, options.onNote === undefined ? {} : { onNote: options.onNote });
   const configSize = store.db.prepare('SELECT config_size FROM images WHERE id = ?').pluck().get(imageId) as number;
   const config = parseConfig(await store.readSmallBlob(imageId, configSize), imageId).config;
   const id = newContainerId();

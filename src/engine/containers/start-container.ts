@@ -26,7 +26,7 @@ import { mergeEnv, type ContainerSpec } from './container-spec.js';
 const PARALLEL_UNPACKS = 2;
 
 /** Unpacks every layer of the container's image that is not unpacked yet; returns the lower directory names. */
-async function ensureLayers(host: ContainerHost, imageId: string): Promise<string[]> {
+export async function ensureLayers(host: ContainerHost, imageId: string): Promise<string[]> {
   const { store } = host;
   const layers = store.db.prepare(`SELECT il.chain_id, il.diff_id, l.plain, l.tar_size FROM image_layers il JOIN layers l ON l.diff_id = il.diff_id
     WHERE il.image_id = ? ORDER BY il.position`).all(imageId) as Array<{ chain_id: Digest; diff_id: Digest; plain: number | null; tar_size: number }>;

@@ -81,6 +81,16 @@ CREATE TABLE containers (
   exit_code INTEGER) STRICT;
 CREATE INDEX containers_image ON containers(image_id);
 `,
+  `
+-- The config an archive recorded for a layer below an image's top (a legacy docker-archive's
+-- <layer>/json, when it holds one; Docker >= 1.10 writes none there): what IMAGE~N rolls back
+-- to. config is the JSON of the fields that describe the image at that layer.
+CREATE TABLE image_layer_configs (
+  image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  config TEXT NOT NULL,
+  PRIMARY KEY (image_id, position)) STRICT, WITHOUT ROWID;
+`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

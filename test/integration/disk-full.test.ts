@@ -1,0 +1,92 @@
+/**
+ * A store on a small tmpfs: a `load` that does not fit fails with NO_SPACE ("no space left"),
+ * leaves no partial blob or temp file, and the store keeps working (a load that fits succeeds
+ * and `system check` finds nothing). `save -o` to a full filesystem leaves no partial output.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { berth, removeDir, run, storeSnapshot, tempDir } from '../support/cli.js';
+import { IS_ROOT } from '../support/env.js';
+import { DockerArchive, layerTar } from '../support/tar-builder.js';
+
+const IN_CI = process.env.CI === 'true';
+let work = '';
+let mnt = '';
+let mounted = false;
+
+before(async () => {
+  work = await tempDir('berth-full-');
+  mnt = join(work, 'small');
+  mkdirSync(mnt);
+  if (!IS_ROOT) return;
+  const r = await run('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', mnt]);
+  mounted = r.code === 0;
+  if (!mounted && IN_CI) throw new Error(`cannot mount a tmpfs under CI: ${r.stderr}`);
+});
+
+after(async () => {
+  if (mounted) await run('umount', [mnt]);
+  await removeDir(work);
+});
+
+/** A layer of incompressible data, so the bytes really take space. */
+async function archiveOf(path: string, tag: string, megabytes: number): Promise<void> {
+  const data = randomBytes((megabytes << 20) / 2).toString('hex');
+  await writeFile(path, new DockerArchive({ tags: [tag], salt: tag, layers: [layerTar({ 'data.bin': data })] }).tar());
+}
+
+describe('disk full', () => {
+  test('a load that does not fit fails with NO_SPACE, leaves nothing behind, and the store keeps working', async (t) => {
+    if (!mounted) {
+      if (IN_CI) throw new Error('prerequisite missing under CI: a tmpfs mount');
+      t.skip('needs root to mount a small tmpfs');
+      return;
+    }
+    const root = join(mnt, 'store');
+    const small = join(work, 'small.tar');
+    const big = join(work, 'big.tar');
+    await archiveOf(small, 'full/small:1', 1);
+    await archiveOf(big, 'full/big:1', 30);
+    assert.equal((await berth(['load', '-q', '-i', small], { root })).code, 0);
+    const before = await storeSnapshot(root);
+
+    const r = await berth(['load', '-i', big], { root });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /NO_SPACE/);
+    assert.match(r.stderr, /no space left/i);
+    assert.deepEqual(await storeSnapshot(root), before, 'no partial blob, no temp file, no row');
+    assert.deepEqual(readdirSync(join(root, 'v1', 'ingest')), []);
+
+    // still works: what fits loads, and the store checks clean
+    const other = join(work, 'other.tar');
+    await archiveOf(other, 'full/other:1', 1);
+    const again = await berth(['load', '-q', '-i', other], { root });
+    assert.equal(again.code, 0, again.stderr);
+    const check = await berth(['system', 'check'], { root });
+    assert.equal(check.code, 0, check.stdout);
+    const images = await berth(['images', '--format', '{{.Repository}}:{{.Tag}}'], { root });
+    assert.deepEqual(images.stdout.trim().split('\n').sort(), ['full/other:1', 'full/small:1']);
+  });
+
+  test('save -o onto a full filesystem fails with NO_SPACE and leaves no partial file', async (t) => {
+    if (!mounted) {
+      if (IN_CI) throw new Error('prerequisite missing under CI: a tmpfs mount');
+      t.skip('needs root to mount a small tmpfs');
+      return;
+    }
+    const root = join(work, 'store-save');
+    const mid = join(work, 'mid.tar');
+    await archiveOf(mid, 'full/mid:1', 30);
+    assert.equal((await berth(['load', '-q', '-i', mid], { root })).code, 0);
+    const outDir = join(mnt, 'out');
+    mkdirSync(outDir);
+    const r = await berth(['save', '-o', join(outDir, 'mid.tar'), 'full/mid:1'], { root });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /NO_SPACE/);
+    assert.deepEqual(readdirSync(outDir), [], 'no partial output, no temp file');
+  });
+});
