@@ -230,8 +230,8 @@ const MAX_OCTAL_8 = 0o7777777;
  * Encodes a member header: a ustar block, preceded by a PAX header when the name, link name
  * or a number does not fit. Extra PAX records (xattrs and the like) can be passed in.
  */
-export function encodeHeader(fields: HeaderFields, extraPax: Record<string, string | Buffer> = {}): Buffer {
-  const pax: Record<string, string | Buffer> = { ...extraPax };
+export function encodeHeader(fields: HeaderFields, extraPax: Record<string, string> = {}): Buffer {
+  const pax: Record<string, string> = { ...extraPax };
   const size = fields.size ?? 0;
   const mtime = Math.floor(fields.mtime ?? 0);
   let ustarName = fields.name;
@@ -269,16 +269,14 @@ export function padding(size: number): number {
   return (BLOCK - (size % BLOCK)) % BLOCK;
 }
 
-/** Values are text (UTF-8) or raw bytes (xattr values, as SCHILY.xattr.* records carry them). */
-export function encodePaxRecords(records: Record<string, string | Buffer>): Buffer {
+export function encodePaxRecords(records: Record<string, string>): Buffer {
   const parts: Buffer[] = [];
   for (const key of Object.keys(records).sort()) {
-    const value = records[key]!;
-    const kv = Buffer.concat([Buffer.from(` ${key}=`), typeof value === 'string' ? Buffer.from(value) : value, Buffer.from('\n')]);
-    const kvLength = kv.length;
+    const kv = ` ${key}=${records[key]}\n`;
+    const kvLength = Buffer.byteLength(kv);
     let length = kvLength + String(kvLength).length;
     if (String(length).length !== String(kvLength).length) length = kvLength + String(length).length;
-    parts.push(Buffer.from(String(length)), kv);
+    parts.push(Buffer.from(`${length}${kv}`));
   }
   return Buffer.concat(parts);
 }

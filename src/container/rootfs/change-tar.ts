@@ -11,20 +11,19 @@ import type { BigIntStats } from 'node:fs';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { BerthError } from '../../internal/errors.js';
-import { encodeHeader, padding, type HeaderFields } from '../../archive/tar/tar-header.js';
+import { padding } from '../../archive/tar/tar-header.js';
+import { encodeEntryHeader, END_OF_ARCHIVE, type EntryFields } from '../../archive/tar/entry-header.js';
 import type { FsNode } from './fs-changes.js';
 
 export const WHITEOUT_PREFIX = '.wh.';
 export const OPAQUE_MARKER = '.wh..wh..opq';
 
 export interface PlannedEntry {
-  fields: HeaderFields;
-  pax: Record<string, Buffer>;
+  /** The header (export's encoder: ustar, PAX records for long names, big numbers and xattrs). */
+  fields: EntryFields;
   /** A regular file whose data follows the header. */
   content?: { path: string; size: number; stat: BigIntStats };
 }
-
-const END_OF_ARCHIVE = Buffer.alloc(1024);
 const CHUNK = 1024 * 1024;
 
 function seconds(st: BigIntStats): number {
@@ -54,36 +53,34 @@ function basename(rel: string): string {
  */
 export function planEntries(node: FsNode, links: Map<string, string>): PlannedEntry[] {
   const st = node.stat;
-  const owner = { uid: Number(st.uid), gid: Number(st.gid), mtime: seconds(st) };
+  const owner = { uid: Number(st.uid), gid: Number(st.gid), mtime: seconds(st), size: 0 };
+  const name = (text: string): Buffer => Buffer.from(text);
   if (node.whiteout) {
-    return [{ fields: { name: `${dirname(node.rel)}${WHITEOUT_PREFIX}${basename(node.rel)}`, type: 'file', mode: 0o600, size: 0, ...owner }, pax: {} }];
+    return [{ fields: { name: name(`${dirname(node.rel)}${WHITEOUT_PREFIX}${basename(node.rel)}`), type: 'file', mode: 0o600, ...owner } }];
   }
-  const pax: Record<string, Buffer> = {};
-  for (const [name, value] of node.xattrs) pax[`SCHILY.xattr.${name}`] = value;
+  const xattrs = node.xattrs;
   const mode = Number(st.mode) & 0o7777;
   if (st.isDirectory()) {
-    const out: PlannedEntry[] = [{ fields: { name: `${node.rel}/`, type: 'dir', mode, ...owner }, pax }];
-    if (node.opaque) {
-      out.push({ fields: { name: `${node.rel}/${OPAQUE_MARKER}`, type: 'file', mode: mode & 0o777, size: 0, uid: owner.uid, gid: owner.gid, mtime: 0 }, pax: {} });
-    }
+    const out: PlannedEntry[] = [{ fields: { name: name(`${node.rel}/`), type: 'dir', mode, ...owner, xattrs } }];
+    if (node.opaque) out.push({ fields: { name: name(`${node.rel}/${OPAQUE_MARKER}`), type: 'file', mode: mode & 0o777, ...owner, mtime: 0 } });
     return out;
   }
   if (st.isFile()) {
     if (st.nlink > 1n) {
       const key = `${st.dev}:${st.ino}`;
       const first = links.get(key);
-      if (first !== undefined) return [{ fields: { name: node.rel, type: 'hardlink', mode, linkname: first, ...owner }, pax }];
+      if (first !== undefined) return [{ fields: { name: name(node.rel), type: 'hardlink', mode, linkname: name(first), ...owner, xattrs } }];
       links.set(key, node.rel);
     }
     const size = Number(st.size);
-    return [{ fields: { name: node.rel, type: 'file', mode, size, ...owner }, pax, content: { path: node.path, size, stat: st } }];
+    return [{ fields: { name: name(node.rel), type: 'file', mode, ...owner, size, xattrs }, content: { path: node.path, size, stat: st } }];
   }
-  if (st.isSymbolicLink()) return [{ fields: { name: node.rel, type: 'symlink', mode, linkname: node.linkTarget ?? '', ...owner }, pax }];
+  if (st.isSymbolicLink()) return [{ fields: { name: name(node.rel), type: 'symlink', mode, linkname: name(node.linkTarget ?? ''), ...owner, xattrs } }];
   if (st.isCharacterDevice() || st.isBlockDevice()) {
     const { major, minor } = deviceNumbers(st.rdev);
-    return [{ fields: { name: node.rel, type: st.isCharacterDevice() ? 'chardev' : 'blockdev', mode, devmajor: major, devminor: minor, ...owner }, pax }];
+    return [{ fields: { name: name(node.rel), type: st.isCharacterDevice() ? 'chardev' : 'blockdev', mode, devmajor: major, devminor: minor, ...owner, xattrs } }];
   }
-  if (st.isFIFO()) return [{ fields: { name: node.rel, type: 'fifo', mode, ...owner }, pax }];
+  if (st.isFIFO()) return [{ fields: { name: name(node.rel), type: 'fifo', mode, ...owner, xattrs } }];
   return [];
 }
 
@@ -129,7 +126,7 @@ export async function* layerTar(nodes: AsyncIterable<FsNode> | Iterable<FsNode>)
   const links = new Map<string, string>();
   for await (const node of nodes) {
     for (const entry of planEntries(node, links)) {
-      yield encodeHeader(entry.fields, entry.pax);
+      yield encodeEntryHeader(entry.fields);
       if (entry.content === undefined || entry.content.size === 0) continue;
       yield* fileData(entry.content);
       const pad = padding(entry.content.size);
