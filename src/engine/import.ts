@@ -13,6 +13,7 @@ import type { Digest } from '../digest/digest.js';
 import { chainIds, sha256Of } from '../digest/sha256.js';
 import { DigestingFileWriter, type IngestedFile } from '../digest/file-writer.js';
 import { MemberIngest, type IngestedMember } from '../archive/ingest/member-ingest.js';
+import { StreamingUnpack } from '../container/rootfs/unpack-layer.js';
 import { readConfigHeader } from '../archive/tar/image-config-header.js';
 import { imageManifest } from '../archive/save-layout.js';
 import { applyChanges } from '../image/change-instructions.js';
@@ -35,6 +36,11 @@ export interface ImportOptions {
   platform: Platform;
   tag: TaggedReference | undefined;
   limits: Limits;
+  /**
+   * Unpack the layer for containers while importing (as root: the unpacked files keep their
+   * owners), so that the first run has nothing left to unpack. Only a plain layer is.
+   */
+  unpack?: boolean;
   /** The creation time (now, unless a test fixes it). */
   now?: Date;
   onProgress?: (bytesRead: number) => void;
@@ -45,6 +51,8 @@ export interface ImportResult {
   diffId: Digest;
   /** Remarks for stderr (an ignored header, dropped fields). */
   notes: string[];
+  /** The layer was unpacked for containers on the way in. */
+  unpacked: boolean;
 }
 
 /** Docker's image config for an import, keys in the order Docker writes them. */
@@ -78,8 +86,9 @@ export async function importImage(store: Store, input: AsyncIterable<Buffer>, op
   // Docker checks the changes before it reads the input; so does Berth (they are checked again below).
   applyChanges({}, options.changes, 'import');
   const ingestDir = await store.createIngestDir();
+  const unpack = options.unpack === true ? StreamingUnpack.start(store.layout.layers) : undefined;
   try {
-    const member = await ingest(input, ingestDir, options);
+    const member = await ingest(input, ingestDir, options, unpack);
     const layer = member.layer;
     if (layer === undefined) {
       throw new BerthError('invalid_archive', 'IMPORT_NOT_TAR', `Cannot import ${printable(options.what)}: ${member.notLayerReason ?? 'it is not a tar archive'}`, {
@@ -95,17 +104,26 @@ export async function importImage(store: Store, input: AsyncIterable<Buffer>, op
     const configFile = await writeSmallFile(ingestDir, Buffer.from(JSON.stringify(image)));
     await Promise.all([member.stored.durable, configFile.durable]);
     publish(store, { member, configFile, image, tag: options.tag });
-    return { id: configFile.digest, diffId, notes: header.notes };
+    let unpacked = false;
+    if (unpack !== undefined) {
+      if (layer.plain) unpacked = await unpack.finish(chainIds([diffId])[0]!);
+      else unpack.abort();
+    }
+    return { id: configFile.digest, diffId, notes: header.notes, unpacked };
+  } catch (err) {
+    unpack?.abort();
+    throw err;
   } finally {
+    await unpack?.settled();
     await removeTree(ingestDir);
   }
 }
 
-async function ingest(input: AsyncIterable<Buffer>, dir: string, options: ImportOptions): Promise<IngestedMember> {
+async function ingest(input: AsyncIterable<Buffer>, dir: string, options: ImportOptions, unpack: StreamingUnpack | undefined): Promise<IngestedMember> {
   let result: IngestedMember | undefined;
   const sink = new MemberIngest(dir, options.what, options.limits, (m) => {
     result = m;
-  });
+  }, unpack === undefined ? undefined : (chunk, plain) => unpack.write(chunk, plain));
   let read = 0;
   try {
     for await (const chunk of input) {

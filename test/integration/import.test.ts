@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { berth, removeDir, tempDir, storeRows, type RunResult } from '../support/cli.js';
@@ -399,6 +399,37 @@ describe('running an imported image', () => {
       assert.match(none.stderr, /No command specified/);
       await s.ok(['import', '-c', 'CMD ["cat","/etc/issue"]', images.baseLayer, 'imported:2']);
       assert.equal((await s.ok(['run', '--rm', 'imported:2'])).stdout, 'busybox test image\n');
+    } finally {
+      assert.deepEqual(await tearDownStore(s), []);
+    }
+  });
+
+  test('as root, a plain layer is unpacked while importing; any other is left for the first run; a refused input leaves no directory', async (t) => {
+    if (!requireOrSkip(t, IS_ROOT, 'unpacking with owners needs root')) return;
+    const images = await buildBusyboxImages();
+    const { root, work: dir } = await newStoreDir(base);
+    const s = storeHelpers(root, dir);
+    const layers = join(root, 'v1', 'layers');
+    const entries = (): string[] => (existsSync(layers) ? readdirSync(layers).sort() : []);
+    try {
+      await s.ok(['import', images.baseLayer, 'eager:1']);
+      const chain = (await inspect(root, 'eager:1')).RootFS.Layers[0].slice(7);
+      assert.deepEqual(entries(), [chain], 'unpacked under its chain ID (= diff ID for one layer), no temporary directory left');
+      assert.equal(readlinkSync(join(layers, chain, 'bin', 'sh')), 'busybox');
+      assert.equal(statSync(join(layers, chain, 'home', 'user')).uid, 1000, 'owners kept');
+      assert.equal((await s.ok(['run', '--rm', 'eager:1', 'cat', '/etc/issue'])).stdout, 'busybox test image\n');
+
+      // A berth export tar starts with a global header: not plain, so not unpacked now.
+      const rootfs = await readFile(images.baseLayer);
+      const withHeader = Buffer.concat([tar([headerEntry({ comment: `berth.image-config.v1 ${JSON.stringify({ Cmd: ['cat', '/etc/issue'] })}` })], { endBlocks: 0 }), rootfs]);
+      await s.ok(['import', '-', 'header:1'], { stdin: withHeader });
+      assert.deepEqual(entries(), [chain], 'nothing unpacked for the layer that is not plain');
+      assert.equal((await s.ok(['run', '--rm', 'header:1'])).stdout, 'busybox test image\n', 'the first run unpacks it');
+      assert.equal(entries().length, 2);
+
+      const refused = await s.berth(['import', '-'], { stdin: Buffer.concat([rootfs.subarray(0, 4096), Buffer.alloc(1000, 0x41)]) });
+      assert.equal(refused.code, 1);
+      assert.equal(entries().length, 2, 'a refused import leaves no temporary directory');
     } finally {
       assert.deepEqual(await tearDownStore(s), []);
     }

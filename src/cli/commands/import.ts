@@ -64,6 +64,8 @@ export const spec: CommandSpec = {
         platform,
         tag,
         limits: ctx.limits,
+        // Containers need root; so does unpacking with the files' owners.
+        unpack: process.getuid?.() === 0,
         onProgress: (n) => progress.update(n),
       });
       progress.finish();
