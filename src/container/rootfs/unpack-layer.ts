@@ -211,12 +211,20 @@ export class StreamingUnpack {
       this.#child.stdin!.destroy();
       this.#child.kill('SIGKILL');
     }
-    void this.#exit.then(() => rmSync(this.#tmp, { recursive: true, force: true }));
+    void this.#exit.then(() => this.#removeTmp());
   }
 
   /** Resolves once tar has exited and the temporary directory (if dropped) is gone. */
   async settled(): Promise<void> {
     await this.#exit;
-    if (this.#abandoned) rmSync(this.#tmp, { recursive: true, force: true });
+    if (this.#abandoned) this.#removeTmp();
+  }
+
+  #removeTmp(): void {
+    try {
+      rmSync(this.#tmp, { recursive: true, force: true });
+    } catch {
+      // Left for the next run's sweep of abandoned unpacks (removeAbandonedUnpacks).
+    }
   }
 }
