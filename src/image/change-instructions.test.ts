@@ -83,7 +83,7 @@ test('ENTRYPOINT clears the image CMD unless these changes set one first', () =>
   // An empty CMD does not count as set.
   assert.deepEqual(changed(['CMD []', 'ENTRYPOINT ["e"]'], { Cmd: ['old'] }).Cmd, null);
   assert.equal(changed(['ENTRYPOINT']).Entrypoint, null);
-  assert.deepEqual(changed(['ENTRYPOINT []']).Entrypoint, []);
+  assert.equal(changed(['ENTRYPOINT []']).Entrypoint, null);
   assertRefused(['ENTRYPOINT --x'], 'Unknown flag: x');
 });
 
@@ -100,7 +100,11 @@ test('ENV: name=value pairs with quotes and escapes, the legacy form, replacemen
   assertRefused(['ENV'], 'ENV requires at least one argument');
   assertRefused(['ENV =x'], 'ENV names can not be blank');
   assertRefused(['ENV A=1 b'], 'Syntax error - can\'t find = in "b". Must be of the form: name=value');
-  assertRefused(['ENV A="open'], 'unexpected end of statement while looking for matching double-quote');
+  assertRefused(['ENV A="open'], 'failed to process "\\"open": unexpected end of statement while looking for matching double-quote');
+  assertRefused(['LABEL "a b" c'], 'failed to process "\\"a": unexpected end of statement while looking for matching double-quote');
+  assertRefused(['ENV A=${}'], 'failed to process "${}": syntax error: bad substitution');
+  assertRefused(['ENV A=${B'], 'failed to process "${B": missing \':\' in substitution');
+  assert.deepEqual(changed(['ENV A=$ B=\\$B C=\\\\ D==1']).Env, ['A=$', 'B=$B', 'C=\\', 'D==1']);
   assertRefused(['ENV --x=1'], 'Unknown flag: x');
 });
 
@@ -119,6 +123,9 @@ test('EXPOSE: ports, protocols, ranges, mappings, variables', () => {
   assertRefused(['EXPOSE 70000'], 'Invalid containerPort: 70000');
   assertRefused(['EXPOSE 5-3'], 'Invalid containerPort: 5-3');
   assertRefused(['EXPOSE'], 'EXPOSE requires at least one argument');
+  assertRefused(['EXPOSE 1.2.3:80'], 'Invalid hostPort: 1.2.3');
+  assertRefused(['EXPOSE 1.2.3:8080:80'], 'Invalid ip address: 1.2.3');
+  assert.deepEqual(changed(['EXPOSE [::1]:8080:80 :81']).ExposedPorts, { '80/tcp': {}, '81/tcp': {} });
 });
 
 test('LABEL: pairs, quoted names, legacy form, merged into the existing labels', () => {
@@ -168,6 +175,8 @@ test('USER and STOPSIGNAL', () => {
 
 test('ONBUILD: the trigger appended as written; chaining and FROM refused', () => {
   assert.deepEqual(changed(['ONBUILD  RUN echo  hi']).OnBuild, ['RUN echo  hi']);
+  assert.deepEqual(changed(['ONBUILD   ADD . /x  ']).OnBuild, ['ADD . /x  '], 'trailing blanks kept, as Docker does');
+  assert.deepEqual(changed(['CMD echo hi   ', 'USER u  ', 'WORKDIR /x  ']), { Cmd: ['/bin/sh', '-c', 'echo hi'], User: 'u', WorkingDir: '/x' });
   assert.deepEqual(changed(['onbuild COPY . /app'], { OnBuild: ['RUN a'] }).OnBuild, ['RUN a', 'COPY . /app']);
   assert.deepEqual(changed(['ONBUILD bogus x']).OnBuild, ['bogus x']);
   assertRefused(['ONBUILD ONBUILD x'], 'Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');

@@ -7,16 +7,34 @@
  *
  * Every instruction is checked before any is applied; errors carry Docker's message.
  */
+import { isIP } from 'node:net';
 import { posix } from 'node:path';
 import { BerthError } from '../internal/errors.js';
 import {
   extractFlags,
   parseFlags,
   parseJsonArray,
-  processWord,
-  processWords,
+  processWord as expandWord,
+  processWords as expandWords,
   splitWords,
 } from './dockerfile-words.js';
+
+/** Expands a word as Docker's builder does, its errors worded as Docker's. */
+function processWord(word: string, env: readonly string[]): string {
+  try {
+    return expandWord(word, env);
+  } catch (err) {
+    throw new Error(`failed to process ${JSON.stringify(word)}: ${(err as Error).message}`);
+  }
+}
+
+function processWords(word: string, env: readonly string[]): string[] {
+  try {
+    return expandWords(word, env);
+  } catch (err) {
+    throw new Error(`failed to process ${JSON.stringify(word)}: ${(err as Error).message}`);
+  }
+}
 
 export type ChangeVerb = 'import' | 'commit';
 
@@ -43,7 +61,7 @@ interface Instruction {
   flags: string[];
   /** The arguments after the flags, trimmed. */
   rest: string;
-  /** The whole line, trimmed (ONBUILD keeps its trigger as written). */
+  /** The whole line, leading blanks removed (ONBUILD keeps its trigger as written). */
   line: string;
 }
 
@@ -58,8 +76,9 @@ function changeError(verb: ChangeVerb, message: string, cause?: unknown): BerthE
 function parseLines(instructions: string[], verb: ChangeVerb): Instruction[] {
   const out: Instruction[] = [];
   for (const raw of instructions.join('\n').split('\n')) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
+    // Trailing blanks are dropped from arguments, but ONBUILD keeps its trigger as written.
+    const line = raw.trimStart();
+    if (line.trim() === '' || line.startsWith('#')) continue;
     const match = /^(\S+)\s*([\s\S]*)$/u.exec(line);
     const word = (match?.[1] ?? line).toLowerCase();
     if (!(CHANGE_COMMANDS as readonly string[]).includes(word)) throw changeError(verb, `${word} is not a valid change command`);
@@ -128,6 +147,13 @@ function keyValues(ins: Instruction, env: readonly string[]): Array<[string, str
 function portKeys(spec: string): string[] {
   const parts = spec.split(':');
   let container = parts[parts.length - 1] as string;
+  const hostPort = parts.length >= 2 ? (parts[parts.length - 2] as string) : '';
+  const ip = parts.length >= 3 ? parts.slice(0, -2).join(':').replace(/^\[(.*)\]$/, '$1') : '';
+  if (ip !== '' && isIP(ip) === 0) throw new Error(`Invalid ip address: ${ip}`);
+  const hostRange = /^(\d+)(?:-(\d+))?$/.exec(hostPort);
+  if (hostPort !== '' && (hostRange === null || Number(hostRange[1]) > 65535 || Number(hostRange[2] ?? 0) > 65535)) {
+    throw new Error(`Invalid hostPort: ${hostPort}`);
+  }
   let proto = 'tcp';
   const slash = container.split('/');
   if (container !== '' && slash.length > 1 && slash[0] !== '') {
@@ -256,7 +282,8 @@ function apply(state: State, ins: Instruction): void {
     }
     case 'entrypoint': {
       noFlags(ins);
-      config.Entrypoint = commandLine(ins.rest, config, true);
+      const entrypoint = commandLine(ins.rest, config, true);
+      config.Entrypoint = entrypoint !== null && entrypoint.length === 0 ? null : entrypoint;
       if (!state.cmdSet) config.Cmd = null;
       return;
     }

@@ -41,7 +41,8 @@ test('processWord() expands like Docker\'s builder', () => {
   assert.equal(processWord('"a\\"b\\\\c\\n"', env), 'a"b\\c\\n');
   assert.equal(processWord('$ $1x ${A}$', env), '$ x 1$');
   assert.throws(() => processWord('${NOPE:?missing}', env), /NOPE: missing/);
-  assert.throws(() => processWord('${A%x}', env), /unsupported modifier/);
+  assert.throws(() => processWord('${A%x}', env), /unsupported modifier \(%\) in substitution/);
+  assert.throws(() => processWord('${A:=x}', env), /unsupported modifier \(=\) in substitution/);
   assert.throws(() => processWord("'open", env), /single-quote/);
 });
 

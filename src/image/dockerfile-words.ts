@@ -274,8 +274,9 @@ class WordLexer {
     }
     this.next();
     const name = this.name();
-    if (name === '') throw new Error('bad substitution');
+    if (name === '') throw new Error('syntax error: bad substitution');
     const ch = this.next();
+    if (ch === undefined) throw new Error('missing \':\' in substitution');
     const value = envLookup(this.env, name);
     if (ch === '}') return value ?? '';
     let modifier = ch ?? '';
@@ -293,7 +294,7 @@ class WordLexer {
         if (!set) throw new Error(`${name}: ${word === '' ? 'is not allowed to be unset' : word}`);
         return value as string;
       default:
-        throw new Error(`unsupported modifier (${modifier}) in substitution`);
+        throw new Error(`unsupported modifier (${colon ? modifier.slice(1) : modifier}) in substitution`);
     }
   }
 }
