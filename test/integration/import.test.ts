@@ -13,7 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { berth, removeDir, tempDir, storeRows, type RunResult } from '../support/cli.js';
+import { berth, removeDir, run, tempDir, storeRows, type RunResult } from '../support/cli.js';
 import { dockerAvailable, hasCommand, IS_ROOT, requireOrSkip } from '../support/env.js';
 import { blobNames, historyRows, imageRows, ingestEntries, inspect, ok, sh, sha256, tagsOf, type Json } from '../support/images.js';
 import { gzip, paxRecords, tar, type TarEntry } from '../support/tar-builder.js';
@@ -516,6 +516,38 @@ describe('interop with docker import', () => {
         assert.equal(ourHistory.Size, theirHistory.Size);
       } finally {
         execFileSync('docker', ['rmi', '-f', name], { stdio: 'ignore' });
+      }
+    }
+  });
+
+  test('--change gives the config docker import gives, or the same error, instruction by instruction', async (t) => {
+    if (!requireOrSkip(t, HAVE_DOCKER, 'docker is not available')) return;
+    const root = newRoot();
+    const input = join(work, 'rootfs.tar');
+    // STOPSIGNAL is left out: Docker 20.10 refuses it as a change, current Docker takes it.
+    const cases = [
+      'ENV A=1 B=${A:-x} C=$A', 'ENV A="a\\"b" B=\'x\\y\' C=a\\\\b', 'ENV LEGACY two  words', 'LABEL "a b" c', 'LABEL a=b=c x',
+      'VOLUME /a\\ b', 'VOLUME ["/v", "/w"]', 'WORKDIR rel', 'WORKDIR /a//b/', 'USER "a b"', 'CMD [ ]', 'CMD ["a",', 'CMD echo $HOME "q"',
+      'ENTRYPOINT []', 'ENTRYPOINT ["a"] junk', 'ONBUILD   ADD . /x  ', 'ONBUILD ONBUILD x', 'ENV A=${B', 'EXPOSE 80/tcp/x 1-2/udp :3',
+      'EXPOSE 1.2.3:80', 'HEALTHCHECK --interval=5s NONE', 'HEALTHCHECK --timeout=1.5s --start-period=2m --retries=3 CMD ["x"]',
+      'HEALTHCHECK --interval=1.5 CMD x', 'HEALTHCHECK --interval=0.5ms CMD x', 'ENV A=1 B', 'RUN x', 'cmd=/bin/sh',
+    ];
+    for (const change of cases) {
+      const theirs = await run('docker', ['import', '-c', change, input]);
+      const ours = await berth(['import', '-c', change, input], { root });
+      if (theirs.code === 0) {
+        const dockerId = theirs.stdout.trim();
+        try {
+          assert.equal(ours.code, 0, `${change}: ${ours.stderr}`);
+          const theirConfig = JSON.parse((await sh('docker', ['image', 'inspect', dockerId])).stdout)[0].Config;
+          assert.deepEqual((await inspect(root, ours.stdout.trim())).Config, theirConfig, change);
+        } finally {
+          await run('docker', ['rmi', dockerId]);
+        }
+      } else {
+        assert.equal(ours.code, 1, change);
+        const message = theirs.stderr.trim().replace(/^Error response from daemon: /, '');
+        assert.equal(ours.stderr.split('\n')[0], `Error: ${message} [CHANGE_INVALID]`, change);
       }
     }
   });
