@@ -9,6 +9,8 @@ import { get as httpsGet } from 'node:https';
 import { BerthError, printable } from './errors.js';
 
 export const MAX_REDIRECTS = 10;
+/** A connection that sends nothing for this long is given up (the whole download may take longer). */
+export const IDLE_TIMEOUT_MS = 60_000;
 
 export interface FetchedBody {
   /** The response body. */
@@ -35,6 +37,7 @@ function request(url: URL): Promise<IncomingMessage> {
     const get = url.protocol === 'https:' ? httpsGet : httpGet;
     const req = get(url, { headers: { 'user-agent': 'berth', accept: '*/*' } }, resolve);
     req.on('error', reject);
+    req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(new Error(`no data for ${IDLE_TIMEOUT_MS / 1000} s`)));
   });
 }
 
