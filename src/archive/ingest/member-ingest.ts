@@ -33,6 +33,12 @@ export interface IngestedMember {
 
 const SNIFF_BYTES = 6;
 
+/**
+ * Sees the stored (decompressed) bytes as they are written, after the layer scanner has read
+ * them: `plainSoFar` is false once a member that is not plain has been seen in them or before.
+ */
+export type StoredBytesTap = (chunk: Buffer, plainSoFar: boolean) => Promise<void>;
+
 export class MemberIngest implements TarSink {
   readonly #dir: string;
   readonly #path: string;
@@ -50,11 +56,14 @@ export class MemberIngest implements TarSink {
   #consumer: Promise<void> | undefined;
   #guard: RatioGuard | undefined;
 
-  constructor(dir: string, path: string, limits: Limits, onDone: (member: IngestedMember) => void) {
+  readonly #tap: StoredBytesTap | undefined;
+
+  constructor(dir: string, path: string, limits: Limits, onDone: (member: IngestedMember) => void, tap?: StoredBytesTap) {
     this.#dir = dir;
     this.#path = path;
     this.#limits = limits;
     this.#onDone = onDone;
+    this.#tap = tap;
   }
 
   async write(chunk: Buffer): Promise<void> {
@@ -125,6 +134,7 @@ export class MemberIngest implements TarSink {
         this.#guard!.output(out.length);
         await this.#writer!.write(out);
         await this.#scanner.write(out);
+        if (this.#tap !== undefined) await this.#tap(out, this.#scanner.plainSoFar);
       }
     } catch (err) {
       decompressor.destroy();
@@ -137,6 +147,7 @@ export class MemberIngest implements TarSink {
     if (decompressor === undefined) {
       await this.#writer!.write(chunk);
       await this.#scanner.write(chunk);
+      if (this.#tap !== undefined) await this.#tap(chunk, this.#scanner.plainSoFar);
       return;
     }
     this.#rawHash!.update(chunk);

@@ -84,6 +84,11 @@ export class LayerScanner {
     return { size: this.#size, entries: this.#parser.entries, plain: this.#plain };
   }
 
+  /** False once a member that is not plain (or a global header, or a parse error) has gone by. */
+  get plainSoFar(): boolean {
+    return this.#plain && this.#verdict !== 'not-tar' && this.#error === undefined;
+  }
+
   /** Why the bytes were not accepted as a tar, for error messages. */
   get problem(): string {
     if (this.#error instanceof Error) return this.#error.message;

@@ -118,3 +118,113 @@ function runTar(args: string[], input: AsyncIterable<Buffer> | undefined, layer:
     }
   });
 }
+
+let streamingCounter = 0;
+
+/**
+ * Unpacks a plain layer while it is still arriving (what `import` uses to save the first run an
+ * unpack): GNU tar reads the bytes from a pipe into a fresh temporary directory under
+ * layersDir. It is only ever given the bytes of plain members: the first time the caller says
+ * the layer is no longer plain, tar is stopped and the directory dropped (the layer is then
+ * unpacked at the first run, with the rewrite, as any other). `finish` renames the directory
+ * to the layer's chain ID; a failure there is not an error, only a missed shortcut.
+ */
+export class StreamingUnpack {
+  readonly #layersDir: string;
+  readonly #tmp: string;
+  readonly #child: ReturnType<typeof spawn>;
+  readonly #exit: Promise<number | null>;
+  #abandoned = false;
+
+  private constructor(layersDir: string, tmp: string) {
+    this.#layersDir = layersDir;
+    this.#tmp = tmp;
+    this.#child = spawn('tar', ['-x', '-f', '-', '-C', tmp, ...TAR_FLAGS], { stdio: ['pipe', 'ignore', 'ignore'] });
+    this.#child.stdin!.on('error', () => undefined); // tar stopped reading: its exit status says why
+    this.#exit = new Promise((resolve) => {
+      this.#child.on('error', () => resolve(null));
+      this.#child.on('close', (code) => resolve(code));
+    });
+  }
+
+  /** Starts tar into a new temporary directory; undefined when that cannot be done. */
+  static start(layersDir: string): StreamingUnpack | undefined {
+    const tmp = join(layersDir, `.tmp-${ownIdentity()}-import-${++streamingCounter}`);
+    try {
+      mkdirSync(layersDir, { recursive: true, mode: 0o700 });
+      rmSync(tmp, { recursive: true, force: true });
+      mkdirSync(tmp, { mode: 0o755 });
+    } catch {
+      return undefined;
+    }
+    return new StreamingUnpack(layersDir, tmp);
+  }
+
+  /** Passes on the bytes of a layer that is plain so far; stops at the first that is not. */
+  async write(chunk: Buffer, plainSoFar: boolean): Promise<void> {
+    if (this.#abandoned) return;
+    if (!plainSoFar) {
+      this.abort();
+      return;
+    }
+    const stdin = this.#child.stdin!;
+    if (stdin.destroyed) {
+      this.abort();
+      return;
+    }
+    // Waits until the chunk is handed to the pipe: the caller's buffers are reused.
+    await new Promise<void>((resolve) => {
+      if (stdin.write(chunk)) return resolve();
+      const done = (): void => {
+        stdin.off('drain', done);
+        stdin.off('close', done);
+        resolve();
+      };
+      stdin.once('drain', done);
+      stdin.once('close', done);
+    });
+  }
+
+  /** Ends the input; when tar succeeded, the directory becomes layersDir/<chain hex>. Returns whether it did. */
+  async finish(chainId: Digest): Promise<boolean> {
+    if (this.#abandoned) return false;
+    this.#child.stdin!.end();
+    const code = await this.#exit;
+    if (code !== 0) {
+      this.abort();
+      return false;
+    }
+    try {
+      renameSync(this.#tmp, layerDir(this.#layersDir, chainId));
+      return true;
+    } catch {
+      // Already unpacked (another import or a run of the same layer), or the store went away.
+      this.abort();
+      return false;
+    }
+  }
+
+  /** Stops tar and removes the temporary directory. Safe to call more than once. */
+  abort(): void {
+    if (!this.#abandoned) {
+      this.#abandoned = true;
+      this.#child.stdin!.destroy();
+      this.#child.kill('SIGKILL');
+    }
+    void this.#exit.then(() => this.#removeTmp());
+  }
+
+  /** Resolves once tar has exited and the temporary directory (if dropped) is gone. */
+  async settled(): Promise<void> {
+    await this.#exit;
+    if (this.#abandoned) this.#removeTmp();
+  }
+
+  #removeTmp(): void {
+    try {
+      rmSync(this.#tmp, { recursive: true, force: true });
+    } catch {
+      // Left for the next run's sweep of abandoned unpacks (removeAbandonedUnpacks).
+    }
+  }
+}
