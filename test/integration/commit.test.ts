@@ -9,7 +9,7 @@
 import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { run, tempDir, removeDir } from '../support/cli.js';
@@ -217,6 +217,16 @@ describe('commit and diff', { concurrency: 3 }, () => {
       assert.match(missing.stderr, /No such container: nope/);
       const missingDiff = await s.berth(['diff', 'nope']);
       assert.match(missingDiff.stderr, /No such container: nope/);
+    });
+  });
+
+  test('the mount point of a -v volume and a -w directory are changes, as docker diff shows them', async (t) => {
+    await withStore(t, async (s) => {
+      const source = join(s.work, 'volume');
+      mkdirSync(source);
+      await s.ok(['run', '--name', 'mounts', '-w', '/newwd', '-v', `${source}:/vol/inner`, IMAGE, 'sh', '-c', 'echo data > /vol/inner/file']);
+      // docker 20.10, same flags: A /newwd, A /vol, A /vol/inner (the volume's content is not the container's)
+      assert.deepEqual(lines((await s.ok(['diff', 'mounts'])).stdout), ['A /newwd', 'A /vol', 'A /vol/inner']);
     });
   });
 
