@@ -14,7 +14,7 @@ import { chainIds, sha256Of } from '../digest/sha256.js';
 import { DigestingFileWriter, type IngestedFile } from '../digest/file-writer.js';
 import { MemberIngest, type IngestedMember } from '../archive/ingest/member-ingest.js';
 import { StreamingUnpack } from '../container/rootfs/unpack-layer.js';
-import { readConfigHeader } from '../archive/tar/image-config-header.js';
+import { readConfigHeader } from '../archive/tar/config-header.js';
 import { imageManifest } from '../archive/save-layout.js';
 import { applyChanges } from '../image/change-instructions.js';
 import { createdMs, type ImageConfig } from '../image/config.js';

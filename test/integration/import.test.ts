@@ -419,17 +419,21 @@ describe('running an imported image', () => {
       assert.equal(statSync(join(layers, chain, 'home', 'user')).uid, 1000, 'owners kept');
       assert.equal((await s.ok(['run', '--rm', 'eager:1', 'cat', '/etc/issue'])).stdout, 'busybox test image\n');
 
-      // A berth export tar starts with a global header: not plain, so not unpacked now.
       const rootfs = await readFile(images.baseLayer);
+      // A berth export tar starts with a global header of one comment record: GNU tar ignores it, so
+      // the layer is still plain and unpacked now. A global header with any other record is not.
       const withHeader = Buffer.concat([tar([headerEntry({ comment: `berth.image-config.v1 ${JSON.stringify({ Cmd: ['cat', '/etc/issue'] })}` })], { endBlocks: 0 }), rootfs]);
       await s.ok(['import', '-', 'header:1'], { stdin: withHeader });
-      assert.deepEqual(entries(), [chain], 'nothing unpacked for the layer that is not plain');
-      assert.equal((await s.ok(['run', '--rm', 'header:1'])).stdout, 'busybox test image\n', 'the first run unpacks it');
-      assert.equal(entries().length, 2);
+      assert.equal(entries().length, 2, 'the config header keeps the layer plain: unpacked while importing');
+      const withPath = Buffer.concat([tar([headerEntry({ path: 'renamed' })], { endBlocks: 0 }), rootfs]);
+      await s.ok(['import', '-', 'globalpath:1'], { stdin: withPath });
+      assert.equal(entries().length, 2, 'nothing unpacked for the layer that is not plain');
+      assert.equal((await s.ok(['run', '--rm', 'globalpath:1', 'cat', '/etc/issue'])).stdout, 'busybox test image\n', 'the first run unpacks it');
+      assert.equal(entries().length, 3);
 
       const refused = await s.berth(['import', '-'], { stdin: Buffer.concat([rootfs.subarray(0, 4096), Buffer.alloc(1000, 0x41)]) });
       assert.equal(refused.code, 1);
-      assert.equal(entries().length, 2, 'a refused import leaves no temporary directory');
+      assert.equal(entries().length, 3, 'a refused import leaves no temporary directory');
     } finally {
       assert.deepEqual(await tearDownStore(s), []);
     }

@@ -168,3 +168,15 @@ test('LayerScanner says a layer with a type it does not know is not plain', asyn
   const facts = (await scan(tar(member({ name: 'a', type: 'file', mode: 0o644 }), block))).facts;
   assert.deepEqual(facts, { size: 0, entries: 2, plain: false });
 });
+
+test('LayerScanner: a global header of comment records only (berth export\'s config header) keeps a layer plain; any other global record does not', async () => {
+  const { encodeConfigHeader } = await import('./config-header.js');
+  const file = member({ name: 'etc/motd', type: 'file', mode: 0o644 }, Buffer.from('hi\n'));
+  const withComment = await scan(tar(encodeConfigHeader({ Cmd: ['sh'] }), file));
+  assert.equal(withComment.facts?.plain, true);
+  assert.equal(withComment.facts?.entries, 1);
+  const { paxRecord, ustarBlock } = await import('./entry-header.js');
+  const record = paxRecord('path', Buffer.from('evil'));
+  const globalPath = Buffer.concat([ustarBlock({ name: Buffer.from('pax_global_header'), typeflag: 'g', mode: 0o666, size: record.length, mtime: 0 }), record, Buffer.alloc(padding(record.length))]);
+  assert.equal((await scan(tar(globalPath, file))).facts?.plain, false);
+});

@@ -32,8 +32,9 @@ export class LayerScanner {
       entry: (h) => this.#onEntry(h),
       // GNU tar applies global PAX records (path, linkpath, xattrs) to the members after them;
       // Berth and Docker ignore them. Such a layer is rewritten (which drops them), never extracted as it is.
-      globalPax: () => {
-        this.#plain = false;
+      // A header of `comment` records only (what berth export writes) changes nothing for GNU tar.
+      globalPax: (records) => {
+        if (Object.keys(records).some((key) => key !== 'comment')) this.#plain = false;
       },
     }, { maxMetaBytes: SCAN_META_LIMIT });
   }
