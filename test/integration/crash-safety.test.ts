@@ -8,7 +8,8 @@
  *   - does the next command work, and leave a store that checks clean?
  *   - for `save -o`: is the output either absent or a complete archive that loads?
  *
- * BERTH_CRASH_TRIALS sets the trials per command (default 20; CI runs 6 commands, 120 trials).
+ * BERTH_CRASH_TRIALS sets the trials per command (default 20): 6 image commands and, as root,
+ * run and commit (half as many each), 140 trials in CI.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -30,6 +31,7 @@ interface Finding { code: string; subject: string; repairable: boolean }
 let work = '';
 let archive = '';
 let other = '';
+let rootfsTar = '';
 const templates: Record<string, string> = {};
 
 /** A ~12 MB two-layer image (big enough that a kill lands inside the work) and a small one. */
@@ -38,6 +40,8 @@ before(async () => {
   const filler = (n: number): string => randomBytes(n / 2).toString('hex');
   archive = join(work, 'big.tar');
   await writeFile(archive, new DockerArchive({ tags: ['crash/big:1'], layers: [layerTar({ 'a.bin': filler(6 << 20) }), layerTar({ 'b.bin': filler(6 << 20), 'c.txt': 'c\n' })] }).tar());
+  rootfsTar = join(work, 'rootfs.tar');
+  await writeFile(rootfsTar, layerTar({ 'a.bin': filler(8 << 20), 'etc/motd': 'imported\n' }));
   other = join(work, 'other.tar');
   await writeFile(other, new DockerArchive({ tags: ['crash/other:1'], salt: 'other' }).tar());
   // Template stores, copied for each trial.
@@ -165,6 +169,18 @@ const OPS: Op[] = [
     },
   },
   {
+    name: 'import',
+    template: 'other',
+    args: () => ['import', rootfsTar, 'crash/imported:1'],
+    next: async (root) => {
+      const tags = await tagsIn(root);
+      assert.ok(['crash/other:1', 'crash/imported:1 crash/other:1'].includes(tags.join(' ')), `imported or not: ${tags.join(' ')}`);
+      const r = await berth(['import', rootfsTar, 'crash/imported:2'], { root });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok((await tagsIn(root)).includes('crash/imported:2'));
+    },
+  },
+  {
     name: 'tag',
     template: 'both',
     args: () => ['tag', 'crash/big:1', 'crash/big:2'],
@@ -240,5 +256,40 @@ describe(`kill -9 at random points (${TRIALS} trials per command)`, () => {
       await removeDir(runtimeBase(root));
       await removeDir(dir);
     }
+  });
+
+  test('berth commit', async (t) => {
+    if (!requireOrSkip(t, IS_ROOT, 'containers need root')) return;
+    const template = join(work, 'template-commit');
+    await loadBusybox(template);
+    const made = await berth(['run', '--name', 'changed', IMAGE, 'sh', '-c', 'head -c 8000000 /dev/urandom > /big && rm /etc/issue'], { root: template });
+    assert.equal(made.code, 0, made.stderr);
+    const calibrate = join(work, 'calibrate-commit');
+    await copyStore(template, join(calibrate, 'store'));
+    const duration = await timeOf(join(calibrate, 'store'), ['commit', 'changed', 'crash/committed:1']);
+    await removeDir(calibrate);
+    const trials = Math.max(5, Math.floor(TRIALS / 2));
+    for (let i = 0; i < trials; i++) {
+      const dir = join(work, `trial-commit-${i}`);
+      const root = join(dir, 'store');
+      await copyStore(template, root);
+      const delay = Math.floor(((i + Math.random()) / trials) * duration * 1.1);
+      await killAfter(root, ['commit', 'changed', 'crash/committed:1'], delay);
+      const what = `commit, trial ${i}, killed after ${delay} ms`;
+      await assertRecoverable(root, what);
+      // The container is as it was (a kill during the pause-free commit of a stopped container changes nothing in it).
+      const again = await berth(['commit', 'changed', 'crash/committed:2'], { root });
+      assert.equal(again.code, 0, `${what}: the next commit: ${again.stderr}`);
+      const run = await berth(['run', '--rm', 'crash/committed:2', 'sh', '-c', '[ -f /big ] && [ ! -e /etc/issue ] && echo ok'], { root });
+      assert.equal(run.stdout, 'ok\n', `${what}: ${run.stderr}`);
+      await until(`${what}: cleanup processes to exit`, () => processesMentioning(root).length === 0, 20_000);
+      assert.deepEqual((await checkFindings(root, false)).problems, [], `${what}: store after the next commit`);
+      await berth(['rm', '-f', 'changed'], { root });
+      assert.deepEqual(mountsUnder(dir), [], `${what}: nothing left mounted`);
+      await removeDir(runtimeBase(root));
+      await removeDir(dir);
+    }
+    await berth(['rm', '-f', 'changed'], { root: template });
+    await removeDir(runtimeBase(template));
   });
 });

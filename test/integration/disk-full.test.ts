@@ -1,5 +1,5 @@
 /**
- * A store on a small tmpfs: a `load` that does not fit fails with NO_SPACE ("no space left"),
+ * A store on a small tmpfs: a `load` or `import` that does not fit fails with NO_SPACE ("no space left"),
  * leaves no partial blob or temp file, and the store keeps working (a load that fits succeeds
  * and `system check` finds nothing). `save -o` to a full filesystem leaves no partial output.
  */
@@ -60,6 +60,15 @@ describe('disk full', () => {
     assert.match(r.stderr, /no space left/i);
     assert.deepEqual(await storeSnapshot(root), before, 'no partial blob, no temp file, no row');
     assert.deepEqual(readdirSync(join(root, 'v1', 'ingest')), []);
+
+    // the same for import
+    const layer = join(work, 'big-layer.tar');
+    await writeFile(layer, layerTar({ 'data.bin': randomBytes(15 << 20).toString('hex') }));
+    const imp = await berth(['import', layer, 'full/imported:1'], { root });
+    assert.equal(imp.code, 1, imp.stderr);
+    assert.match(imp.stderr, /NO_SPACE/);
+    // (as root, import makes the empty layers/ directory it unpacks into; nothing is left in it)
+    assert.deepEqual((await storeSnapshot(root)).filter((l) => l !== 'v1/layers/'), before, 'import: no partial blob, no temp file, no unpacked layer, no row');
 
     // still works: what fits loads, and the store checks clean
     const other = join(work, 'other.tar');
