@@ -7,6 +7,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { berth, removeDir, run, tempDir } from '../support/cli.js';
 import { expectedFacts, fixture, hasCommand, IS_ROOT, requireOrSkip } from '../support/env.js';
+import { IMAGE, loadBusybox } from '../support/busybox-image.js';
+import { runtimeBase } from '../support/container-store.js';
 
 const facts = expectedFacts();
 const PEER_VIS = facts.summary['docker-save-multi'].images[0].image_id as string;
@@ -54,5 +56,51 @@ test('podman loads a berth save archive with the same image IDs, and berth loads
     await removeDir(storage);
     await removeDir(root);
     await removeDir(root2);
+  }
+});
+
+/** "mode owner size name [-> target]" of every member, as GNU tar lists it (numeric owners). */
+async function listing(path: string): Promise<string[]> {
+  const r = await run('tar', ['--numeric-owner', '-tvf', path]);
+  assert.equal(r.code, 0, r.stderr);
+  return r.stdout.split('\n').filter((l) => l !== '').map((l) => {
+    const f = l.split(/\s+/);
+    return [f[0], f[1], f[2], ...f.slice(5)].join(' ');
+  }).sort();
+}
+
+test('podman imports a berth export with identical files, ignoring the config header', async (t) => {
+  if (!requireOrSkip(t, hasCommand('podman'), 'podman is not installed')) return;
+  if (!requireOrSkip(t, IS_ROOT, 'containers and podman storage need root')) return;
+  const storage = await tempDir();
+  const root = await tempDir();
+  try {
+    await loadBusybox(root);
+    const ran = await berth(['run', '--name', 'changed', IMAGE, 'sh', '-c', 'mkdir -p /srv/data && echo hi > /srv/data/f && ln -s f /srv/data/l && rm /etc/issue'], { root });
+    assert.equal(ran.code, 0, ran.stderr);
+    const exported = join(storage, 'berth-export.tar');
+    assert.equal((await berth(['export', '-o', exported, 'changed'], { root })).code, 0);
+
+    const imported = await podman(storage, ['import', exported, 'localhost/from-berth:1']);
+    assert.equal(imported.code, 0, imported.stderr);
+    const created = await podman(storage, ['create', '--name', 'again', 'localhost/from-berth:1', 'true']);
+    assert.equal(created.code, 0, created.stderr);
+    const reexported = join(storage, 'podman-export.tar');
+    const out = await podman(storage, ['export', '-o', reexported, 'again']);
+    assert.equal(out.code, 0, out.stderr);
+
+    // podman's own container files (its init layer) aside, the trees are the same, and the header is no file.
+    const podmanInit = /^\S+ \S+ \S+ (run\/\.containerenv|\.containerenv|etc\/hostname|etc\/hosts|etc\/resolv\.conf|run\/|dev\/|proc\/|sys\/)$/;
+    const ours = (await listing(exported)).filter((l) => !podmanInit.test(l));
+    const theirs = (await listing(reexported)).filter((l) => !podmanInit.test(l));
+    assert.ok(ours.some((l) => l.endsWith(' srv/data/f')) && !ours.some((l) => l.endsWith(' etc/issue')));
+    assert.ok(!theirs.some((l) => l.includes('pax_global_header')));
+    assert.deepEqual(theirs, ours);
+  } finally {
+    await berth(['rm', '-f', 'changed'], { root });
+    await removeDir(runtimeBase(root));
+    await run('chmod', ['-R', 'u+w', storage]);
+    await removeDir(storage);
+    await removeDir(root);
   }
 });
