@@ -274,10 +274,10 @@ log "import: docker vs berth"
 measure docker-import "$RUNS" "sh -c 'docker rmi -f $IMG:imp >/dev/null 2>&1; sync'" docker import "$B/rootfs.tar" $IMG:imp
 measure berth-import "$RUNS" "sh -c 'rm -rf $S_P; sync'" $BERTH --root "$S_P" import "$B/rootfs.tar" $IMG:imp
 log "import + first run: docker vs berth"
-measure docker-importrun "$RUNS" "sh -c 'docker rmi -f $IMG:imp >/dev/null 2>&1; sync'" \
-  sh -c "docker import $B/rootfs.tar $IMG:imp >/dev/null && docker run --rm --network none $IMG:imp true"
-measure berth-importrun "$RUNS" "sh -c 'rm -rf $S_P; sync'" \
-  sh -c "$BERTH --root $S_P import $B/rootfs.tar $IMG:imp >/dev/null && $BERTH --root $S_P run --rm $IMG:imp true"
+printf 'docker import %s %s:imp >/dev/null && docker run --rm --network none %s:imp true\n' "$B/rootfs.tar" $IMG $IMG > "$W/importrun-docker.sh"
+printf '%s --root %s import %s %s:imp >/dev/null && %s --root %s run --rm %s:imp true\n' "$BERTH" "$S_P" "$B/rootfs.tar" $IMG "$BERTH" "$S_P" $IMG > "$W/importrun-berth.sh"
+measure docker-importrun "$RUNS" "sh -c 'docker rmi -f $IMG:imp >/dev/null 2>&1; sync'" sh -e "$W/importrun-docker.sh"
+measure berth-importrun "$RUNS" "sh -c 'rm -rf $S_P; sync'" sh -e "$W/importrun-berth.sh"
 # export: a stopped container of the imported image that changed a file
 docker run --network none --name $IMG-exp $IMG:imp sh -c 'echo changed > /etc/changed'
 $BERTH --root "$S_P" run --name $IMG-exp $IMG:imp sh -c 'echo changed > /etc/changed'

@@ -404,7 +404,8 @@ describe('running an imported image', () => {
     }
   });
 
-  test('as root, a plain layer is unpacked while importing; any other is left for the first run; a refused input leaves no directory', async (t) => {
+  const EAGER = { BERTH_IMPORT_UNPACK: '1' };
+  test('as root with BERTH_IMPORT_UNPACK=1, a plain layer is unpacked while importing; any other is left for the first run; a refused input leaves no directory', async (t) => {
     if (!requireOrSkip(t, IS_ROOT, 'unpacking with owners needs root')) return;
     const images = await buildBusyboxImages();
     const { root, work: dir } = await newStoreDir(base);
@@ -412,7 +413,10 @@ describe('running an imported image', () => {
     const layers = join(root, 'v1', 'layers');
     const entries = (): string[] => (existsSync(layers) ? readdirSync(layers).sort() : []);
     try {
-      await s.ok(['import', images.baseLayer, 'eager:1']);
+      // Off by default: nothing is unpacked by a plain import.
+      await s.ok(['import', images.baseLayer, 'lazy:1']);
+      assert.deepEqual(entries(), [], 'no unpack unless BERTH_IMPORT_UNPACK=1');
+      await s.ok(['import', images.baseLayer, 'eager:1'], { env: EAGER });
       const chain = (await inspect(root, 'eager:1')).RootFS.Layers[0].slice(7);
       assert.deepEqual(entries(), [chain], 'unpacked under its chain ID (= diff ID for one layer), no temporary directory left');
       assert.equal(readlinkSync(join(layers, chain, 'bin', 'sh')), 'busybox');
@@ -423,15 +427,15 @@ describe('running an imported image', () => {
       // A berth export tar starts with a global header of one comment record: GNU tar ignores it, so
       // the layer is still plain and unpacked now. A global header with any other record is not.
       const withHeader = Buffer.concat([tar([headerEntry({ comment: `berth.image-config.v1 ${JSON.stringify({ Cmd: ['cat', '/etc/issue'] })}` })], { endBlocks: 0 }), rootfs]);
-      await s.ok(['import', '-', 'header:1'], { stdin: withHeader });
+      await s.ok(['import', '-', 'header:1'], { stdin: withHeader, env: EAGER });
       assert.equal(entries().length, 2, 'the config header keeps the layer plain: unpacked while importing');
       const withPath = Buffer.concat([tar([headerEntry({ path: 'renamed' })], { endBlocks: 0 }), rootfs]);
-      await s.ok(['import', '-', 'globalpath:1'], { stdin: withPath });
+      await s.ok(['import', '-', 'globalpath:1'], { stdin: withPath, env: EAGER });
       assert.equal(entries().length, 2, 'nothing unpacked for the layer that is not plain');
       assert.equal((await s.ok(['run', '--rm', 'globalpath:1', 'cat', '/etc/issue'])).stdout, 'busybox test image\n', 'the first run unpacks it');
       assert.equal(entries().length, 3);
 
-      const refused = await s.berth(['import', '-'], { stdin: Buffer.concat([rootfs.subarray(0, 4096), Buffer.alloc(1000, 0x41)]) });
+      const refused = await s.berth(['import', '-'], { stdin: Buffer.concat([rootfs.subarray(0, 4096), Buffer.alloc(1000, 0x41)]), env: EAGER });
       assert.equal(refused.code, 1);
       assert.equal(entries().length, 3, 'a refused import leaves no temporary directory');
     } finally {

@@ -65,7 +65,7 @@ export const spec: CommandSpec = {
         tag,
         limits: ctx.limits,
         // Containers need root; so does unpacking with the files' owners.
-        unpack: process.getuid?.() === 0,
+        unpack: process.getuid?.() === 0 && process.env.BERTH_IMPORT_UNPACK === "1",
         onProgress: (n) => progress.update(n),
       });
       progress.finish();
