@@ -6,48 +6,18 @@
  * docker: a berth commit runs in docker, `berth diff` equals `docker diff`, and a layer docker
  * committed gives the same tree in berth.
  */
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { run, tempDir, removeDir } from '../support/cli.js';
-import { dockerAvailable, expectedFacts, fixture, IS_ROOT, requireOrSkip } from '../support/env.js';
-import { buildBusyboxImages, IMAGE, loadBusybox, removeBusyboxImages } from '../support/busybox-image.js';
-import { mountsUnder, newStoreDir, runtimeBase, storeHelpers, tearDownStore, type ContainerStore } from '../support/container-store.js';
+import { run } from '../support/cli.js';
+import { dockerAvailable, expectedFacts, fixture, requireOrSkip } from '../support/env.js';
+import { IMAGE } from '../support/busybox-image.js';
+import { runtimeBase, type ContainerStore, containerTestSuite } from '../support/container-store.js';
 
-let base = '';
-
-before(async () => {
-  base = await tempDir('berth-commit-');
-  if (IS_ROOT) await buildBusyboxImages();
-});
-
-after(async () => {
-  try {
-    assert.deepEqual(mountsUnder(base), [], 'nothing is left mounted under the test directory');
-  } finally {
-    if (mountsUnder(base).length === 0) await removeDir(base);
-    await removeBusyboxImages();
-  }
-});
-
-async function withStore(t: TestContext, fn: (s: ContainerStore) => Promise<void>): Promise<void> {
-  if (!requireOrSkip(t, IS_ROOT, 'containers need root')) return;
-  const { root, work } = await newStoreDir(base);
-  await loadBusybox(root);
-  const s = storeHelpers(root, work);
-  let failure: unknown;
-  try {
-    await fn(s);
-  } catch (err) {
-    failure = err;
-  }
-  const problems = await tearDownStore(s);
-  if (failure !== undefined) throw failure;
-  assert.deepEqual(problems, [], 'the test left a clean store behind');
-}
+const { withStore } = containerTestSuite('berth-commit-');
 
 /** Adds a file, changes one, deletes one, replaces a directory, hard-links the new file. */
 const CHANGES = [

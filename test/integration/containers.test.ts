@@ -6,54 +6,21 @@
  * "reboots". Each test has a private store with the busybox images (support/busybox-image.ts)
  * and removes its containers; the file checks at the end that nothing is left mounted.
  */
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { run, tempDir, removeDir, type RunResult } from '../support/cli.js';
-import { IS_ROOT, requireOrSkip } from '../support/env.js';
+import { run, type RunResult } from '../support/cli.js';
+
 import { jsonLines, type Json } from '../support/images.js';
 import { DockerArchive, tar, type TarEntry } from '../support/tar-builder.js';
 import { ptySession } from '../support/pty-session.js';
-import { BUSYBOX, buildBusyboxImages, IMAGE, IMAGE_NO_CMD, IMAGE_TWO_LAYERS, loadBusybox, removeBusyboxImages } from '../support/busybox-image.js';
-import {
-  mountsUnder, newStoreDir, runtimeBase, sleep, storeHelpers, tearDownStore, until, type ContainerStore,
-} from '../support/container-store.js';
+import { BUSYBOX, buildBusyboxImages, IMAGE, IMAGE_NO_CMD, IMAGE_TWO_LAYERS } from '../support/busybox-image.js';
+import { mountsUnder, runtimeBase, sleep, until, type ContainerStore, containerTestSuite } from '../support/container-store.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
-let base = '';
-
-before(async () => {
-  base = await tempDir('berth-containers-');
-  if (IS_ROOT) await buildBusyboxImages();
-});
-
-after(async () => {
-  try {
-    assert.deepEqual(mountsUnder(base), [], 'nothing is left mounted under the test directory');
-  } finally {
-    if (mountsUnder(base).length === 0) await removeDir(base);
-    await removeBusyboxImages();
-  }
-});
-
-/** Runs `fn` with a private store holding the busybox images; removes its containers and the store afterwards. */
-async function withStore(t: TestContext, fn: (s: ContainerStore) => Promise<void>): Promise<void> {
-  if (!requireOrSkip(t, IS_ROOT, 'containers need root')) return;
-  const { root, work } = await newStoreDir(base);
-  await loadBusybox(root);
-  const s = storeHelpers(root, work);
-  let failure: unknown;
-  try {
-    await fn(s);
-  } catch (err) {
-    failure = err;
-  }
-  const problems = await tearDownStore(s);
-  if (failure !== undefined) throw failure;
-  assert.deepEqual(problems, [], 'the test left a clean store behind');
-}
+const { withStore } = containerTestSuite('berth-containers-');
 
 async function inspectContainer(s: ContainerStore, ref: string): Promise<Json> {
   const r = await s.ok(['container', 'inspect', ref]);
@@ -325,17 +292,17 @@ describe('containers', { concurrency: 4 }, () => {
         assert.equal(await psRow(s, 'gone'), undefined, 'forgotten by the time run returns');
         assert.deepEqual(containerDirs(s).filter((d) => !d.startsWith('.removed-')), [], 'its directory is retired at once');
         // Unmounting and deleting the files happen in the background (an overlay unmount syncs the disk).
-        await until('the retired directory to be deleted', () => containerDirs(s).length === 0);
+        await until('the retired directory to be deleted', () => containerDirs(s).length === 0, 60_000);
         assert.deepEqual(mountsUnder(s.root), []);
         // Detached: conmon's exit command removes it.
         const id = (await s.ok(['run', '-d', '--rm', '--name', 'gone-d', IMAGE, 'sleep', '0.5'])).stdout.trim();
         assert.match(id, HEX64);
-        await until('the --rm container to be removed', async () => (await psRow(s, 'gone-d')) === undefined && containerDirs(s).length === 0);
+        await until('the --rm container to be removed', async () => (await psRow(s, 'gone-d')) === undefined && containerDirs(s).length === 0, 60_000);
         assert.deepEqual(mountsUnder(s.root), []);
         // Killed: removed as well.
         await s.ok(['run', '-d', '--rm', '--name', 'gone-k', IMAGE, 'sleep', '1000']);
         await s.ok(['kill', 'gone-k']);
-        await until('the killed --rm container to be removed', async () => (await psRow(s, 'gone-k')) === undefined && containerDirs(s).length === 0);
+        await until('the killed --rm container to be removed', async () => (await psRow(s, 'gone-k')) === undefined && containerDirs(s).length === 0, 60_000);
         assert.deepEqual(mountsUnder(s.root), []);
         const inspect = await s.berth(['container', 'inspect', 'gone-k']);
         assert.equal(inspect.code, 1);

@@ -8,18 +8,18 @@
  * docker (skipped without a daemon, except under CI=true): the same changes give the same files
  * as `docker export`, and `docker import` of Berth's tar gives an image with the same files.
  */
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { run, tempDir, removeDir } from '../support/cli.js';
+import { run } from '../support/cli.js';
 import { BERTH_BIN, dockerAvailable, IS_ROOT, requireOrSkip } from '../support/env.js';
 import { DockerArchive, tar } from '../support/tar-builder.js';
 import { ptySession } from '../support/pty-session.js';
-import { buildBusyboxImages, IMAGE, loadBusybox, removeBusyboxImages } from '../support/busybox-image.js';
-import { mountsUnder, newStoreDir, storeHelpers, tearDownStore, until, type ContainerStore } from '../support/container-store.js';
+import { buildBusyboxImages, IMAGE } from '../support/busybox-image.js';
+import { mountsUnder, until, type ContainerStore, containerTestSuite } from '../support/container-store.js';
 
 const XATTR_IMAGE = 'bbtest:xattr';
 
@@ -42,21 +42,7 @@ const BERTH_INIT = new Set(['dev/', 'proc/', 'sys/', 'etc/hostname', 'etc/hosts'
 /** Docker's init layer (docker-compat.md §1.1). */
 const DOCKER_INIT = new Set(['.dockerenv', 'dev/', 'dev/console', 'dev/pts/', 'dev/shm/', 'etc/hostname', 'etc/hosts', 'etc/mtab', 'etc/resolv.conf', 'proc/', 'sys/']);
 
-let base = '';
-
-before(async () => {
-  base = await tempDir('berth-export-');
-  if (IS_ROOT) await buildBusyboxImages();
-});
-
-after(async () => {
-  try {
-    assert.deepEqual(mountsUnder(base), [], 'nothing is left mounted under the test directory');
-  } finally {
-    if (mountsUnder(base).length === 0) await removeDir(base);
-    await removeBusyboxImages();
-  }
-});
+const suite = containerTestSuite('berth-export-');
 
 /** bbtest's layer plus one that gives /etc/xattr.txt the xattr user.berth=kept (busybox has no setfattr). */
 async function loadXattrImage(s: ContainerStore): Promise<void> {
@@ -71,21 +57,12 @@ async function loadXattrImage(s: ContainerStore): Promise<void> {
   await s.ok(['load', '-q', '-i', path]);
 }
 
+/** A suite store with the xattr image loaded too. */
 async function withStore(t: TestContext, fn: (s: ContainerStore) => Promise<void>): Promise<void> {
-  if (!requireOrSkip(t, IS_ROOT, 'containers need root')) return;
-  const { root, work } = await newStoreDir(base);
-  await loadBusybox(root);
-  const s = storeHelpers(root, work);
-  let failure: unknown;
-  try {
+  await suite.withStore(t, async (s) => {
     await loadXattrImage(s);
     await fn(s);
-  } catch (err) {
-    failure = err;
-  }
-  const problems = await tearDownStore(s);
-  if (failure !== undefined) throw failure;
-  assert.deepEqual(problems, [], 'the test left a clean store behind');
+  });
 }
 
 /** Runs a tool; asserts exit 0 and a silent stderr (no warning). */

@@ -8,7 +8,10 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { berth, removeDir, type RunOptions, type RunResult } from './cli.js';
+import { after, before, type TestContext } from 'node:test';
+import { berth, removeDir, tempDir, type RunOptions, type RunResult } from './cli.js';
+import { IS_ROOT, requireOrSkip } from './env.js';
+import { buildBusyboxImages, loadBusybox, removeBusyboxImages } from './busybox-image.js';
 
 export interface ContainerStore {
   root: string;
@@ -114,4 +117,47 @@ export async function tearDownStore(s: ContainerStore): Promise<string[]> {
   await removeDir(runtimeBase(s.root));
   if (mounts.length === 0) await removeDir(s.work);
   return problems;
+}
+
+/**
+ * The set-up most container test files share: a test directory (created before, removed after,
+ * which must have nothing mounted under it), the busybox images, and `withStore`, which runs a
+ * test as root on a private store holding them (`prepare` may add more) and fails the test if
+ * it leaves a container, mount, monitor or runtime directory behind.
+ */
+export function containerTestSuite(prefix: string): {
+  withStore: (t: TestContext, fn: (s: ContainerStore) => Promise<void>) => Promise<void>;
+  baseDir: () => string;
+} {
+  let base = '';
+  before(async () => {
+    base = await tempDir(prefix);
+    if (IS_ROOT) await buildBusyboxImages();
+  });
+  after(async () => {
+    try {
+      assert.deepEqual(mountsUnder(base), [], 'nothing is left mounted under the test directory');
+    } finally {
+      if (mountsUnder(base).length === 0) await removeDir(base);
+      await removeBusyboxImages();
+    }
+  });
+  return {
+    baseDir: () => base,
+    async withStore(t, fn) {
+      if (!requireOrSkip(t, IS_ROOT, 'containers need root')) return;
+      const { root, work } = await newStoreDir(base);
+      await loadBusybox(root);
+      const s = storeHelpers(root, work);
+      let failure: unknown;
+      try {
+        await fn(s);
+      } catch (err) {
+        failure = err;
+      }
+      const problems = await tearDownStore(s);
+      if (failure !== undefined) throw failure;
+      assert.deepEqual(problems, [], 'the test left a clean store behind');
+    },
+  };
 }
