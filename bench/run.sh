@@ -248,10 +248,14 @@ layer1=$(tar -xOf "$B/save1.tar" manifest.json | python3 -c 'import json,sys; pr
 tar -xOf "$B/save1.tar" "$layer1" > "$W/layer1.tar"
 warm "$B/save1.tar" "$W/layer1.tar"
 log "first run of a freshly loaded image (unpack included): tar -x of its layer vs berth"
-measure untar-layer1 "$RUNS" "sh -c 'rm -rf $UNTAR; mkdir $UNTAR; sync'" tar -xf "$W/layer1.tar" -C "$UNTAR"
+# Both start from the same state: the previous run's files deleted (the previous store, with its
+# unpacked layer, or the previous tar -x tree), the image freshly loaded, an empty directory, sync.
+# (On a disk mounted with `discard`, what was just deleted slows the next writes down; the same
+# preparation puts both under the same conditions.)
+PREP_FIRST="sh -c 'rm -rf $S_RUN $UNTAR; $BERTH --root $S_RUN load -q -i $B/save1.tar >/dev/null; mkdir $UNTAR; sync'"
+measure untar-layer1 "$RUNS" "$PREP_FIRST" tar -xf "$W/layer1.tar" -C "$UNTAR"
+measure berth-firstrun "$RUNS" "$PREP_FIRST" $BERTH --root "$S_RUN" run --rm $IMG:base true
 rm -rf "$UNTAR"
-measure berth-firstrun "$RUNS" "sh -c 'rm -rf $S_RUN; $BERTH --root $S_RUN load -q -i $B/save1.tar >/dev/null; sync'" \
-  $BERTH --root "$S_RUN" run --rm $IMG:base true
 log "run --rm true on a warm image: docker vs berth"
 docker load -q -i "$B/save1.tar" >/dev/null
 docker run --rm --network none $IMG:base true

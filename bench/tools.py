@@ -234,7 +234,7 @@ def report(d, out_md):
             ratio = first[0] / untar[0]
             ok_t, ok_m = ratio <= 1.5, rss is not None and rss <= rss_limit_mib
             verdicts.extend([ok_t, ok_m])
-            w(f"| first `run --rm IMG true` after `load` (unpack included; --prepare: fresh store + load) | `tar -xf LAYER -C EMPTYDIR` | {untar[0]:.3f} | {first[0]:.3f} | {ratio:.2f} | time <= 1.5x; RSS <= 150 MB | "
+            w(f"| first `run --rm IMG true` after `load` (unpack included) | `tar -xf LAYER -C EMPTYDIR` (same --prepare for both: previous files deleted, fresh store + load, empty dir, sync) | {untar[0]:.3f} | {first[0]:.3f} | {ratio:.2f} | time <= 1.5x; RSS <= 150 MB | "
               f"{'PASS' if ok_t else 'FAIL'} time, {'PASS' if ok_m else 'FAIL'} RSS | {fmt(rss, 0)} |")
         w('')
     # persistence verbs

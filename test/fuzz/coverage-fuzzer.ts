@@ -9,8 +9,10 @@
  * mutated tar headers get past the checksum test into the code behind it.
  *
  * A "crash" is any exception that is not a BerthError (a coded rejection is the right answer
- * to bad input) and any broken invariant a target asserts. Crashing inputs are written to the
- * crash directory; each should become a regression test.
+ * to bad input), any broken invariant a target asserts, and any input that takes longer than
+ * `slowMs` (a hang in the making: a real infinite loop stops the whole run, which the caller's
+ * timeout reports). Such inputs are written to the crash directory; each should become a
+ * regression test.
  *
  * (Why not @jazzer.js/core: its 4.0.0 native part is built against glibc 2.38 and does not load
  * on Debian 12's 2.36; 2.1.0 downloads its native part from GitHub at install time.)
@@ -108,28 +110,35 @@ export class CoverageFuzzer {
     return fresh;
   }
 
-  async fuzz(target: FuzzTarget, options: { seconds: number; crashDir: string; random?: () => number }): Promise<FuzzReport> {
+  async fuzz(target: FuzzTarget, options: { seconds: number; crashDir: string; random?: () => number; slowMs?: number }): Promise<FuzzReport> {
+    const slowMs = options.slowMs ?? 10_000;
     const random = options.random ?? Math.random;
     const corpus: Buffer[] = [];
     const crashes: FuzzReport['crashes'] = [];
     const crashKeys = new Set<string>();
     let executions = 0;
+    const record = (input: Buffer, key: string, error: string): void => {
+      if (crashKeys.has(key)) return;
+      crashKeys.add(key);
+      mkdirSync(options.crashDir, { recursive: true });
+      const file = join(options.crashDir, `${target.name}-${createHash('sha256').update(input).digest('hex').slice(0, 16)}.bin`);
+      writeFileSync(file, input);
+      crashes.push({ input: file, error });
+    };
     const execute = async (input: Buffer): Promise<void> => {
       executions++;
+      const started = Date.now();
       try {
         await target.run(input);
       } catch (err) {
-        if (isBerthError(err)) return;
-        const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-        const where = err instanceof Error ? (err.stack ?? '').split('\n').slice(1, 3).join(' ').trim() : '';
-        const key = `${text.replace(/\d+/g, 'N')} ${where}`;
-        if (crashKeys.has(key)) return;
-        crashKeys.add(key);
-        mkdirSync(options.crashDir, { recursive: true });
-        const file = join(options.crashDir, `${target.name}-${createHash('sha256').update(input).digest('hex').slice(0, 16)}.bin`);
-        writeFileSync(file, input);
-        crashes.push({ input: file, error: `${text} ${where}` });
+        if (!isBerthError(err)) {
+          const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+          const where = err instanceof Error ? (err.stack ?? '').split('\n').slice(1, 3).join(' ').trim() : '';
+          record(input, `${text.replace(/\d+/g, 'N')} ${where}`, `${text} ${where}`);
+        }
       }
+      const took = Date.now() - started;
+      if (took > slowMs) record(input, `slow ${input.length}`, `slow input: ${took} ms for ${input.length} bytes`);
     };
     await this.#newFeatures(); // drop what ran before
     for (const seed of await target.seeds()) {
