@@ -60,6 +60,8 @@ rm -f "$R"/*.json "$R"/*.rss "$R"/*.log "$R"/facts.txt
 docker_cleanup() {
   docker rm -f $IMG-c50 $IMG-c3 $IMG-exp $IMG-big50 >/dev/null 2>&1 || true
   docker rmi -f $IMG:base $IMG:c50 $IMG:l3 $IMG:big $IMG:imp $IMG:commit >/dev/null 2>&1 || true
+  # the 10,000-tag image (repositories $IMG-10k/app000 ... app999): by ID, which drops every tag at once
+  docker images -q --filter "reference=$IMG-10k/*" | sort -u | xargs -r docker rmi -f >/dev/null 2>&1 || true
 }
 cleanup() {
   local rc=$?
@@ -307,11 +309,11 @@ if want tags; then
 # 10,000 tags: docker load once (it takes minutes), berth three times on a fresh store.
 warm "$B/tags10k.tar"
 docker_cleanup
-RMI_10K="sh -c 'docker images -q $IMG-10k/app | sort -u | xargs -r docker rmi -f >/dev/null 2>&1; sync'"
+RMI_10K="sh -c 'docker images -q --filter reference=$IMG-10k/* | sort -u | xargs -r docker rmi -f >/dev/null 2>&1; sync'"
 log "load with 10,000 tags: docker (one run)"
 measure docker-load10k 1 "$RMI_10K" docker load -q -i "$B/tags10k.tar"
 echo "docker_tags10k=$(docker images --format '{{.Repository}}:{{.Tag}}' | grep -c "^$IMG-10k/app")" >> "$R/facts.txt"
-sh -c "docker images -q $IMG-10k/app | sort -u | xargs -r docker rmi -f >/dev/null 2>&1"
+docker_cleanup
 log "load with 10,000 tags: berth"
 measure berth-load10k 3 "sh -c 'rm -rf $S_LOAD; sync'" $BERTH --root "$S_LOAD" load -q -i "$B/tags10k.tar"
 echo "berth_tags10k=$($BERTH --root "$S_LOAD" images --format '{{.Repository}}:{{.Tag}}' | grep -c "^$IMG-10k/app")" >> "$R/facts.txt"
