@@ -309,7 +309,8 @@ if want tags; then
 # 10,000 tags: docker load once (it takes minutes), berth three times on a fresh store.
 warm "$B/tags10k.tar"
 docker_cleanup
-RMI_10K="sh -c 'docker images -q --filter reference=$IMG-10k/* | sort -u | xargs -r docker rmi -f >/dev/null 2>&1; sync'"
+printf 'docker images -q --filter "reference=%s-10k/*" | sort -u | xargs -r docker rmi -f >/dev/null 2>&1\nsync\n' $IMG > "$W/rmi10k.sh"
+RMI_10K="sh $W/rmi10k.sh"
 log "load with 10,000 tags: docker (one run)"
 measure docker-load10k 1 "$RMI_10K" docker load -q -i "$B/tags10k.tar"
 echo "docker_tags10k=$(docker images --format '{{.Repository}}:{{.Tag}}' | grep -c "^$IMG-10k/app")" >> "$R/facts.txt"
