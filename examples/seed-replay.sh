@@ -45,6 +45,7 @@ check() { # check DESCRIPTION DETAIL COMMAND...
 }
 layers() { t image inspect -f '{{json .RootFS.Layers}}' "$1" | grep -o 'sha256:' | wc -l; }
 size() { t image inspect -f '{{.Size}}' "$1"; }
+image_exists() { t image inspect "$1" > /dev/null 2>&1; }
 history_rows() { t history -q "$1" | wc -l; }
 # What each history row says (not its ID or age: older rows of a loaded image have no local ID).
 history_text() { t history --no-trunc --format json "$1" | grep -oE '"(CreatedBy|Comment)":"[^"]*"'; }
@@ -76,7 +77,7 @@ check 'exported-imported image has no history (one row, no CREATED BY)' "$(histo
   test "$(history_rows "$exported"):$(history_text "$exported" | grep CreatedBy)" = '1:"CreatedBy":""'
 check 'saved-loaded image keeps every layer' "$n_loaded layers" test "$(t image inspect -f '{{json .RootFS.Layers}}' "$base")" = "$layers_before"
 check 'saved-loaded image keeps the history' "$(history_rows "$base") rows" test "$(history_text "$base")" = "$history_before"
-check 'saved-loaded image keeps its tag' "$base:latest" t image inspect "$base:latest" > /dev/null
+check 'saved-loaded image keeps its tag' "$base:latest" image_exists "$base:latest"
 s_imported=$(size "$exported"); s_loaded=$(size "$base")
 check 'exported-imported image is slightly smaller' "$s_imported < $s_loaded bytes" test "$s_imported" -lt "$s_loaded"
 s_export=$(stat -c %s "$work/export.tar"); s_save=$(stat -c %s "$work/save.tar")
