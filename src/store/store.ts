@@ -131,16 +131,21 @@ export class Store {
     if (moved) fsyncDir(this.layout.blobs);
   }
 
+  /** Recorded blobs that no image uses (neither as its config nor as a layer). */
+  unreferencedBlobs(): Array<{ digest: Digest; size: number; kind: BlobKind }> {
+    return this.db.prepare(`
+      SELECT digest, size, kind FROM blobs b
+      WHERE NOT EXISTS (SELECT 1 FROM images i WHERE i.id = b.digest)
+        AND NOT EXISTS (SELECT 1 FROM image_layers l WHERE l.diff_id = b.digest)`).all() as Array<{ digest: Digest; size: number; kind: BlobKind }>;
+  }
+
   /**
    * Deletes blobs that no image references any more. Runs inside the caller's write
    * transaction: files go to trash first, and are unlinked by `emptyTrash` after COMMIT.
    * Returns what was removed.
    */
   dropUnreferencedBlobs(): Array<{ digest: Digest; size: number; kind: BlobKind }> {
-    const orphans = this.db.prepare(`
-      SELECT digest, size, kind FROM blobs b
-      WHERE NOT EXISTS (SELECT 1 FROM images i WHERE i.id = b.digest)
-        AND NOT EXISTS (SELECT 1 FROM image_layers l WHERE l.diff_id = b.digest)`).all() as Array<{ digest: Digest; size: number; kind: BlobKind }>;
+    const orphans = this.unreferencedBlobs();
     const delLayer = this.db.prepare('DELETE FROM layers WHERE diff_id = ?');
     const delBlob = this.db.prepare('DELETE FROM blobs WHERE digest = ?');
     for (const orphan of orphans) {

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { mountPointsUnder } from '../../src/container/rootfs/mount-table.js';
 import { after, before, type TestContext } from 'node:test';
 import { berth, removeDir, tempDir, type RunOptions, type RunResult } from './cli.js';
 import { IS_ROOT, requireOrSkip } from './env.js';
@@ -27,18 +28,9 @@ export function runtimeBase(root: string): string {
   return join('/run/berth', createHash('sha256').update(resolve(root)).digest('hex').slice(0, 12));
 }
 
-function unescapeMountPath(text: string): string {
-  return text.replace(/\\([0-7]{3})/g, (_m, octal: string) => String.fromCharCode(parseInt(octal, 8)));
-}
-
 /** Mount points (from /proc/self/mountinfo) at or under `dir`. */
 export function mountsUnder(dir: string): string[] {
-  const prefix = resolve(dir);
-  return readFileSync('/proc/self/mountinfo', 'utf8').split('\n')
-    .map((line) => line.split(' ')[4])
-    .filter((p): p is string => p !== undefined)
-    .map(unescapeMountPath)
-    .filter((p) => p === prefix || p.startsWith(`${prefix}/`));
+  return mountPointsUnder(resolve(dir));
 }
 
 /** Pids of processes whose command line mentions `text` (conmon names the bundle, the cleanup command --root). */

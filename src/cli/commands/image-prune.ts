@@ -2,15 +2,25 @@ import { confirm } from '../confirm.js';
 import { pruneImages } from '../../engine/remove-images.js';
 import { Store } from '../../store/store.js';
 import { humanSize } from '../format/units.js';
+import type { FlagSpec } from '../argv.js';
 import { flagBool, write, type CommandSpec } from '../command.js';
+
+/** The flags `image prune` and `system prune` share. */
+export const PRUNE_FLAGS: FlagSpec[] = [
+  { long: 'all', short: 'a', type: 'bool', description: 'Remove all unused images, not just dangling ones' },
+  { long: 'force', short: 'f', type: 'bool', description: 'Do not prompt for confirmation' },
+];
+
+/** Docker's "Deleted Images:" block (empty when nothing was removed). */
+export function deletedImagesText(result: ReturnType<typeof pruneImages>): string {
+  if (result.records.length === 0) return '';
+  return `Deleted Images:\n${result.records.map((r) => (r.untagged !== undefined ? `untagged: ${r.untagged}\n` : `deleted: ${r.deleted}\n`)).join('')}\n`;
+}
 
 export const spec: CommandSpec = {
   usage: '[OPTIONS]',
   description: 'Remove unused images, and free the blobs only they used',
-  flags: [
-    { long: 'all', short: 'a', type: 'bool', description: 'Remove all unused images, not just dangling ones' },
-    { long: 'force', short: 'f', type: 'bool', description: 'Do not prompt for confirmation' },
-  ],
+  flags: PRUNE_FLAGS,
   args: { min: 0, max: 0 },
   async run(ctx, flags) {
     const all = flagBool(flags, 'all');
@@ -23,14 +33,7 @@ export const spec: CommandSpec = {
     const store = Store.open(ctx.root);
     try {
       const result = pruneImages(store, { all });
-      let out = '';
-      if (result.records.length > 0) {
-        out += 'Deleted Images:\n';
-        for (const r of result.records) out += r.untagged !== undefined ? `untagged: ${r.untagged}\n` : `deleted: ${r.deleted}\n`;
-        out += '\n';
-      }
-      out += `Total reclaimed space: ${humanSize(result.reclaimed)}\n`;
-      await write(ctx.stdout, out);
+      await write(ctx.stdout, `${deletedImagesText(result)}Total reclaimed space: ${humanSize(result.reclaimed)}\n`);
     } finally {
       store.close();
     }

@@ -5,14 +5,12 @@ import { humanSize } from '../format/units.js';
 import { confirm } from '../confirm.js';
 import { flagBool, write, type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';
+import { deletedImagesText, PRUNE_FLAGS } from './image-prune.js';
 
 export const spec: CommandSpec = {
   usage: '[OPTIONS]',
   description: 'Remove stopped containers and unused images (Berth has no networks, volumes or build cache to prune)',
-  flags: [
-    { long: 'all', short: 'a', type: 'bool', description: 'Remove all unused images, not just dangling ones' },
-    { long: 'force', short: 'f', type: 'bool', description: 'Do not prompt for confirmation' },
-  ],
+  flags: PRUNE_FLAGS,
   args: { min: 0, max: 0 },
   async run(ctx, flags) {
     const all = flagBool(flags, 'all');
@@ -26,11 +24,7 @@ export const spec: CommandSpec = {
       const images = pruneImages(store, { all });
       let out = '';
       if (containers.length > 0) out += `Deleted Containers:\n${containers.map((id) => `${id}\n`).join('')}\n`;
-      if (images.records.length > 0) {
-        out += 'Deleted Images:\n';
-        for (const r of images.records) out += r.untagged !== undefined ? `untagged: ${r.untagged}\n` : `deleted: ${r.deleted}\n`;
-        out += '\n';
-      }
+      out += deletedImagesText(images);
       out += `Total reclaimed space: ${humanSize(images.reclaimed)}\n`;
       await write(ctx.stdout, out);
     } finally {

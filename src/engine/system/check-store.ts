@@ -151,10 +151,7 @@ export async function checkStore(host: ContainerHost, options: CheckOptions): Pr
 function findLeftovers(host: ContainerHost, add: (code: string, subject: string, message: string, repairable?: boolean) => Finding): void {
   const store = host.store;
   const db = store.db;
-  const unreferenced = db.prepare(`SELECT digest, size, kind FROM blobs b
-      WHERE NOT EXISTS (SELECT 1 FROM images i WHERE i.id = b.digest)
-        AND NOT EXISTS (SELECT 1 FROM image_layers l WHERE l.diff_id = b.digest)`).all() as BlobRow[];
-  for (const b of unreferenced) add('BLOB_UNREFERENCED', b.digest, `${b.kind} blob of ${b.size} bytes is used by no image`, true);
+  for (const b of store.unreferencedBlobs()) add('BLOB_UNREFERENCED', b.digest, `${b.kind} blob of ${b.size} bytes is used by no image`, true);
   const recorded = db.prepare('SELECT 1 FROM blobs WHERE digest = ?').pluck();
   for (const name of listDir(store.layout.blobs)) {
     if (!HEX64.test(name) || recorded.get(`sha256:${name}`) === undefined) add('BLOB_STRAY', name, 'file in blobs/sha256 that the store does not record (left by an interrupted write)', true);
