@@ -111,6 +111,20 @@ async function retireContainer(host: ContainerHost, record: ContainerRecord): Pr
   }
 }
 
+/** A containers/ entry that a retired (--rm) container's files were moved to. */
+export function isRetiredDirName(name: string): boolean {
+  return name.startsWith(RETIRED_PREFIX);
+}
+
+/** True while the background process deleting a retired container directory is still running. */
+export function isCleanerAlive(retiredDir: string): boolean {
+  try {
+    return isIdentityAlive(readFileSync(join(retiredDir, CLEANER_FILE), 'utf8').trim());
+  } catch {
+    return false; // none recorded
+  }
+}
+
 /** Unmounts DIR/rootfs (lazily if busy) and deletes DIR, never crossing into another filesystem. */
 const CLEAN_SCRIPT = 'umount "$1/rootfs" 2>/dev/null || umount -l "$1/rootfs" 2>/dev/null; rm -rf --one-file-system "$1"';
 
@@ -129,14 +143,8 @@ export async function sweepRetiredContainers(host: ContainerHost): Promise<void>
   const known = host.store.db.prepare('SELECT 1 FROM containers WHERE id = ?').pluck();
   for (const name of names) {
     const path = join(dir, name);
-    if (name.startsWith(RETIRED_PREFIX)) {
-      let cleaner = '';
-      try {
-        cleaner = readFileSync(join(path, CLEANER_FILE), 'utf8').trim();
-      } catch {
-        // none recorded
-      }
-      if (cleaner !== '' && isIdentityAlive(cleaner)) continue;
+    if (isRetiredDirName(name)) {
+      if (isCleanerAlive(path)) continue;
     } else if (!/^[0-9a-f]{64}$/.test(name) || known.get(name) !== undefined) {
       continue;
     }

@@ -17,7 +17,7 @@
  * and left for the user to decide (`rmi`, then `load` again).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSystemError } from '../../internal/errors.js';
 import { isIdentityAlive } from '../../internal/process-identity.js';
@@ -29,7 +29,7 @@ import { containerPaths } from '../../container/container-paths.js';
 import { mountPointsUnder } from '../../container/rootfs/mount-table.js';
 import { unmount } from '../../container/rootfs/overlay.js';
 import type { ContainerHost } from '../containers/container-host.js';
-import { sweepRetiredContainers } from '../containers/container-exit.js';
+import { isCleanerAlive, isRetiredDirName, sweepRetiredContainers } from '../containers/container-exit.js';
 
 export interface Finding {
   /** Stable name of the kind of problem (docs/errors.md lists them under "system check"). */
@@ -173,8 +173,8 @@ function findLeftovers(host: ContainerHost, add: (code: string, subject: string,
   const containerRow = db.prepare('SELECT 1 FROM containers WHERE id = ?').pluck();
   for (const name of listDir(store.layout.containers)) {
     if (HEX64.test(name) && containerRow.get(name) !== undefined) continue;
-    if (name.startsWith('.removed-') && isCleanerAlive(join(store.layout.containers, name))) continue;
-    add('CONTAINER_DIR_LEFTOVER', join('containers', name), name.startsWith('.removed-') ? 'removed container still being deleted' : 'container directory without a container record', true);
+    if (isRetiredDirName(name) && isCleanerAlive(join(store.layout.containers, name))) continue;
+    add('CONTAINER_DIR_LEFTOVER', join('containers', name), isRetiredDirName(name) ? 'removed container still being deleted' : 'container directory without a container record', true);
   }
   for (const c of db.prepare('SELECT id, name FROM containers').all() as Array<{ id: string; name: string }>) {
     try {
@@ -221,14 +221,6 @@ async function repair(host: ContainerHost, findings: Finding[], repaired: Findin
   }
   // What is gone now is repaired; check each finding's subject again.
   for (const f of fixable) if (isGone(host, f)) repaired.push(f);
-}
-
-function isCleanerAlive(retiredDir: string): boolean {
-  try {
-    return isIdentityAlive(readFileSync(join(retiredDir, 'cleaner'), 'utf8').trim());
-  } catch {
-    return false;
-  }
 }
 
 function isGone(host: ContainerHost, f: Finding): boolean {
