@@ -10,7 +10,7 @@
  * therefore keep at most a few chunks alive (in pending writes, say); Berth's readers keep at
  * most 5 (4 writes in flight plus the chunk in hand).
  */
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 
 export const CHUNK_SIZE = 1024 * 1024;
 export const RING_SIZE = 16;
@@ -26,18 +26,39 @@ function nextBuffer(): Buffer {
 
 export async function* readFileChunks(path: string): AsyncGenerator<Buffer> {
   const fh = await open(path, 'r');
-  let position = 0;
-  let pending = fh.read(nextBuffer(), 0, CHUNK_SIZE, 0);
   try {
-    for (;;) {
+    yield* readHandleChunks(fh);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Reads an open file from offset 0, one read ahead of the caller. With `length`, exactly that
+ * many bytes are read and `tooShort` is thrown if the file ends first; without, up to its end.
+ * The handle stays open: its owner closes it.
+ */
+export async function* readHandleChunks(fh: FileHandle, length?: number, tooShort?: () => Error): AsyncGenerator<Buffer> {
+  let position = 0;
+  const want = (): number => (length === undefined ? CHUNK_SIZE : Math.min(CHUNK_SIZE, length - position));
+  const readNext = (): Promise<{ bytesRead: number; buffer: Buffer }> | undefined => {
+    const n = want();
+    return n === 0 ? undefined : fh.read(nextBuffer(), 0, n, position);
+  };
+  let pending = readNext();
+  try {
+    while (pending !== undefined) {
       const { bytesRead, buffer } = await pending;
-      if (bytesRead === 0) return;
+      pending = undefined;
+      if (bytesRead === 0) {
+        if (length !== undefined) throw tooShort?.() ?? new Error('the file is shorter than expected');
+        return;
+      }
       position += bytesRead;
-      pending = fh.read(nextBuffer(), 0, CHUNK_SIZE, position);
+      pending = readNext();
       yield buffer.subarray(0, bytesRead);
     }
   } finally {
-    await pending.catch(() => undefined);
-    await fh.close();
+    await pending?.catch(() => undefined);
   }
 }

@@ -11,6 +11,7 @@ import type { BigIntStats } from 'node:fs';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { BerthError } from '../../internal/errors.js';
+import { readHandleChunks } from '../../internal/file-chunks.js';
 import { padding } from '../../archive/tar/tar-header.js';
 import { encodeEntryHeader, END_OF_ARCHIVE, type EntryFields } from '../../archive/tar/entry-header.js';
 import type { FsNode } from './fs-changes.js';
@@ -24,7 +25,6 @@ export interface PlannedEntry {
   /** A regular file whose data follows the header. */
   content?: { path: string; size: number; stat: BigIntStats };
 }
-const CHUNK = 1024 * 1024;
 
 function seconds(st: BigIntStats): number {
   const s = st.mtimeNs / 1_000_000_000n;
@@ -103,19 +103,7 @@ async function* fileData(content: NonNullable<PlannedEntry['content']>): AsyncGe
   try {
     const st = await fh.stat({ bigint: true });
     if (st.ino !== content.stat.ino || st.dev !== content.stat.dev || !st.isFile()) throw changedUnderfoot(content.path);
-    let done = 0;
-    while (done < content.size) {
-      const want = Math.min(CHUNK, content.size - done);
-      const buf = Buffer.allocUnsafe(want);
-      let got = 0;
-      while (got < want) {
-        const { bytesRead } = await fh.read(buf, got, want - got, done + got);
-        if (bytesRead === 0) throw changedUnderfoot(content.path);
-        got += bytesRead;
-      }
-      done += want;
-      yield buf;
-    }
+    yield* readHandleChunks(fh, content.size, () => changedUnderfoot(content.path));
   } finally {
     await fh.close();
   }
