@@ -22,6 +22,7 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { long: 'rm', type: 'bool', description: 'Automatically remove the container when it exits' },
   { long: 'network', type: 'string', description: 'Network: none (the default, for now) or host', default: 'none' },
   { long: 'runtime', type: 'string', description: 'OCI runtime: runc (default), crun, or a path', default: 'runc' },
+  { long: 'security-opt', type: 'list', description: 'Security options: seccomp=unconfined, seccomp=PROFILE.json, no-new-privileges' },
   { long: 'storage-driver', type: 'string', description: 'Root filesystem: overlay (default), or vfs (a full copy, where overlayfs is not available)', default: 'overlay' },
 ];
 
@@ -72,6 +73,7 @@ export function createOptions(ctx: CommandContext, flags: FlagValues, image: str
     storage,
     volumes: flagList(flags, 'volume'),
     runtime: findRuntime(flagString(flags, 'runtime') ?? 'runc'),
+    securityOpt: flagList(flags, 'security-opt'),
   };
 }
 

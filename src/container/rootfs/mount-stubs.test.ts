@@ -7,7 +7,7 @@ test('the stub list covers every mount the runtime spec gives a container, and t
   for (const network of ['none', 'host'] as const) {
     const spec = runtimeSpec({
       rootfs: '/r', readonlyRootfs: false, args: ['sh'], env: [], cwd: '/', uid: 0, gid: 0, additionalGids: [], terminal: false,
-      hostname: 'h', network, cgroupsPath: '/berth/x',
+      hostname: 'h', network, cgroupsPath: '/berth/x', seccomp: undefined, noNewPrivileges: false,
       binds: ['/etc/hosts', '/etc/hostname', '/etc/resolv.conf'].map((destination) => ({ source: `/src${destination}`, destination, readonly: false })),
     });
     const destinations = (spec.mounts as Array<{ destination: string }>).map((m) => m.destination.slice(1));

@@ -17,6 +17,8 @@ function input(more: Partial<SpecInput> = {}): SpecInput {
     network: 'none',
     binds: [],
     cgroupsPath: '/berth/abc',
+    seccomp: undefined,
+    noNewPrivileges: false,
     ...more,
   };
 }
@@ -139,4 +141,14 @@ test('runtimeSpec() masks and write-protects Docker\'s sensitive /proc and /sys 
   const s = spec();
   for (const p of ['/proc/kcore', '/proc/keys', '/proc/timer_list', '/sys/firmware']) assert.ok(s.linux.maskedPaths.includes(p), p);
   for (const p of ['/proc/sys', '/proc/sysrq-trigger', '/proc/irq', '/proc/bus']) assert.ok(s.linux.readonlyPaths.includes(p), p);
+});
+
+test('runtimeSpec() passes the seccomp filter and no-new-privileges through; no filter when unconfined', () => {
+  const filter = { defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['keyctl'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] };
+  const confined = runtimeSpec(input({ seccomp: filter, noNewPrivileges: true })) as unknown as Spec & { linux: { seccomp?: unknown } };
+  assert.deepEqual(confined.linux.seccomp, filter);
+  assert.equal(confined.process.noNewPrivileges, true);
+  const unconfined = runtimeSpec(input()) as unknown as Spec & { linux: Record<string, unknown> };
+  assert.equal('seccomp' in unconfined.linux, false);
+  assert.equal(unconfined.process.noNewPrivileges, false);
 });

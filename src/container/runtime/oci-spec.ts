@@ -25,6 +25,9 @@ export interface SpecInput {
   /** Bind mounts from `-v` and the files Berth writes (/etc/hosts, /etc/hostname, /etc/resolv.conf). */
   binds: BindMount[];
   cgroupsPath: string;
+  /** The seccomp filter (linux.seccomp); undefined runs the container unconfined. */
+  seccomp: Record<string, unknown> | undefined;
+  noNewPrivileges: boolean;
 }
 
 /** Docker's default capabilities (moby oci/caps/defaults.go). */
@@ -65,7 +68,7 @@ export function runtimeSpec(input: SpecInput): Record<string, unknown> {
       env: input.env,
       cwd: input.cwd,
       capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
-      noNewPrivileges: false,
+      noNewPrivileges: input.noNewPrivileges,
       oomScoreAdj: 0,
     },
     root: { path: input.rootfs, readonly: input.readonlyRootfs },
@@ -77,6 +80,7 @@ export function runtimeSpec(input: SpecInput): Record<string, unknown> {
       readonlyPaths: READONLY_PATHS,
       cgroupsPath: input.cgroupsPath,
       resources: { devices: [{ allow: false, access: 'rwm' }] },
+      ...(input.seccomp === undefined ? {} : { seccomp: input.seccomp }),
     },
   };
 }

@@ -27,7 +27,7 @@ const BUSYBOX = image({ Cmd: ['sh'], Env: ['PATH=/usr/local/sbin:/usr/local/bin:
 function req(more: Partial<CreateRequest> = {}): CreateRequest {
   return {
     command: [], entrypoint: undefined, env: [], workdir: undefined, user: undefined, hostname: undefined, tty: false,
-    openStdin: false, autoRemove: false, readonlyRootfs: false, network: 'none', volumes: [], runtime: '/usr/bin/runc', ...more,
+    openStdin: false, autoRemove: false, readonlyRootfs: false, network: 'none', volumes: [], runtime: '/usr/bin/runc', securityOpt: [], ...more,
   };
 }
 

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { isAbsolute, posix } from 'node:path';
 import { BerthError } from '../../internal/errors.js';
 import type { ImageConfig } from '../../image/config.js';
+import { parseSecurityOptions, type SecurityOptions } from '../../container/runtime/seccomp-profile.js';
 
 export interface BindSpec {
   source: string;
@@ -40,6 +41,11 @@ export interface ContainerSpec {
   /** Runtime binary path. */
   runtime: string;
   stopSignal: string;
+  /** --security-opt as given (for inspect); absent in containers of older Berth versions. */
+  securityOpt?: string[];
+  /** 'default' (Berth's profile), 'unconfined', or the user's profile; absent means 'default'. */
+  seccomp?: SecurityOptions['seccomp'];
+  noNewPrivileges?: boolean;
 }
 
 export interface CreateRequest {
@@ -56,6 +62,8 @@ export interface CreateRequest {
   network: 'none' | 'host';
   volumes: string[];
   runtime: string;
+  /** --security-opt values, as given. */
+  securityOpt: string[];
 }
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -130,6 +138,7 @@ function parseVolume(spec: string): BindSpec {
 /** Resolves a create request against the image config. `id` gives the default hostname. */
 export function buildContainerSpec(id: string, image: ImageConfig, req: CreateRequest): ContainerSpec {
   const cfg = (image.config ?? {}) as Record<string, unknown>;
+  const security = parseSecurityOptions(req.securityOpt);
   let entrypoint: string[] | null;
   let cmd: string[] | null;
   if (req.entrypoint !== undefined) {
@@ -171,5 +180,8 @@ export function buildContainerSpec(id: string, image: ImageConfig, req: CreateRe
     binds: req.volumes.map(parseVolume),
     runtime: req.runtime,
     stopSignal: typeof cfg.StopSignal === 'string' && cfg.StopSignal !== '' ? cfg.StopSignal : 'SIGTERM',
+    securityOpt: req.securityOpt,
+    seccomp: security.seccomp,
+    noNewPrivileges: security.noNewPrivileges,
   };
 }

@@ -52,7 +52,8 @@ export async function execInContainer(host: ContainerHost, record: ContainerReco
     env,
     cwd,
     capabilities: { bounding: caps, effective: caps, permitted: caps, inheritable: [], ambient: [] },
-    noNewPrivileges: false,
+    // The container's seccomp filter applies to the exec'd process too (the runtime takes it from the container).
+    noNewPrivileges: spec.noNewPrivileges ?? false,
   }));
   const runtime = runtimeFor(host, spec.runtime);
   try {

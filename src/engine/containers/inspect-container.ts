@@ -47,6 +47,7 @@ export async function inspectContainer(host: ContainerHost, record: ContainerRec
       AutoRemove: spec.autoRemove,
       ReadonlyRootfs: spec.readonlyRootfs,
       Runtime: spec.runtime,
+      SecurityOpt: spec.securityOpt !== undefined && spec.securityOpt.length > 0 ? spec.securityOpt : null,
     },
     GraphDriver: {
       Name: current.storage,

@@ -16,6 +16,7 @@ import { buildVfsRoot } from '../../container/rootfs/vfs-root.js';
 import { resolveUser } from '../../container/rootfs/container-user.js';
 import { secureJoin } from '../../container/rootfs/secure-join.js';
 import { runtimeSpec } from '../../container/runtime/oci-spec.js';
+import { defaultSeccompProfile } from '../../container/runtime/seccomp-profile.js';
 import { CreateFailedError, createWithMonitor } from '../../container/runtime/conmon.js';
 import { deleteContainer, startContainer as runtimeStart } from '../../container/runtime/oci-runtime.js';
 import { getContainer, updateContainer, type ContainerRecord } from '../../store/metadata/containers.js';
@@ -26,6 +27,13 @@ import { mergeEnv, type ContainerSpec } from './container-spec.js';
 const PARALLEL_UNPACKS = 2;
 
 /** Unpacks every layer of the container's image that is not unpacked yet; returns the lower directory names. */
+/** The filter the container runs under: Berth's default unless it asked for none or its own. */
+function seccompFor(spec: ContainerSpec): Record<string, unknown> | undefined {
+  if (spec.seccomp === 'unconfined') return undefined;
+  if (spec.seccomp === undefined || spec.seccomp === 'default') return defaultSeccompProfile();
+  return spec.seccomp;
+}
+
 export async function ensureLayers(host: ContainerHost, imageId: string): Promise<string[]> {
   const { store } = host;
   const layers = store.db.prepare(`SELECT il.chain_id, il.diff_id, l.plain, l.tar_size FROM image_layers il JOIN layers l ON l.diff_id = il.diff_id
@@ -137,6 +145,8 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
         { source: paths.resolvConf, destination: '/etc/resolv.conf', readonly: false },
       ],
       cgroupsPath: `/berth/${current.id}`,
+      seccomp: seccompFor(spec),
+      noNewPrivileges: spec.noNewPrivileges ?? false,
     })));
     // Leftovers of an earlier run of this container (or of a berth killed mid-start); the runtime keeps one directory per container.
     if (existsSync(join(host.runtimeDirs.runtimeRoot, current.id))) await deleteContainer(runtime, current.id);
