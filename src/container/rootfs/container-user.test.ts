@@ -47,34 +47,34 @@ function assertNotFound(fn: () => unknown, message: string): void {
 
 test('resolveUser() of "" is root, with root\'s supplementary groups', (t) => {
   const root = rootfs(t);
-  assert.deepEqual(resolveUser(root, ''), { uid: 0, gid: 0, additionalGids: [10], home: '/root' });
+  assert.deepEqual(resolveUser(root, ''), { uid: 0, gid: 0, additionalGids: [0, 10], home: '/root' });
 });
 
 test('resolveUser() of "root" is uid 0', (t) => {
-  assert.deepEqual(resolveUser(rootfs(t), 'root'), { uid: 0, gid: 0, additionalGids: [10], home: '/root' });
+  assert.deepEqual(resolveUser(rootfs(t), 'root'), { uid: 0, gid: 0, additionalGids: [0, 10], home: '/root' });
 });
 
 test('resolveUser() of a name gives its uid, primary gid, home and the other groups it is a member of', (t) => {
-  assert.deepEqual(resolveUser(rootfs(t), 'user'), { uid: 1000, gid: 1000, additionalGids: [10, 50, 29], home: '/home/user' });
-  assert.deepEqual(resolveUser(rootfs(t), 'daemon'), { uid: 1, gid: 1, additionalGids: [50], home: '/usr/sbin' });
+  assert.deepEqual(resolveUser(rootfs(t), 'user'), { uid: 1000, gid: 1000, additionalGids: [1000, 10, 50, 29], home: '/home/user' });
+  assert.deepEqual(resolveUser(rootfs(t), 'daemon'), { uid: 1, gid: 1, additionalGids: [1, 50], home: '/usr/sbin' });
 });
 
 test('resolveUser() of a uid in passwd is that user', (t) => {
-  assert.deepEqual(resolveUser(rootfs(t), '1000'), { uid: 1000, gid: 1000, additionalGids: [10, 50, 29], home: '/home/user' });
+  assert.deepEqual(resolveUser(rootfs(t), '1000'), { uid: 1000, gid: 1000, additionalGids: [1000, 10, 50, 29], home: '/home/user' });
 });
 
 test('resolveUser() of "uid:gid" takes both numbers and no supplementary groups', (t) => {
-  assert.deepEqual(resolveUser(rootfs(t), '1000:50'), { uid: 1000, gid: 50, additionalGids: [], home: '/home/user' });
-  assert.deepEqual(resolveUser(rootfs(t), '1000:4242'), { uid: 1000, gid: 4242, additionalGids: [], home: '/home/user' }, 'a gid not in /etc/group');
+  assert.deepEqual(resolveUser(rootfs(t), '1000:50'), { uid: 1000, gid: 50, additionalGids: [50], home: '/home/user' });
+  assert.deepEqual(resolveUser(rootfs(t), '1000:4242'), { uid: 1000, gid: 4242, additionalGids: [4242], home: '/home/user' }, 'a gid not in /etc/group');
 });
 
 test('resolveUser() of "user:group" looks the group up by name', (t) => {
-  assert.deepEqual(resolveUser(rootfs(t), 'user:staff'), { uid: 1000, gid: 50, additionalGids: [], home: '/home/user' });
-  assert.deepEqual(resolveUser(rootfs(t), 'root:audio'), { uid: 0, gid: 29, additionalGids: [], home: '/root' });
+  assert.deepEqual(resolveUser(rootfs(t), 'user:staff'), { uid: 1000, gid: 50, additionalGids: [50], home: '/home/user' });
+  assert.deepEqual(resolveUser(rootfs(t), 'root:audio'), { uid: 0, gid: 29, additionalGids: [29], home: '/root' });
 });
 
 test('resolveUser() of "user:" (an empty group) is the plain user, with supplementary groups', (t) => {
-  assert.deepEqual(resolveUser(rootfs(t), 'user:'), { uid: 1000, gid: 1000, additionalGids: [10, 50, 29], home: '/home/user' });
+  assert.deepEqual(resolveUser(rootfs(t), 'user:'), { uid: 1000, gid: 1000, additionalGids: [1000, 10, 50, 29], home: '/home/user' });
 });
 
 test('resolveUser() fails with USER_NOT_FOUND for an unknown name, in runc\'s words', (t) => {
@@ -91,25 +91,25 @@ test('resolveUser() fails with USER_NOT_FOUND for an unknown group', (t) => {
 });
 
 test('resolveUser() of a numeric uid that passwd does not know is that uid with gid 0 and home "/"', (t) => {
-  assert.deepEqual(resolveUser(rootfs(t), '4242'), { uid: 4242, gid: 0, additionalGids: [], home: '/' });
-  assert.deepEqual(resolveUser(rootfs(t), '4242:7'), { uid: 4242, gid: 7, additionalGids: [], home: '/' });
+  assert.deepEqual(resolveUser(rootfs(t), '4242'), { uid: 4242, gid: 0, additionalGids: [0], home: '/' });
+  assert.deepEqual(resolveUser(rootfs(t), '4242:7'), { uid: 4242, gid: 7, additionalGids: [7], home: '/' });
 });
 
 test('resolveUser() gives home "/" to a user whose passwd home is empty', (t) => {
-  assert.deepEqual(resolveUser(rootfs(t), 'nohome'), { uid: 1001, gid: 1001, additionalGids: [], home: '/' });
+  assert.deepEqual(resolveUser(rootfs(t), 'nohome'), { uid: 1001, gid: 1001, additionalGids: [1001], home: '/' });
 });
 
 test('resolveUser() treats a number as a uid or gid even when a name is that number (as runc does)', (t) => {
   const root = rootfs(t, `${PASSWD}1000:x:2000:2000::/home/odd:/bin/sh\n`, `${GROUP}50:x:3000:\n`);
-  assert.deepEqual(resolveUser(root, '1000'), { uid: 1000, gid: 1000, additionalGids: [10, 50, 29], home: '/home/user' });
-  assert.deepEqual(resolveUser(root, '1000:50'), { uid: 1000, gid: 50, additionalGids: [], home: '/home/user' });
+  assert.deepEqual(resolveUser(root, '1000'), { uid: 1000, gid: 1000, additionalGids: [1000, 10, 50, 29], home: '/home/user' });
+  assert.deepEqual(resolveUser(root, '1000:50'), { uid: 1000, gid: 50, additionalGids: [50], home: '/home/user' });
 });
 
 test('resolveUser() works without /etc/passwd for no user and numeric users, and refuses names', (t) => {
   const root = rootfs(t, null, null);
-  assert.deepEqual(resolveUser(root, ''), { uid: 0, gid: 0, additionalGids: [], home: '/' }, 'an image FROM scratch runs as root');
-  assert.deepEqual(resolveUser(root, '1000'), { uid: 1000, gid: 0, additionalGids: [], home: '/' });
-  assert.deepEqual(resolveUser(root, '1000:1000'), { uid: 1000, gid: 1000, additionalGids: [], home: '/' });
+  assert.deepEqual(resolveUser(root, ''), { uid: 0, gid: 0, additionalGids: [0], home: '/' }, 'an image FROM scratch runs as root');
+  assert.deepEqual(resolveUser(root, '1000'), { uid: 1000, gid: 0, additionalGids: [0], home: '/' });
+  assert.deepEqual(resolveUser(root, '1000:1000'), { uid: 1000, gid: 1000, additionalGids: [1000], home: '/' });
   assertNotFound(() => resolveUser(root, 'root'), 'unable to find user root: no matching entries in passwd file');
   assertNotFound(() => resolveUser(root, '0:staff'), 'unable to find group staff: no matching entries in group file');
 });
@@ -117,7 +117,7 @@ test('resolveUser() works without /etc/passwd for no user and numeric users, and
 test('resolveUser() works with no /etc directory at all', (t) => {
   const root = rootfs(t);
   rmSync(join(root, 'etc'), { recursive: true });
-  assert.deepEqual(resolveUser(root, ''), { uid: 0, gid: 0, additionalGids: [], home: '/' });
+  assert.deepEqual(resolveUser(root, ''), { uid: 0, gid: 0, additionalGids: [0], home: '/' });
 });
 
 test('resolveUser() reads an /etc/passwd that is an absolute symlink inside the root, not on the host', (t) => {
@@ -125,7 +125,7 @@ test('resolveUser() reads an /etc/passwd that is an absolute symlink inside the 
   mkdirSync(join(root, 'data'));
   writeFileSync(join(root, 'data/passwd'), 'app:x:777:778:app:/srv/app:/bin/sh\n');
   symlinkSync('/data/passwd', join(root, 'etc/passwd'));
-  assert.deepEqual(resolveUser(root, 'app'), { uid: 777, gid: 778, additionalGids: [], home: '/srv/app' });
+  assert.deepEqual(resolveUser(root, 'app'), { uid: 777, gid: 778, additionalGids: [778], home: '/srv/app' });
   // The host's /etc/passwd has root; the container's does not.
   assertNotFound(() => resolveUser(root, 'root'), 'unable to find user root: no matching entries in passwd file');
 });
@@ -134,5 +134,5 @@ test('resolveUser() reads an /etc/group that is a symlink climbing out, inside t
   const root = rootfs(t, PASSWD, null);
   writeFileSync(join(root, 'group.real'), 'special:x:90:user\n');
   symlinkSync('../../../../../../group.real', join(root, 'etc/group'));
-  assert.deepEqual(resolveUser(root, 'user'), { uid: 1000, gid: 1000, additionalGids: [90], home: '/home/user' });
+  assert.deepEqual(resolveUser(root, 'user'), { uid: 1000, gid: 1000, additionalGids: [1000, 90], home: '/home/user' });
 });

@@ -93,8 +93,9 @@ export function resolveUser(root: string, spec: string): ContainerUser {
     else if (group !== undefined) gid = group.gid;
     else throw noUser('group', groupPart);
   }
-  const additionalGids = name === undefined || (groupPart !== undefined && groupPart !== '')
+  const memberOf = name === undefined || (groupPart !== undefined && groupPart !== '')
     ? []
-    : allGroups.filter((g) => g.members.includes(name!) && g.gid !== gid).map((g) => g.gid);
-  return { uid, gid, additionalGids: [...new Set(additionalGids)], home: home === '' ? '/' : home };
+    : allGroups.filter((g) => g.members.includes(name!)).map((g) => g.gid);
+  // The primary group is always in the list too, as Docker has it (`id` shows it under groups=).
+  return { uid, gid, additionalGids: [...new Set([gid, ...memberOf])], home: home === '' ? '/' : home };
 }

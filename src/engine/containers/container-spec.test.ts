@@ -97,9 +97,12 @@ test('buildContainerSpec() refuses a relative working directory with WORKDIR_INV
   assertCode(() => buildContainerSpec(ID, BUSYBOX, req({ workdir: '' })), 'WORKDIR_INVALID');
 });
 
-test('buildContainerSpec() starts the environment with PATH and HOSTNAME, then the image\'s, then -e overriding by key', () => {
-  const spec = buildContainerSpec(ID, image({ Cmd: ['sh'], Env: ['A=1', 'B=2', 'PATH=/image/bin'] }), req({ env: ['B=3', 'C=4', 'A=0'] }));
-  assert.deepEqual(spec.env, ['PATH=/image/bin', `HOSTNAME=${ID.slice(0, 12)}`, 'A=0', 'B=3', 'C=4']);
+test('buildContainerSpec() orders the environment as Docker does: PATH and HOSTNAME, then the -e values as given, then the image\'s others', () => {
+  // Observed with docker 20.10: -e ZED=1 -e ABC=2 on an image with PATH and FOO gives
+  // Config.Env [ZED, ABC, PATH, FOO] and the process PATH, HOSTNAME, ZED, ABC, FOO (HOME last).
+  const spec = buildContainerSpec(ID, image({ Cmd: ['sh'], Env: ['A=1', 'B=2', 'PATH=/image/bin', 'D=5'] }), req({ env: ['B=3', 'C=4', 'A=0'] }));
+  assert.deepEqual(spec.configEnv, ['B=3', 'C=4', 'A=0', 'PATH=/image/bin', 'D=5']);
+  assert.deepEqual(spec.env, ['PATH=/image/bin', `HOSTNAME=${ID.slice(0, 12)}`, 'B=3', 'C=4', 'A=0', 'D=5']);
 });
 
 test('buildContainerSpec() uses the default PATH when the image has none', () => {
@@ -110,7 +113,7 @@ test('buildContainerSpec() uses the default PATH when the image has none', () =>
 
 test('buildContainerSpec() records the environment as Docker\'s Config does: the image\'s and -e only, no HOSTNAME, TERM or default PATH', () => {
   const spec = buildContainerSpec(ID, image({ Cmd: ['sh'], Env: ['A=1'] }), req({ env: ['B=2'], tty: true }));
-  assert.deepEqual(spec.configEnv, ['A=1', 'B=2']);
+  assert.deepEqual(spec.configEnv, ['B=2', 'A=1']);
   assert.ok(spec.env.includes('TERM=xterm') && spec.env.some((e) => e.startsWith('HOSTNAME=')));
 });
 
@@ -127,7 +130,7 @@ test('buildContainerSpec() sets TERM=xterm with a tty, unless the image or -e se
 
 test('buildContainerSpec() drops a bare KEY (one the host did not define)', () => {
   const spec = buildContainerSpec(ID, image({ Cmd: ['sh'], Env: ['KEEP=1', 'BARE_IMAGE'] }), req({ hostname: 'h', env: ['UNSET_ON_HOST', 'EMPTY='] }));
-  assert.deepEqual(spec.env, [`PATH=${DEFAULT_PATH}`, 'HOSTNAME=h', 'KEEP=1', 'EMPTY=']);
+  assert.deepEqual(spec.env, [`PATH=${DEFAULT_PATH}`, 'HOSTNAME=h', 'EMPTY=', 'KEEP=1']);
 });
 
 test('buildContainerSpec() takes hostname, user and stop signal from the request or the image', () => {

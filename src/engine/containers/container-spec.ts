@@ -108,6 +108,15 @@ function envKey(entry: string): string {
   return eq < 0 ? entry : entry.slice(0, eq);
 }
 
+/**
+ * The container's Env as Docker records it: the -e values in the order given, then the image's
+ * entries whose key none of them set (the daemon's merge of the run config with the image's).
+ */
+export function containerEnv(imageEnv: readonly string[], userEnv: readonly string[]): string[] {
+  const userKeys = new Set(userEnv.map(envKey));
+  return [...userEnv, ...imageEnv.filter((e) => !userKeys.has(envKey(e)))];
+}
+
 /** Later entries replace earlier ones with the same key, in place (Docker's ReplaceOrAppendEnvValues). */
 export function mergeEnv(base: string[], overrides: string[]): string[] {
   const out = [...base];
@@ -161,7 +170,8 @@ export function buildContainerSpec(id: string, image: ImageConfig, req: CreateRe
   }
   const hostname = req.hostname ?? id.slice(0, 12);
   const imageEnv = stringList(cfg.Env) ?? [];
-  const configEnv = mergeEnv(imageEnv, req.env).filter((e) => e.includes('=')); // a bare KEY that the host did not define is dropped
+  // A bare KEY (an -e the host did not define, or one in the image) is dropped.
+  const configEnv = containerEnv(imageEnv, req.env).filter((e) => e.includes('='));
   const env = mergeEnv([`PATH=${DEFAULT_PATH}`, `HOSTNAME=${hostname}`, ...(req.tty ? ['TERM=xterm'] : [])], configEnv);
   return {
     args,
