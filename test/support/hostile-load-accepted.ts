@@ -17,6 +17,37 @@ function skopeoStyle(): DockerArchive {
 }
 
 const FACTORIES: Array<() => AcceptedLoadCase> = [
+  () => {
+    const a = docker({ tags: ['accepted/abs-members:1'], salt: 'absm' });
+    return {
+      name: 'absolute members aimed at the /tmp canaries (////tmp/..., hard link to /tmp/.../perm400) stay archive paths',
+      classes: ['CVE-2021-32804', 'issue:absolute-paths', 'issue:hardlink-escape-one-layer', 'GHSA-8qq5-rm4j-mr97'],
+      input: (_dir, c) => tar([
+        ...a.allEntries(),
+        { name: `////${c.tmpDir.slice(1)}/keep.txt`, data: 'overwritten\n' },
+        { name: 'perm-link', type: 'hardlink', linkname: `${c.tmpDir}/perm400`, mode: 0o4777 },
+        { name: 'sym-link', type: 'symlink', linkname: `${c.tmpDir}/sub` },
+      ]),
+      tags: ['accepted/abs-members:1'],
+      id: a.imageId,
+    };
+  },
+  () => {
+    const a = docker({ tags: ['accepted/non-utf8:1'], salt: 'nonutf8' });
+    const raw = (bytes: number[], data: string): TarEntry => ({ name: 'placeholder', data, rawHeader: [{ offset: 0, bytes: Buffer.from([...bytes, 0]) }] });
+    return {
+      name: 'members whose names are not UTF-8, beside their UTF-8 look-alikes, and a 300-byte name component',
+      classes: ['issue:non-utf8-names', 'issue:long-names', 'CVE-2021-37712'],
+      input: () => tar([...a.allEntries(), raw([0x6e, 0xff], 'latin1\n'), { name: 'n\u00ff', data: 'utf8\n' }, { name: `long/${'n'.repeat(300)}`, data: 'long\n' }]),
+      tags: ['accepted/non-utf8:1'],
+      id: a.imageId,
+    };
+  },
+  () => {
+    const a = docker({ tags: ['accepted/parent:1'], salt: 'parent' });
+    a.item.Parent = '../../../../victim';
+    return { name: 'manifest.json Parent that is not an image ID ("../../../../victim") is ignored', classes: ['CVE-2014-9358', 'issue:traversal-manifest-paths'], input: () => a.tar(), tags: ['accepted/parent:1'], id: a.imageId };
+  },
   () => { const a = docker({ tags: ['accepted/legacy:1'], salt: 'legacy' }); return { name: 'baseline: the unmodified legacy docker-archive', classes: [], input: () => a.tar(), tags: ['accepted/legacy:1'], id: a.imageId }; },
   () => { const a = docker({ style: 'docker25', tags: ['accepted/docker25:1'], salt: 'd25' }); return { name: 'baseline: the unmodified Docker 25 docker-archive', classes: [], input: () => a.tar(), tags: ['accepted/docker25:1'], id: a.imageId }; },
   () => { const a = docker({ tags: ['accepted/gz:1'], salt: 'gz' }); return { name: 'baseline: a gzip-wrapped docker-archive on stdin', classes: [], via: 'stdin', input: () => gzip(a.tar()), tags: ['accepted/gz:1'], id: a.imageId }; },

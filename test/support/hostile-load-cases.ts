@@ -313,6 +313,20 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
     message: /"index\.json": it resolves outside the layout directory/,
   },
 
+  // --- aimed at the host canaries (the victim file beside each store, the /tmp canary directory) ---
+  { category: 'paths', name: 'member "../../../../victim" (the file beside the store)', classes: ['issue:traversal-entries', 'CVE-2014-6407'], input: (_d, c) => tar([{ name: `../../../../${c.victim}`, data: 'overwritten\n' }, ...docker().allEntries()]), code: 'ARCHIVE_PATH_INVALID', message: /points outside the archive/ },
+  { category: 'paths', name: 'Config "../../../../victim" (the file beside the store)', classes: ['issue:traversal-manifest-paths'], input: (_d, c) => withItem((i) => { i.Config = `../../../../${c.victim}`; }), code: 'ARCHIVE_PATH_INVALID', message: /points outside the archive/ },
+  { category: 'paths', name: 'layer.tar symlinked to ../../../../victim, then written through by a later member', classes: ['issue:symlink-escape-one-layer', 'CVE-2024-12905', 'CVE-2014-6407'], input: (_d, c) => {
+    const a = docker();
+    const path = a.layerPaths[0]!;
+    a.remove(path).entries.push({ name: path, type: 'symlink', linkname: `../../../../${c.victim}` }, { name: path, data: 'overwritten\n' });
+    return a.tar();
+  }, code: ['ARCHIVE_PATH_INVALID', 'ARCHIVE_DUPLICATE_ENTRY'], message: /points outside the archive|appears more than once/ },
+  { category: 'limits', name: 'a layer holding a 2 MiB PAX record', classes: ['issue:huge-pax', 'lesson-7-bounds'], input: () => {
+    const a = docker({ layers: [tar([{ name: 'x', pax: { comment: 'c'.repeat(2 * 1024 * 1024) }, data: 'x' }]), layerTar({ 'b.txt': 'b\n' })] });
+    return a.tar();
+  }, code: 'LAYER_INVALID', message: /PAX header size limit/ },
+
   // --- digests and sizes ------------------------------------------------------------------------
   { category: 'digests', name: 'Docker 25 config at blobs/sha256/<hex> with other content', classes: ['issue:digest-mismatch'], input: () => {
     const a = docker({ style: 'docker25' });
