@@ -235,6 +235,8 @@ export interface DockerArchiveOptions {
   layers?: Buffer[];
   /** Makes the layers (and so the image ID) unique to this archive. */
   salt?: string;
+  /** Fields of the config's "config" object (WorkingDir, Volumes, ...) added to the default Cmd and Env. */
+  containerConfig?: Record<string, unknown>;
 }
 
 /**
@@ -259,6 +261,7 @@ export class DockerArchive {
     const salt = options.salt ?? 'hostile';
     this.layers = options.layers ?? [layerTar({ 'one.txt': `first layer ${salt}\n` }), layerTar({ 'two.txt': `second layer ${salt}\n` })];
     this.config = imageConfig(this.layers.map((l) => digestOf(l)));
+    if (options.containerConfig !== undefined) this.config.config = { ...(this.config.config as Record<string, unknown>), ...options.containerConfig };
     this.configBytes = json(this.config);
     this.imageId = digestOf(this.configBytes);
     const idHex = sha256(this.configBytes);

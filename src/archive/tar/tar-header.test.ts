@@ -4,6 +4,8 @@ import { BerthError } from '../../internal/errors.js';
 import {
   BLOCK,
   decodeHeader,
+  decodeName,
+  encodeText,
   encodeHeader,
   encodePaxRecords,
   entryTypeOf,
@@ -200,11 +202,12 @@ test('decodeHeader() reads device numbers of ustar character devices', () => {
   assert.equal(h.devminor, 3);
 });
 
-test('decodeHeader() decodes UTF-8 names, and invalid UTF-8 byte for byte as latin1', () => {
+test('decodeHeader() decodes UTF-8 names, and invalid UTF-8 byte for byte (bytes over 0x7f escaped as U+DC80..U+DCFF)', () => {
   const utf8 = decodeHeader(rawHeader({ name: 'café.txt' }), 0, undefined, undefined, undefined);
   assert.equal(utf8.name, 'café.txt');
   const latin1 = decodeHeader(rawHeader({ name: Buffer.from([0x63, 0x61, 0x66, 0xe9]) }), 0, undefined, undefined, undefined);
-  assert.equal(latin1.name, 'caf\u00e9');
+  assert.equal(latin1.name, 'caf\udce9');
+  assert.notEqual(latin1.name, utf8.name.slice(0, 4), 'the Latin-1 bytes do not alias the UTF-8 name');
 });
 
 test('decodeHeader() fails with TAR_INVALID on a bad checksum, naming the offset', () => {
@@ -501,4 +504,28 @@ test('encodePaxRecords() sorts keys so the output is stable', () => {
   const b = encodePaxRecords({ gid: '2', path: 'p', uid: '1' });
   assert.deepEqual(a, b);
   assert.equal(a.toString(), '8 gid=2\n9 path=p\n8 uid=1\n');
+});
+
+test('decodeName() keeps names that are not UTF-8 apart from their Latin-1 reading, and encodeText() gives their bytes back', () => {
+  const raw = Buffer.from([0x6e, 0xff]);
+  const utf8 = Buffer.from('n\u00ff', 'utf8');
+  assert.notEqual(decodeName(raw), decodeName(utf8), 'two byte strings, two names');
+  assert.deepEqual(encodeText(decodeName(raw)), raw);
+  assert.deepEqual(encodeText(decodeName(utf8)), utf8);
+  assert.deepEqual(Buffer.from(decodeName(raw), 'latin1'), raw, 'the low bytes are the original bytes');
+});
+
+test('PAX values that are not UTF-8 (a security.capability xattr, a name) survive a decode and re-encode byte for byte', () => {
+  const cap = Buffer.from([0x01, 0, 0, 0x02, 0x80, 0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+  const name = Buffer.from([0x64, 0x2f, 0xe9, 0x74, 0xe9]);
+  // "<length> key=value\n" with a two-digit length (both records are 10..99 bytes long).
+  const record = (key: string, value: Buffer): Buffer => {
+    const tail = Buffer.concat([Buffer.from(` ${key}=`), value, Buffer.from('\n')]);
+    return Buffer.concat([Buffer.from(String(tail.length + 2)), tail]);
+  };
+  const body = Buffer.concat([record('SCHILY.xattr.security.capability', cap), record('path', name)]);
+  const records = parsePaxRecords(body, 0);
+  const again = parsePaxRecords(encodePaxRecords(records), 0);
+  assert.deepEqual(encodeText(again['SCHILY.xattr.security.capability']!), cap);
+  assert.deepEqual(encodeText(again.path!), name);
 });

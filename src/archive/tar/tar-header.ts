@@ -67,7 +67,15 @@ function decodeString(block: Uint8Array, start: number, length: number): string 
   return decodeName(bytes);
 }
 
-/** Names are bytes; decode as UTF-8 when valid, else byte-for-byte (latin1) so nothing is lost. */
+const ESCAPED_BYTE_BASE = 0xdc00;
+const ESCAPED_BYTE = /[\udc80-\udcff]/;
+
+/**
+ * Names (and PAX values) are bytes: decoded as UTF-8 when valid. Otherwise each byte over 0x7f
+ * becomes the lone surrogate U+DC80..U+DCFF (Python's "surrogateescape"), which no valid UTF-8
+ * decodes to: "n\xff" and "n\xc3\xbf" stay two names, and encodeText gives the bytes back.
+ * (The low byte of each such character is the original byte, so Buffer.from(s, 'latin1') does too.)
+ */
 export function decodeName(bytes: Uint8Array): string {
   let ascii = true;
   for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0x80) { ascii = false; break; }
@@ -75,8 +83,21 @@ export function decodeName(bytes: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
+    let out = '';
+    for (const b of bytes) out += String.fromCharCode(b < 0x80 ? b : ESCAPED_BYTE_BASE + b);
+    return out;
   }
+}
+
+/** The bytes of a string decodeName produced: UTF-8, with escaped bytes written back as themselves. */
+export function encodeText(text: string): Buffer {
+  if (!ESCAPED_BYTE.test(text)) return Buffer.from(text, 'utf8');
+  const parts: Buffer[] = [];
+  for (const ch of text) {
+    const code = ch.charCodeAt(0);
+    parts.push(ch.length === 1 && code >= 0xdc80 && code <= 0xdcff ? Buffer.from([code - ESCAPED_BYTE_BASE]) : Buffer.from(ch, 'utf8'));
+  }
+  return Buffer.concat(parts);
 }
 
 /** Octal ASCII (space/NUL padded) or GNU base-256; undefined when malformed. */
@@ -272,11 +293,11 @@ export function padding(size: number): number {
 export function encodePaxRecords(records: Record<string, string>): Buffer {
   const parts: Buffer[] = [];
   for (const key of Object.keys(records).sort()) {
-    const kv = ` ${key}=${records[key]}\n`;
-    const kvLength = Buffer.byteLength(kv);
-    let length = kvLength + String(kvLength).length;
-    if (String(length).length !== String(kvLength).length) length = kvLength + String(length).length;
-    parts.push(Buffer.from(`${length}${kv}`));
+    // Values are bytes (paths that are not UTF-8, binary xattrs such as security.capability).
+    const kv = Buffer.concat([Buffer.from(` ${key}=`), encodeText(records[key]!), Buffer.from('\n')]);
+    let length = kv.length + String(kv.length).length;
+    if (String(length).length !== String(kv.length).length) length = kv.length + String(length).length;
+    parts.push(Buffer.from(String(length)), kv);
   }
   return Buffer.concat(parts);
 }
