@@ -4,8 +4,8 @@
  * image with child images cannot be deleted; deleting an image also deletes its untagged
  * parents unless --no-prune. Blobs no image uses any more are freed in the same transaction.
  */
-import { rmSync } from 'node:fs';
 import { BerthError } from '../internal/errors.js';
+import { removeDeepTreeSync } from '../internal/fs.js';
 import { shortId, type Digest } from '../digest/digest.js';
 import { familiarName, familiarTagName, fullName, splitTagName } from '../image/reference.js';
 import type { Store } from '../store/store.js';
@@ -142,5 +142,5 @@ function freeBlobs(store: Store): Freed {
 /** After COMMIT: delete what freeBlobs set aside. */
 function emptyFreed(store: Store, freed: Freed): void {
   store.emptyTrash(freed.digests);
-  for (const dir of freed.layerDirs) rmSync(dir, { recursive: true, force: true });
+  for (const dir of freed.layerDirs) removeDeepTreeSync(dir);
 }

@@ -5,7 +5,7 @@
  * neutralised (asserted inside the container by the case's script) or fails with a coded error.
  */
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, type RunResult } from './cli.js';
 import type { ContainerStore } from './container-store.js';
@@ -432,12 +432,21 @@ export const HOSTILE_IMAGE_CASES: HostileImageCase[] = [
     outcome: { ok: true, stdout: 'four slashes\ndrive\nc colon foo\nroot:x:0:0:layer root:/root:/bin/sh\nroot:x:0:0:layer root:/root:/bin/sh\n' },
   },
   {
-    // 1900 levels (3800 bytes) keep the layer's paths under PATH_MAX, so that the store can still remove it (see the report in the commit).
-    name: 'directories nested 1900 deep unpack inside the layer (as Docker; node-tar stops at 1024)',
+    // 2000 levels are 4001 bytes of path inside the layer, which tar creates (under PATH_MAX
+    // relative to its directory); with the store's own path in front they are past PATH_MAX, and
+    // Berth must still be able to remove the layer (rm, rmi, system check).
+    name: 'directories nested 2000 deep unpack inside the layer (as Docker; node-tar stops at 1024), and the store can remove them',
     classes: ['CVE-2024-28863', 'lesson-7-bounds', 'issue:long-names'],
-    layers: () => [[{ name: `${'d/'.repeat(1900)}f`, data: 'deep\n' }]],
-    script: () => `cat /${'d/'.repeat(1900)}f`,
+    layers: () => [[{ name: `${'d/'.repeat(2000)}f`, data: 'deep\n' }]],
+    script: () => `cat /${'d/'.repeat(2000)}f`,
     outcome: { ok: true, stdout: 'deep\n' },
+    check: async (s) => {
+      await s.ok(['rm', 'hostile']);
+      await s.ok(['rmi', 'hostile/image:1']);
+      assert.deepEqual(readdirSync(join(s.root, 'v1', 'layers')), [], 'every unpacked layer is gone, the deep one included');
+      const check = await s.berth(['system', 'check']);
+      assert.equal(check.code, 0, check.stdout + check.stderr);
+    },
   },
   {
     name: 'a name component over 255 bytes: refused by the unpack',

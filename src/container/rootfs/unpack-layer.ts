@@ -10,9 +10,10 @@
  * tar as it is stored, hashed in parallel; any other is rewritten on the way (layer-rewrite.ts).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError, isSystemError } from '../../internal/errors.js';
+import { removeDeepTreeSync } from '../../internal/fs.js';
 import { ownIdentity } from '../../internal/process-identity.js';
 import { hexOf, type Digest } from '../../digest/digest.js';
 import { rewriteLayer } from './layer-rewrite.js';
@@ -48,7 +49,7 @@ export async function unpackLayer(layersDir: string, layer: LayerSource): Promis
   const target = layerDir(layersDir, layer.chainId);
   if (existsSync(target)) return;
   const tmp = join(layersDir, `.tmp-${ownIdentity()}-${hexOf(layer.chainId).slice(0, 16)}`);
-  rmSync(tmp, { recursive: true, force: true });
+  removeDeepTreeSync(tmp);
   mkdirSync(tmp, { mode: 0o755 });
   try {
     if (layer.tarSize > 0) {
@@ -66,10 +67,10 @@ export async function unpackLayer(layersDir: string, layer: LayerSource): Promis
     } catch (err) {
       // Another process unpacked the same layer first: theirs is as good as ours.
       if (!isSystemError(err, 'ENOTEMPTY') && !isSystemError(err, 'EEXIST')) throw err;
-      rmSync(tmp, { recursive: true, force: true });
+      removeDeepTreeSync(tmp);
     }
   } catch (err) {
-    rmSync(tmp, { recursive: true, force: true });
+    removeDeepTreeSync(tmp);
     throw err;
   }
 }
@@ -152,7 +153,7 @@ export class StreamingUnpack {
     const tmp = join(layersDir, `.tmp-${ownIdentity()}-import-${++streamingCounter}`);
     try {
       mkdirSync(layersDir, { recursive: true, mode: 0o700 });
-      rmSync(tmp, { recursive: true, force: true });
+      removeDeepTreeSync(tmp);
       mkdirSync(tmp, { mode: 0o755 });
     } catch {
       return undefined;
@@ -222,7 +223,7 @@ export class StreamingUnpack {
 
   #removeTmp(): void {
     try {
-      rmSync(this.#tmp, { recursive: true, force: true });
+      removeDeepTreeSync(this.#tmp);
     } catch {
       // Left for the next run's sweep of abandoned unpacks (removeAbandonedUnpacks).
     }

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../../internal/errors.js';
+import { removeDeepTreeSync } from '../../internal/fs.js';
 import { isIdentityAlive, processStartTime } from '../../internal/process-identity.js';
 import { hexOf, type Digest } from '../../digest/digest.js';
 import { containerPaths, exitFile, type ContainerPaths } from '../../container/container-paths.js';
@@ -58,7 +59,7 @@ export async function ensureLayers(host: ContainerHost, imageId: string): Promis
 function removeAbandonedUnpacks(layersDir: string): void {
   for (const name of readdirSync(layersDir)) {
     const tmp = /^\.tmp-(\d+-\d+)-/.exec(name);
-    if ((tmp !== null && !isIdentityAlive(tmp[1]!)) || name.startsWith('.trash-')) rmSync(join(layersDir, name), { recursive: true, force: true });
+    if ((tmp !== null && !isIdentityAlive(tmp[1]!)) || name.startsWith('.trash-')) removeDeepTreeSync(join(layersDir, name));
   }
 }
 

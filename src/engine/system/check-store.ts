@@ -17,9 +17,10 @@
  * and left for the user to decide (`rmi`, then `load` again).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, readdirSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSystemError } from '../../internal/errors.js';
+import { removeDeepTreeSync } from '../../internal/fs.js';
 import { isIdentityAlive } from '../../internal/process-identity.js';
 import type { Digest } from '../../digest/digest.js';
 import { chainIds } from '../../digest/sha256.js';
@@ -209,14 +210,14 @@ async function repair(host: ContainerHost, findings: Finding[], repaired: Findin
     if (codes.has('LAYER_DIR_UNUSED')) layerDirs = store.dropUnusedLayerDirs();
   });
   store.emptyTrash(trashed);
-  for (const dir of layerDirs) rmSync(dir, { recursive: true, force: true });
+  for (const dir of layerDirs) removeDeepTreeSync(dir);
   for (const f of fixable) {
     if (f.code === 'INGEST_LEFTOVER' || f.code === 'UNPACK_LEFTOVER' || f.code === 'TRASH_LEFTOVER') {
-      rmSync(join(store.layout.base, f.subject), { recursive: true, force: true });
+      removeDeepTreeSync(join(store.layout.base, f.subject));
     } else if (f.code === 'CONTAINER_DIR_LEFTOVER') {
       // what the sweep left (a cleaner still alive is its own business)
       const path = join(store.layout.base, f.subject);
-      if (mountPointsUnder(path).length === 0 && !isCleanerAlive(path)) rmSync(path, { recursive: true, force: true });
+      if (mountPointsUnder(path).length === 0 && !isCleanerAlive(path)) removeDeepTreeSync(path);
     }
   }
   // What is gone now is repaired; check each finding's subject again.
