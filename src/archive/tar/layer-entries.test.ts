@@ -101,6 +101,8 @@ test('isPlainEntry() refuses hard links with a ".." or absolute target, or none'
   assert.equal(isPlainEntry(header('x', 'hardlink', { linkname: 'a/../../b' })), false);
   assert.equal(isPlainEntry(header('x', 'hardlink', { linkname: '/etc/shadow' })), false);
   assert.equal(isPlainEntry(header('x', 'hardlink', { linkname: '' })), false);
+  assert.equal(isPlainEntry(header('x', 'hardlink', { linkname: 'x' })), false, 'a link to itself');
+  assert.equal(isPlainEntry(header('./x', 'hardlink', { linkname: 'x' })), false, 'a link to itself, spelled otherwise');
 });
 
 test('isPlainEntry() refuses an entry whose PAX records carry an overlay xattr', () => {

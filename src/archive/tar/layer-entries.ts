@@ -57,6 +57,8 @@ export function isPlainEntry(header: TarHeader): boolean {
   if (path === '' && header.type !== 'dir') return false;
   if (whiteoutOf(path) !== undefined) return false;
   if (header.type === 'hardlink' && (header.linkname === '' || hasUnsafeComponents(header.linkname))) return false;
+  // A link to itself: GNU tar would fail on it, the rewrite drops it (nothing to link).
+  if (header.type === 'hardlink' && clampLayerPath(header.linkname) === path) return false;
   if (header.pax !== undefined) for (const key of Object.keys(header.pax)) if (isOverlayXattrRecord(key)) return false;
   return true;
 }
