@@ -5,7 +5,7 @@
  * parents unless --no-prune. Blobs no image uses any more are freed in the same transaction.
  */
 import { BerthError } from '../internal/errors.js';
-import { removeDeepTreeSync } from '../internal/fs.js';
+import { removeDeepTreeSync } from '../internal/remove-deep-tree.js';
 import { shortId, type Digest } from '../digest/digest.js';
 import { familiarName, familiarTagName, fullName, splitTagName } from '../image/reference.js';
 import type { Store } from '../store/store.js';

@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError, isSystemError } from '../../internal/errors.js';
-import { removeDeepTreeSync } from '../../internal/fs.js';
+import { removeDeepTreeSync } from '../../internal/remove-deep-tree.js';
 import { ownIdentity } from '../../internal/process-identity.js';
 import { hexOf, type Digest } from '../../digest/digest.js';
 import { rewriteLayer } from './layer-rewrite.js';

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../../internal/errors.js';
-import { removeDeepTreeSync } from '../../internal/fs.js';
+import { removeDeepTreeSync } from '../../internal/remove-deep-tree.js';
 import { isIdentityAlive, processStartTime } from '../../internal/process-identity.js';
 import { hexOf, type Digest } from '../../digest/digest.js';
 import { containerPaths, exitFile, type ContainerPaths } from '../../container/container-paths.js';

@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSystemError } from '../../internal/errors.js';
-import { removeDeepTreeSync } from '../../internal/fs.js';
+import { removeDeepTreeSync } from '../../internal/remove-deep-tree.js';
 import { isIdentityAlive } from '../../internal/process-identity.js';
 import type { Digest } from '../../digest/digest.js';
 import { chainIds } from '../../digest/sha256.js';

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeDeepTreeSync } from './fs.js';
+import { removeDeepTreeSync } from './remove-deep-tree.js';
 
 test('removeDeepTreeSync removes a tree deeper than PATH_MAX, which Node\'s own rm cannot', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-deep-'));
