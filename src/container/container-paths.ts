@@ -5,7 +5,8 @@
  *
  *   <store>/v1/containers/<id>/   config.json (the OCI bundle), upper/ work/ rootfs/ (overlay),
  *                                 hosts hostname resolv.conf, ctr.log runtime.log, conmon.pid, pid,
- *                                 attached-by, and conmon's attach socket and ctl/winsz FIFOs
+ *                                 attached-by, volumes/<name>/ (the image's VOLUMEs), and conmon's
+ *                                 attach socket and ctl/winsz FIFOs
  *   /run/berth/<store hash>/       runc/ (runtime root), exits/<id>, sockets/<id> (conmon's link to the
  *                                 bundle directory, where it listens on `attach`)
  */
@@ -30,6 +31,8 @@ export interface ContainerPaths {
   attachedBy: string;
   /** conmon's control FIFO (window size). */
   ctl: string;
+  /** The container's anonymous volumes (one directory each, named like Docker's: 64 hex). */
+  volumes: string;
 }
 
 export interface RuntimePaths {
@@ -56,6 +59,7 @@ export function containerPaths(containersDir: string, id: string): ContainerPath
     pid: join(dir, 'pid'),
     attachedBy: join(dir, 'attached-by'),
     ctl: join(dir, 'ctl'),
+    volumes: join(dir, 'volumes'),
   };
 }
 

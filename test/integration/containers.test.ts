@@ -126,6 +126,15 @@ describe('containers', { concurrency: 4 }, () => {
         assert.equal((await inspectContainer(s, 'missing')).State.ExitCode, 127);
         assert.equal((await inspectContainer(s, 'notexec')).State.ExitCode, 126);
         assert.deepEqual(mountsUnder(s.root), []);
+
+        // With --rm they go, as in Docker: nothing is left of a run whose command was not found.
+        const gone = await s.berth(['run', '--rm', '--name', 'rm-missing', IMAGE, 'nosuchprogram']);
+        assert.equal(gone.code, 127, gone.stderr);
+        const goneDetached = await s.berth(['run', '-d', '--rm', '--name', 'rm-notexec', IMAGE, '/etc/passwd']);
+        assert.equal(goneDetached.code, 126, goneDetached.stderr);
+        assert.equal(await psRow(s, 'rm-missing'), undefined);
+        assert.equal(await psRow(s, 'rm-notexec'), undefined);
+        assert.deepEqual(mountsUnder(s.root), []);
       });
     });
 
@@ -677,6 +686,73 @@ describe('containers', { concurrency: 4 }, () => {
         // Once no container uses it, it goes.
         await s.ok(['rm', '-f', 'runner', 'user-of-image']);
         await s.ok(['rmi', IMAGE]);
+      });
+    });
+  });
+
+  describe('volumes the image declares (VOLUME)', () => {
+    test('each is a directory of the container\'s own, seeded from the image, kept across restarts, left out of diff, commit and export, gone with the container', async (t) => {
+      await withStore(t, async (s) => {
+        const base = await readFile((await buildBusyboxImages()).baseLayer);
+        const data = tar([
+          { name: 'data/', type: 'dir', mode: 0o750, pax: { uid: '1000', gid: '1000' } },
+          { name: 'data/seed.txt', data: 'from the image\n', pax: { uid: '1000', gid: '1000' } },
+        ]);
+        const archive = join(s.work, 'volume.tar');
+        // "/srv/../cache/" is the image's spelling; it is the volume /cache.
+        await writeFile(archive, new DockerArchive({ layers: [base, data], tags: ['vol/image:1'], containerConfig: { Volumes: { '/data': {}, '/srv/../cache/': {} } } }).tar());
+        await s.ok(['load', '-q', '-i', archive]);
+
+        const first = await s.ok(['run', '--name', 'vol', 'vol/image:1', 'sh', '-c',
+          'cat /data/seed.txt; stat -c "%u:%g %a" /data; echo written > /data/new.txt; echo cached > /cache/c.txt; echo layer > /layer.txt; grep -c " /data \\| /cache " /proc/self/mountinfo']);
+        assert.equal(first.stdout, 'from the image\n1000:1000 750\n2\n', 'seeded with the image\'s content, owner and mode; both are mounts');
+
+        const inspect = await inspectContainer(s, 'vol');
+        const volumes = (inspect.Mounts as Json[]).filter((m) => m.Type === 'volume');
+        assert.deepEqual(volumes.map((m) => m.Destination).sort(), ['/cache', '/data']);
+        for (const m of volumes) {
+          assert.match(m.Name as string, HEX64);
+          assert.equal(m.Source, join(s.root, 'v1', 'containers', inspect.Id as string, 'volumes', m.Name as string));
+        }
+
+        // What the container wrote there is not part of its layer.
+        const diff = (await s.ok(['diff', 'vol'])).stdout;
+        assert.match(diff, /^A \/layer\.txt$/m);
+        assert.doesNotMatch(diff, /new\.txt|c\.txt/);
+        const exported = join(s.work, 'vol.tar');
+        await s.ok(['export', '-o', exported, 'vol']);
+        const names = (await run('tar', ['-tf', exported])).stdout.split('\n');
+        assert.ok(names.includes('data/seed.txt') && names.includes('layer.txt'), 'the image\'s content under the mount point is exported');
+        assert.ok(!names.some((n) => n.endsWith('new.txt') || n.endsWith('c.txt')), 'the volumes\' content is not');
+        await s.ok(['commit', 'vol', 'vol/committed:1']);
+        const committed = await s.ok(['run', '--rm', 'vol/committed:1', 'sh', '-c', 'cat /layer.txt; ls /data']);
+        assert.equal(committed.stdout, 'layer\nseed.txt\n', 'the commit keeps the layer, not the volume');
+
+        // A restart finds the volume as the container left it.
+        const again = await s.ok(['start', '-a', 'vol']);
+        assert.equal(again.stdout, 'from the image\n1000:1000 750\n2\n');
+        const volumeDir = join(s.root, 'v1', 'containers', inspect.Id as string, 'volumes');
+        const dataVolume = volumes.find((m) => m.Destination === '/data')!;
+        assert.equal(readFileSync(join(volumeDir, dataVolume.Name as string, 'new.txt'), 'utf8'), 'written\n');
+
+        await s.ok(['rm', 'vol']);
+        await until('the container directory, volumes included, to be deleted', () => !existsSync(volumeDir), 60_000);
+      });
+    });
+
+    test('a -v on the same path replaces the image\'s volume', async (t) => {
+      await withStore(t, async (s) => {
+        const base = await readFile((await buildBusyboxImages()).baseLayer);
+        const archive = join(s.work, 'volume.tar');
+        await writeFile(archive, new DockerArchive({ layers: [base], tags: ['vol/image:2'], containerConfig: { Volumes: { '/data': {} } } }).tar());
+        await s.ok(['load', '-q', '-i', archive]);
+        const host = join(s.work, 'host-data');
+        await s.ok(['run', '--rm', '-v', `${host}:/data`, 'vol/image:2', 'sh', '-c', 'echo from-container > /data/f']);
+        assert.equal(readFileSync(join(host, 'f'), 'utf8'), 'from-container\n');
+        await s.ok(['create', '--name', 'bound', '-v', `${host}:/data/`, 'vol/image:2', 'true']);
+        const mounts = (await inspectContainer(s, 'bound')).Mounts as Json[];
+        assert.deepEqual(mounts.map((m) => [m.Type, m.Destination]), [['bind', '/data']]);
+        await s.ok(['rm', 'bound']);
       });
     });
   });

@@ -509,8 +509,10 @@ export const HOSTILE_IMAGE_CASES: HostileImageCase[] = [
     classes: ['CVE-2022-23648', 'CVE-2014-6408', 'CVE-2018-15664'],
     layers: () => [[{ name: 'marker', data: 'm\n' }]],
     config: (c) => ({ WorkingDir: `/../../../../../..${c.tmpDir}/wd`, Volumes: { [`/../../../../..${c.localDir}`]: {}, '../../../etc': {} } }),
-    script: (c) => `pwd; echo made > made; ls ${c.tmpDir}/wd; cat /marker`,
-    outcome: { ok: true, stdout: /^\/(\.\.\/)*tmp\/berth-canary-[0-9a-f]+\/wd\nmade\nm\n$/ },
+    // The volumes are the container's own directories, mounted at the cleaned paths: a write
+    // into the one named after the host directory lands in the store, not in that directory.
+    script: (c) => `pwd; echo made > made; ls ${c.tmpDir}/wd; cat /marker; echo v > ${c.localDir}/in-volume && cat ${c.localDir}/in-volume; grep -c " ${c.localDir} " /proc/self/mountinfo`,
+    outcome: { ok: true, stdout: /^\/(\.\.\/)*tmp\/berth-canary-[0-9a-f]+\/wd\nmade\nm\nv\n1\n$/ },
   },
   {
     name: 'a file capability (security.capability in PAX) is kept, as Docker keeps it (plain and rewritten layers)',

@@ -1,6 +1,7 @@
 import { BerthError, isBerthError } from '../../internal/errors.js';
 import { createContainer } from '../../engine/containers/create-container.js';
 import { startContainer } from '../../engine/containers/start-container.js';
+import { removeContainer } from '../../engine/containers/remove-container.js';
 import { parseDetachKeys } from '../../engine/containers/attach-container.js';
 import { Store } from '../../store/store.js';
 import { flagBool, flagString, noteWriter, write, type CommandSpec } from '../command.js';
@@ -40,13 +41,20 @@ export const spec: CommandSpec = {
       const detachKeys = detachKeysFlag(flagString(flags, 'detach-keys'));
       const options = { ...createOptions(ctx, flags, args[0]!, args.slice(1)), onNote: noteWriter(ctx) };
       const created = await createContainer(host, options);
-      if (detach) {
-        const started = await startContainer(host, created);
-        await write(ctx.stdout, `${started.id}\n`);
-        return 0;
+      try {
+        if (detach) {
+          const started = await startContainer(host, created);
+          await write(ctx.stdout, `${started.id}\n`);
+          return 0;
+        }
+        const result = await runAttached(ctx, host, created, { stdin: options.openStdin, tty: options.tty, detachKeys }, (startOptions) => startContainer(host, created, startOptions));
+        return result.exitCode;
+      } catch (err) {
+        // --rm: a container that could not start goes too (as in Docker: a command that is not
+        // found leaves nothing). Not forced: one that did start is left to its own --rm cleanup.
+        if (options.autoRemove) await removeContainer(host, created, false).catch(() => undefined);
+        throw err;
       }
-      const result = await runAttached(ctx, host, created, { stdin: options.openStdin, tty: options.tty, detachKeys }, (startOptions) => startContainer(host, created, startOptions));
-      return result.exitCode;
     } catch (err) {
       if (!(err instanceof BerthError)) throw err;
       reportError(err, false);

@@ -239,3 +239,13 @@ test('buildContainerSpec() cleans the -v destination as Docker does', () => {
   const spec = buildContainerSpec(ID, BUSYBOX, req({ volumes: ['/srv:/data/', '/srv://opt//x/./y/../z'] }));
   assert.deepEqual(spec.binds.map((b) => b.destination), ['/data', '/opt/x/z']);
 });
+
+test('buildContainerSpec() turns the image\'s Volumes into anonymous volumes: cleaned inside the root, the root skipped, a -v on the same path wins', () => {
+  const spec = buildContainerSpec(ID, image({ Cmd: ['sh'], Volumes: { '/data': {}, '/srv/../../cache/': {}, relative: {}, '/': {}, '/bound': {} } }), req({ volumes: ['/host:/bound'] }));
+  const volumes = spec.anonymousVolumes!;
+  assert.deepEqual(volumes.map((v) => v.destination), ['/data', '/cache', '/relative'], 'in the order of the keys');
+  for (const v of volumes) assert.match(v.name, /^[0-9a-f]{64}$/);
+  assert.equal(new Set(volumes.map((v) => v.name)).size, 3);
+  assert.deepEqual(buildContainerSpec(ID, image({ Cmd: ['sh'], Volumes: null }), req()).anonymousVolumes, []);
+  assert.deepEqual(buildContainerSpec(ID, image({ Cmd: ['sh'], Volumes: ['/data'] }), req()).anonymousVolumes, [], 'not a map: ignored');
+});

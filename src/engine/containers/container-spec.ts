@@ -16,6 +16,13 @@ export interface BindSpec {
   readonly: boolean;
 }
 
+/** A volume the image declares (Config.Volumes): a directory of the container's own, mounted there. */
+export interface AnonymousVolume {
+  /** 64 hex, as Docker names anonymous volumes. */
+  name: string;
+  destination: string;
+}
+
 export interface ContainerSpec {
   /** The process: argv[0] and the rest (Docker's Path and Args). */
   args: string[];
@@ -38,6 +45,8 @@ export interface ContainerSpec {
   readonlyRootfs: boolean;
   network: 'none' | 'host';
   binds: BindSpec[];
+  /** The image's VOLUMEs not covered by a -v; absent in containers of older Berth versions. */
+  anonymousVolumes?: AnonymousVolume[];
   /** Runtime binary path. */
   runtime: string;
   stopSignal: string;
@@ -129,6 +138,25 @@ export function mergeEnv(base: string[], overrides: string[]): string[] {
   return out;
 }
 
+/**
+ * The image's Config.Volumes as anonymous volumes, one per destination no -v covers. The paths
+ * come from the image and are not trusted: each is cleaned as a path from the root ("data" and
+ * "/x/../../data" are "/data"), so it can only name a place inside the container; the root
+ * itself cannot be a volume and is skipped.
+ */
+function anonymousVolumes(declared: unknown, binds: readonly BindSpec[]): AnonymousVolume[] {
+  if (typeof declared !== 'object' || declared === null || Array.isArray(declared)) return [];
+  const taken = new Set(binds.map((b) => b.destination));
+  const out: AnonymousVolume[] = [];
+  for (const key of Object.keys(declared).sort()) {
+    const destination = posix.normalize(`/${key}`).replace(/(.)\/$/, '$1');
+    if (destination === '/' || taken.has(destination)) continue;
+    taken.add(destination);
+    out.push({ name: randomBytes(32).toString('hex'), destination });
+  }
+  return out;
+}
+
 function parseVolume(spec: string): BindSpec {
   const parts = spec.split(':');
   if (parts.length < 2 || parts.length > 3) throw new BerthError('invalid_argument', 'VOLUME_INVALID', `invalid volume specification: '${spec}'`, { hint: 'Use -v /host/path:/container/path[:ro]' });
@@ -169,6 +197,7 @@ export function buildContainerSpec(id: string, image: ImageConfig, req: CreateRe
     throw new BerthError('invalid_argument', 'WORKDIR_INVALID', `the working directory '${workdir}' is invalid, it needs to be an absolute path`);
   }
   const hostname = req.hostname ?? id.slice(0, 12);
+  const binds = req.volumes.map(parseVolume);
   const imageEnv = stringList(cfg.Env) ?? [];
   // A bare KEY (an -e the host did not define, or one in the image) is dropped.
   const configEnv = containerEnv(imageEnv, req.env).filter((e) => e.includes('='));
@@ -187,7 +216,8 @@ export function buildContainerSpec(id: string, image: ImageConfig, req: CreateRe
     autoRemove: req.autoRemove,
     readonlyRootfs: req.readonlyRootfs,
     network: req.network,
-    binds: req.volumes.map(parseVolume),
+    binds,
+    anonymousVolumes: anonymousVolumes(cfg.Volumes, binds),
     runtime: req.runtime,
     stopSignal: typeof cfg.StopSignal === 'string' && cfg.StopSignal !== '' ? cfg.StopSignal : 'SIGTERM',
     securityOpt: req.securityOpt,

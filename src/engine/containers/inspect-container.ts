@@ -1,4 +1,5 @@
 /** `berth container inspect`: Docker's container JSON, for the fields that apply to Berth. */
+import { join } from 'node:path';
 import { containerPaths } from '../../container/container-paths.js';
 import type { ContainerRecord } from '../../store/metadata/containers.js';
 import type { ContainerHost } from './container-host.js';
@@ -58,7 +59,12 @@ export async function inspectContainer(host: ContainerHost, record: ContainerRec
         WorkDir: paths.work,
       },
     },
-    Mounts: spec.binds.map((b) => ({ Type: 'bind', Source: b.source, Destination: b.destination, Mode: b.readonly ? 'ro' : '', RW: !b.readonly, Propagation: 'rprivate' })),
+    Mounts: [
+      ...spec.binds.map((b) => ({ Type: 'bind', Source: b.source, Destination: b.destination, Mode: b.readonly ? 'ro' : '', RW: !b.readonly, Propagation: 'rprivate' })),
+      ...(spec.anonymousVolumes ?? []).map((v) => ({
+        Type: 'volume', Name: v.name, Source: join(paths.volumes, v.name), Destination: v.destination, Driver: 'local', Mode: '', RW: true, Propagation: '',
+      })),
+    ],
     Config: containerConfig(current, spec, await imageRuntimeConfig(host.store, current.imageId)),
     NetworkSettings: { Networks: { [spec.network]: {} } },
   };

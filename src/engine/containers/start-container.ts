@@ -24,6 +24,7 @@ import { getContainer, updateContainer, type ContainerRecord } from '../../store
 import { findConmon, runtimeFor, type ContainerHost } from './container-host.js';
 import { refreshContainer, releaseRuntime, specOf } from './container-exit.js';
 import { mergeEnv, type ContainerSpec } from './container-spec.js';
+import { prepareAnonymousVolumes } from './anonymous-volumes.js';
 
 const PARALLEL_UNPACKS = 2;
 
@@ -126,6 +127,7 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
     if (!existsSync(workdir)) mkdirSync(workdir, { recursive: true, mode: 0o755 });
     writeEtcFiles(paths, spec);
     for (const bind of spec.binds) if (!existsSync(bind.source)) mkdirSync(bind.source, { recursive: true });
+    const volumeBinds = prepareAnonymousVolumes(paths.volumes, paths.rootfs, spec.anonymousVolumes ?? []);
     const env = spec.env.some((e) => e.startsWith('HOME=')) ? spec.env : mergeEnv(spec.env, [`HOME=${user.home}`]);
     writeFileSync(paths.config, JSON.stringify(runtimeSpec({
       rootfs: paths.rootfs,
@@ -141,6 +143,7 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
       network: spec.network,
       binds: [
         ...spec.binds,
+        ...volumeBinds,
         { source: paths.hosts, destination: '/etc/hosts', readonly: false },
         { source: paths.hostname, destination: '/etc/hostname', readonly: false },
         { source: paths.resolvConf, destination: '/etc/resolv.conf', readonly: false },
