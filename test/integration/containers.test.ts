@@ -877,6 +877,11 @@ describe('containers', { concurrency: 4 }, () => {
         assert.equal(plain.stdout, '1 /etc 1000\n');
         const missing = await s.berth(['exec', 'bg', 'no-such-command']);
         assert.equal(missing.code, 127);
+        assert.equal(missing.stderr.split('\n').filter((l) => /executable file not found/.test(l)).length, 1, `the failure is told once: ${missing.stderr}`);
+        assert.match(missing.stderr, /\[COMMAND_NOT_FOUND\]/);
+        const ownLine = await s.berth(['exec', 'bg', 'sh', '-c', 'echo "exec failed: the program\'s own words" >&2']);
+        assert.equal(ownLine.code, 0);
+        assert.equal(ownLine.stderr, 'exec failed: the program\'s own words\n', 'a process\'s own stderr is never held back');
         const attach = ptySession(s.root, ['attach', '--detach-keys', 'ctrl-x,x', 'bg']);
         await sleep(300);
         attach.type('echo wi""th-keys\n');

@@ -31,7 +31,7 @@ export const spec: CommandSpec = {
       const env = [...flagList(flags, 'env-file').flatMap((f) => readEnvFile(f, ctx.env)), ...flagList(flags, 'env')]
         .map((e) => (e.includes('=') || ctx.env[e] === undefined ? e : `${e}=${ctx.env[e]}`));
       return await execInContainer(host, resolveContainer(store, args[0]!), {
-        args: args.slice(1), env, workdir: flagString(flags, 'workdir'), user: flagString(flags, 'user'), tty, stdin, detach: flagBool(flags, 'detach'),
+        args: args.slice(1), env, workdir: flagString(flags, 'workdir'), user: flagString(flags, 'user'), tty, stdin, detach: flagBool(flags, 'detach'), stderr: ctx.stderr,
       });
     } catch (err) {
       if (!(err instanceof BerthError)) throw err;

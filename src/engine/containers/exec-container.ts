@@ -26,6 +26,12 @@ export interface ExecOptions {
   tty: boolean;
   stdin: boolean;
   detach: boolean;
+  /**
+   * Where the process's stderr goes when there is no terminal. Given, it passes through a filter
+   * that holds back the runtime's own error line (Berth reports the failure itself); absent,
+   * the process writes to this process's stderr directly.
+   */
+  stderr?: NodeJS.WritableStream;
 }
 
 /** Runs the process; resolves with its exit status (0 for -d once it started). */
@@ -57,14 +63,19 @@ export async function execInContainer(host: ContainerHost, record: ContainerReco
   }));
   const runtime = runtimeFor(host, spec.runtime);
   try {
+    // Without a terminal, the process's stderr passes through a filter that holds back the
+    // runtime's own "exec failed: ..." line: Berth reports that failure itself, with its code.
+    const filtered = !options.detach && !options.tty && options.stderr !== undefined ? new RuntimeErrorFilter(options.stderr) : undefined;
     const code = await new Promise<number>((resolve, reject) => {
       const child = spawn(runtime.path, [...runtime.args, '--log', logFile, '--log-format', 'json', 'exec', '--process', processFile, ...(options.detach ? ['--detach'] : []), current.id], {
-        stdio: [options.stdin && !options.detach ? 'inherit' : 'ignore', options.detach ? 'ignore' : 'inherit', options.detach ? 'pipe' : 'inherit'],
+        stdio: [options.stdin && !options.detach ? 'inherit' : 'ignore', options.detach ? 'ignore' : 'inherit', options.detach || filtered !== undefined ? 'pipe' : 'inherit'],
       });
+      if (filtered !== undefined) child.stderr!.on('data', (chunk: Buffer) => filtered.write(chunk));
       child.on('error', reject);
       child.on('close', (status, signal) => resolve(status ?? (signal === null ? 255 : 128 + constants.signals[signal])));
     });
     const failure = code === 255 || (options.detach && code !== 0) ? lastRuntimeError(logFile) : undefined;
+    filtered?.end(failure !== undefined);
     if (failure !== undefined) {
       const message = `OCI runtime exec failed: ${failure}`;
       if (/executable file not found|no such file or directory/i.test(failure)) throw new BerthError('failed_precondition', 'COMMAND_NOT_FOUND', message);
@@ -75,6 +86,48 @@ export async function execInContainer(host: ContainerHost, record: ContainerReco
   } finally {
     rmSync(processFile, { force: true });
     rmSync(logFile, { force: true });
+  }
+}
+
+const RUNTIME_ERROR_PREFIX = Buffer.from('exec failed: ');
+
+/**
+ * Passes a stream on, except a runtime error line: while everything so far could be the start
+ * of "exec failed: ..." it is held; anything else is written at once, and from then on all of
+ * it. When the runtime failed to start the process, nothing but its error line ever came, and
+ * `end(true)` drops it.
+ */
+class RuntimeErrorFilter {
+  readonly #out: NodeJS.WritableStream;
+  #held = Buffer.alloc(0);
+  #passing = false;
+
+  constructor(out: NodeJS.WritableStream) {
+    this.#out = out;
+  }
+
+  write(chunk: Buffer): void {
+    if (this.#passing) {
+      this.#out.write(chunk);
+      return;
+    }
+    this.#held = Buffer.concat([this.#held, chunk]);
+    const head = this.#held.subarray(0, RUNTIME_ERROR_PREFIX.length);
+    const newline = this.#held.indexOf(0x0a);
+    const couldBeError = RUNTIME_ERROR_PREFIX.subarray(0, head.length).equals(head) && (newline < 0 || newline === this.#held.length - 1);
+    if (!couldBeError) this.#flush();
+  }
+
+  /** The process's end: drops a held runtime error line when the runtime reported one. */
+  end(runtimeFailed: boolean): void {
+    if (!this.#passing && !runtimeFailed) this.#flush();
+    this.#held = Buffer.alloc(0);
+  }
+
+  #flush(): void {
+    this.#passing = true;
+    if (this.#held.length > 0) this.#out.write(this.#held);
+    this.#held = Buffer.alloc(0);
   }
 }
 
