@@ -127,6 +127,7 @@ async function runCase(t: TestContext, c: HostileImageCase): Promise<void> {
       assert.equal(r.stdout, '');
       assert.match(r.stderr, new RegExp(`\\[${c.outcome.code}\\]`));
       assert.match(r.stderr, c.outcome.stderr);
+      if (c.outcome.code === 'LAYER_UNPACK_FAILED') assert.match(r.stderr, /Hint: The layer cannot be unpacked as it is \(it was crafted, or is damaged\)/, 'the hint blames the layer, not the disk');
       const rows = jsonLines((await s.ok(['ps', '-a', '--format', 'json'])).stdout);
       assert.deepEqual(rows.map((row) => [row.Names, row.State]), [['hostile', 'created']], 'the container stays created');
       const chains = chainIds(config.rootfs.diff_ids).map((c) => c.slice(7));

@@ -40,6 +40,26 @@ function unpackFailed(layer: LayerSource, detail: string, cause?: unknown): Bert
   });
 }
 
+/**
+ * What tar's complaint says about the cause: the disk (full), or the layer itself (a name
+ * too long to create, a link to nothing, a path through a non-directory: what a crafted or
+ * damaged layer gives). Either way nothing was kept.
+ */
+function tarFailed(layer: LayerSource, code: number | null, text: string): BerthError {
+  const detail = `tar exited with ${code}: ${text}`;
+  if (/No space left on device|Disk quota exceeded/.test(text)) {
+    return new BerthError('no_space', 'NO_SPACE', `Cannot unpack layer ${layer.diffId}: no space left on device (${detail})`, {
+      hint: 'Free some space (berth image prune removes unused images) and try again; the store is unchanged',
+    });
+  }
+  if (/Cannot (open|hard link|create symlink|mkdir|create directory|mknod)|File name too long|Not a directory|Too many levels of symbolic links/.test(text)) {
+    return new BerthError('invalid_archive', 'LAYER_UNPACK_FAILED', `Cannot unpack layer ${layer.diffId}: ${detail}`, {
+      hint: 'The layer cannot be unpacked as it is (it was crafted, or is damaged): remove the image (berth rmi) and load a good copy; the store is unchanged',
+    });
+  }
+  return unpackFailed(layer, detail);
+}
+
 export function layerDir(layersDir: string, chainId: Digest): string {
   return join(layersDir, hexOf(chainId));
 }
@@ -93,7 +113,7 @@ function runTar(args: string[], input: AsyncIterable<Buffer> | undefined, layer:
       if (feedError !== undefined) return reject(feedError);
       if (code === 0) return resolve();
       const text = Buffer.concat(stderr).toString('utf8').trim().split('\n').slice(0, 5).join('; ');
-      reject(unpackFailed(layer, `tar exited with ${code}: ${text}`));
+      reject(tarFailed(layer, code, text));
     });
     if (input !== undefined) {
       const stdin = child.stdin!;
