@@ -31,9 +31,9 @@ export interface CommandSpec {
 }
 
 /** Writes text to a stream and resolves once it is flushed (or the reader went away). */
-export function write(stream: NodeJS.WritableStream, text: string): Promise<void> {
+export function write(stream: NodeJS.WritableStream, text: string | Buffer): Promise<void> {
   return new Promise((resolve) => {
-    if (text === '') return resolve();
+    if (text.length === 0) return resolve();
     const ok = stream.write(text, () => resolve());
     if (!ok) stream.once('drain', () => resolve());
   });

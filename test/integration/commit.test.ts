@@ -103,6 +103,27 @@ describe('commit and diff', { concurrency: 3 }, () => {
     });
   });
 
+  test('names that are not UTF-8 are bytes: diff prints them as they are, commit keeps them, on overlay and vfs', async (t) => {
+    await withStore(t, async (s) => {
+      // "n\xff" beside "n\xc3\xbf" (the UTF-8 of "ÿ"), and a Latin-1 directory "d\xe9" with a file in it.
+      const script = 'printf 1 > "/n$(printf "\\377")"; printf 2 > "/n$(printf "\\303\\277")"; mkdir "/d$(printf "\\351")"; printf 3 > "/d$(printf "\\351")/f"';
+      for (const driver of ['overlay', 'vfs']) {
+        const name = `bytes-${driver}`;
+        await s.ok(['run', '--storage-driver', driver, '--name', name, IMAGE, 'sh', '-c', script]);
+        const diff = (await s.ok(['diff', name])).stdoutBytes;
+        const expected = Buffer.concat([
+          Buffer.from('A /d'), Buffer.from([0xe9]), Buffer.from('\nA /d'), Buffer.from([0xe9]), Buffer.from('/f\n'),
+          Buffer.from('A /n'), Buffer.from([0xc3, 0xbf]), Buffer.from('\nA /n'), Buffer.from([0xff]), Buffer.from('\n'),
+        ]);
+        assert.deepEqual(diff, expected, `${driver}: byte order, the bytes themselves`);
+        await s.ok(['commit', name, `bytes/${driver}:1`]);
+        const seen = await s.ok(['run', '--rm', `bytes/${driver}:1`, 'sh', '-c', 'cat "/n$(printf "\\377")" "/n$(printf "\\303\\277")" "/d$(printf "\\351")/f"']);
+        assert.equal(seen.stdout, '123', `${driver}: the committed layer has all three, distinct`);
+        await s.ok(['rm', name]);
+      }
+    });
+  });
+
   test('rmi refuses the parent of a committed image, as Docker does', async (t) => {
     await withStore(t, async (s) => {
       await s.ok(['run', '--name', 'work', IMAGE, 'touch', '/x']);

@@ -12,6 +12,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { BerthError } from '../../internal/errors.js';
 import { readHandleChunks } from '../../internal/file-chunks.js';
+import { hostPath, nameBytes } from './byte-names.js';
 import { padding } from '../../archive/tar/tar-header.js';
 import { encodeEntryHeader, END_OF_ARCHIVE, type EntryFields } from '../../archive/tar/entry-header.js';
 import type { FsNode } from './fs-changes.js';
@@ -54,7 +55,7 @@ function basename(rel: string): string {
 export function planEntries(node: FsNode, links: Map<string, string>): PlannedEntry[] {
   const st = node.stat;
   const owner = { uid: Number(st.uid), gid: Number(st.gid), mtime: seconds(st), size: 0 };
-  const name = (text: string): Buffer => Buffer.from(text);
+  const name = (text: string): Buffer => nameBytes(text);
   if (node.whiteout) {
     return [{ fields: { name: name(`${dirname(node.rel)}${WHITEOUT_PREFIX}${basename(node.rel)}`), type: 'file', mode: 0o600, ...owner } }];
   }
@@ -94,7 +95,7 @@ function changedUnderfoot(path: string): BerthError {
 async function* fileData(content: NonNullable<PlannedEntry['content']>): AsyncGenerator<Buffer> {
   let fh;
   try {
-    fh = await open(content.path, constants.O_RDONLY | constants.O_NOFOLLOW);
+    fh = await open(hostPath(content.path), constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ELOOP') throw changedUnderfoot(content.path);

@@ -54,7 +54,7 @@ function fixture(t: TestContext): { base: string; top: string; upper: string; di
   return { base, top, upper, dir };
 }
 
-const lines = (changes: Change[]): string[] => renderChanges(changes).trimEnd().split('\n');
+const lines = (changes: Change[]): string[] => renderChanges(changes).toString('utf8').trimEnd().split('\n');
 
 test('the lower view applies whiteouts and opaque directories, top layer first', async (t) => {
   if (!requireOrSkip(t, process.getuid?.() === 0, 'whiteouts and trusted xattrs need root')) return;
@@ -171,8 +171,9 @@ test('upperNodes: byte order of names, a directory before its contents, whiteout
 
 test('renderChanges prints Docker\'s lines', () => {
   const n = {} as FsNode;
-  assert.equal(renderChanges([{ kind: 'C', rel: 'etc', node: n }, { kind: 'D', rel: 'etc/passwd', node: n }, { kind: 'A', rel: 'x y', node: n }]), 'C /etc\nD /etc/passwd\nA /x y\n');
-  assert.equal(renderChanges([]), '');
+  assert.equal(renderChanges([{ kind: 'C', rel: 'etc', node: n }, { kind: 'D', rel: 'etc/passwd', node: n }, { kind: 'A', rel: 'x y', node: n }]).toString('utf8'), 'C /etc\nD /etc/passwd\nA /x y\n');
+  assert.equal(renderChanges([]).length, 0);
+  assert.deepEqual(renderChanges([{ kind: 'A', rel: 'n\udcff', node: n }]), Buffer.from([0x41, 0x20, 0x2f, 0x6e, 0xff, 0x0a]), 'a name that is not UTF-8 as its bytes');
 });
 
 test('the walk never follows a symlink the container planted, nor one it swaps in mid-walk', async (t) => {

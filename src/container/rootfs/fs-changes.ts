@@ -22,7 +22,9 @@ import { lstat, open, readdir, readlink, stat, type FileHandle } from 'node:fs/p
 import { join } from 'node:path';
 import { BerthError } from '../../internal/errors.js';
 import { loadNative } from '../../internal/native.js';
-import { isOpaqueDir, isWhiteoutStat, type LowerEntry, type LowerView } from './lower-view.js';
+import { decodeName } from '../../archive/tar/tar-header.js';
+import { decodeSortedNames, hostPath, nameBytes, withDirPath } from './byte-names.js';
+import { isOpaqueDirAt, isWhiteoutStat, type LowerEntry, type LowerView } from './lower-view.js';
 
 export interface FsNode {
   rel: string;
@@ -59,7 +61,7 @@ class HeldDir {
   }
 
   /** Opens `path` as a directory without following a symlink; with `listed`, it must be that inode. */
-  static async open(path: string, listed?: BigIntStats): Promise<HeldDir> {
+  static async open(path: string | Buffer, listed?: BigIntStats): Promise<HeldDir> {
     let fh: FileHandle;
     try {
       fh = await open(path, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
@@ -78,9 +80,14 @@ class HeldDir {
     return new HeldDir(fh);
   }
 
-  /** A path to the entry `name` of this very directory (or to the directory itself). */
-  entry(name?: string): string {
-    return name === undefined ? `/proc/self/fd/${this.#fh.fd}` : `/proc/self/fd/${this.#fh.fd}/${name}`;
+  /** A path to this very directory (ASCII, so the native calls can take it too). */
+  self(): string {
+    return `/proc/self/fd/${this.#fh.fd}`;
+  }
+
+  /** A path to the entry `name` of this very directory: bytes when the name is not UTF-8. */
+  entry(name: string): string | Buffer {
+    return hostPath(`/proc/self/fd/${this.#fh.fd}/${name}`);
   }
 
   close(): Promise<void> {
@@ -88,28 +95,23 @@ class HeldDir {
   }
 }
 
-function movedUnderfoot(path: string): BerthError {
+function movedUnderfoot(path: string | Buffer): BerthError {
   return new BerthError('failed_precondition', 'CHANGE_FILE_CHANGED', `Cannot read the container's changes: ${path} changed while it was being read`, {
     hint: 'Commit with --pause=true (the default) so the container cannot write meanwhile',
   });
 }
 
-/** Names of a directory in byte order (as Go's walk sorts them); names that are not UTF-8 are refused. */
-export async function sortedNames(dir: string, shownAs = dir): Promise<string[]> {
-  const raw = await readdir(dir, { encoding: 'buffer' });
-  const names = raw.map((b) => {
-    const name = b.toString('utf8');
-    if (!Buffer.from(name, 'utf8').equals(b)) {
-      throw new BerthError('unsupported', 'CHANGE_NAME_UNSUPPORTED', `Cannot read the container's changes: a file name in ${shownAs} is not UTF-8`, {
-        hint: 'Rename the file inside the container (berth exec) and try again',
-      });
-    }
-    return name;
-  });
-  return names.sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+/** Names of a directory in byte order (as Go's walk sorts them); names that are not UTF-8 carry their bytes escaped (byte-names.ts). */
+export async function sortedNames(dir: string | Buffer): Promise<string[]> {
+  return decodeSortedNames(await readdir(dir, { encoding: 'buffer' }));
 }
 
-export function readXattrs(path: string): Array<[string, Buffer]> {
+/**
+ * The extended attributes at `path`, overlayfs' own left out. The native calls take UTF-8
+ * paths: a non-directory whose name is not UTF-8 (a Buffer path here) is read without them.
+ */
+export function readXattrs(path: string | Buffer): Array<[string, Buffer]> {
+  if (typeof path !== 'string') return [];
   const native = loadNative('read extended attributes');
   const out: Array<[string, Buffer]> = [];
   for (const name of native.listXattr(path).sort()) {
@@ -120,16 +122,19 @@ export function readXattrs(path: string): Array<[string, Buffer]> {
   return out;
 }
 
-/** The node for an entry: `path` is kept (for its data), `via` is where to read it now (defaults to path). */
-export async function nodeAt(path: string, rel: string, stat: BigIntStats, opaque = false, via = path): Promise<FsNode> {
+/**
+ * The node for an entry: `path` is kept (for its data), `via` is where to read it now (defaults
+ * to path). A directory whose name is not UTF-8 has its attributes read through a descriptor.
+ */
+export async function nodeAt(path: string, rel: string, stat: BigIntStats, opaque = false, via: string | Buffer = hostPath(path)): Promise<FsNode> {
   return {
     rel,
     whiteout: false,
     stat,
     path,
     opaque,
-    xattrs: readXattrs(via),
-    linkTarget: stat.isSymbolicLink() ? await readlink(via) : undefined,
+    xattrs: stat.isDirectory() ? withDirPath(via, readXattrs) : readXattrs(via),
+    linkTarget: stat.isSymbolicLink() ? decodeName(await readlink(via, { encoding: 'buffer' })) : undefined,
   };
 }
 
@@ -140,7 +145,7 @@ function join2(rel: string, name: string): string {
 /** The overlay upper directory, entry by entry (sockets are skipped, as Docker skips them). */
 export async function* upperNodes(upper: string, skip: ReadonlySet<string>): AsyncGenerator<FsNode> {
   async function* walk(rel: string, held: HeldDir): AsyncGenerator<FsNode> {
-    for (const name of await sortedNames(held.entry(), join(upper, rel))) {
+    for (const name of await sortedNames(held.self())) {
       const childRel = join2(rel, name);
       if (skip.has(childRel)) continue;
       const path = join(upper, childRel);
@@ -151,7 +156,7 @@ export async function* upperNodes(upper: string, skip: ReadonlySet<string>): Asy
         yield { rel: childRel, whiteout: true, stat: st, path, opaque: false, xattrs: [], linkTarget: undefined };
         continue;
       }
-      yield await nodeAt(path, childRel, st, st.isDirectory() && isOpaqueDir(via), via);
+      yield await nodeAt(path, childRel, st, st.isDirectory() && isOpaqueDirAt(via), via);
       if (!st.isDirectory()) continue;
       const child = await HeldDir.open(via, st);
       try {
@@ -176,11 +181,12 @@ export function statDifferent(old: BigIntStats, now: BigIntStats): boolean {
   return old.mtimeNs !== now.mtimeNs || old.size !== now.size;
 }
 
-function capabilityOf(path: string): Buffer | null {
-  return loadNative('read extended attributes').getXattr(path, CAPABILITY);
+/** A path that is not UTF-8 (a Buffer) cannot be passed to the native call: no capability is read there. */
+function capabilityOf(path: string | Buffer): Buffer | null {
+  return typeof path === 'string' ? loadNative('read extended attributes').getXattr(path, CAPABILITY) : null;
 }
 
-function capabilityDiffers(oldPath: string, newPath: string): boolean {
+function capabilityDiffers(oldPath: string | Buffer, newPath: string | Buffer): boolean {
   const a = capabilityOf(oldPath);
   const b = capabilityOf(newPath);
   if (a === null || b === null) return a !== b;
@@ -232,7 +238,7 @@ async function dirChanges(tree: ContainerTree, lower: LowerView, options: TreeCh
   const present = new Set<string>();
   const deletions: Array<{ name: string; node: FsNode }> = [];
   const perName: Array<{ name: string; changes: Change[] }> = [];
-  for (const name of await sortedNames(held.entry(), dir)) {
+  for (const name of await sortedNames(held.self())) {
     const childRel = join2(rel, name);
     if (options.skip.has(childRel)) continue;
     const path = join(dir, name);
@@ -249,14 +255,14 @@ async function dirChanges(tree: ContainerTree, lower: LowerView, options: TreeCh
     const changes: Change[] = [];
     let self: Change | undefined;
     if (before === undefined) self = { kind: 'A', rel: childRel, node: await nodeAt(path, childRel, st, false, via) };
-    else if (statDifferent(before.stat, st) || capabilityDiffers(before.path, via)) self = { kind: 'C', rel: childRel, node: await nodeAt(path, childRel, st, false, via) };
+    else if (statDifferent(before.stat, st) || capabilityDiffers(hostPath(before.path), via)) self = { kind: 'C', rel: childRel, node: await nodeAt(path, childRel, st, false, via) };
     if (self !== undefined) changes.push(self);
     if (st.isDirectory()) {
       const beforeIsDir = before !== undefined && before.stat.isDirectory();
       // made by the container where the image has a directory (born after its start) or a non-directory (overlay marks both opaque)
       const recreated = before !== undefined && options.recreatedAfter !== undefined && (!beforeIsDir || st.birthtimeNs > options.recreatedAfter);
       const childOld = beforeIsDir && !recreated ? await lower.list(childRel) : undefined;
-      const childWhole = whole || !beforeIsDir || (tree.layered && isOpaqueDir(via));
+      const childWhole = whole || !beforeIsDir || (tree.layered && isOpaqueDirAt(via));
       const inner: Change[] = [];
       const child = await HeldDir.open(via, st);
       try {
@@ -277,17 +283,17 @@ async function dirChanges(tree: ContainerTree, lower: LowerView, options: TreeCh
   if (whole && old !== undefined) {
     const gone = [...old.keys()].filter((name) => !present.has(name));
     // stat, not lstat: /proc/self/fd/N is a link to the directory itself
-    const dirStat = gone.length > 0 ? await stat(held.entry(), { bigint: true }) : undefined;
+    const dirStat = gone.length > 0 ? await stat(held.self(), { bigint: true }) : undefined;
     for (const name of gone) {
       deletions.push({ name, node: { rel: join2(rel, name), whiteout: true, stat: dirStat!, path: join(dir, name), opaque: false, xattrs: [], linkTarget: undefined } });
     }
   }
   for (const d of deletions) perName.push({ name: d.name, changes: [{ kind: 'D', rel: d.node.rel, node: d.node }] });
-  perName.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+  perName.sort((a, b) => Buffer.compare(nameBytes(a.name), nameBytes(b.name)));
   for (const p of perName) out.push(...p.changes);
 }
 
-/** Docker's `diff` lines: "A /path", "C /path", "D /path". */
-export function renderChanges(changes: readonly Change[]): string {
-  return changes.map((c) => `${c.kind} /${c.rel}\n`).join('');
+/** Docker's `diff` lines: "A /path", "C /path", "D /path"; names that are not UTF-8 as their bytes. */
+export function renderChanges(changes: readonly Change[]): Buffer {
+  return Buffer.concat(changes.map((c) => nameBytes(`${c.kind} /${c.rel}\n`)));
 }

@@ -9,6 +9,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { loadNative } from '../../internal/native.js';
+import { decodeSortedNames, hostPath, withDirPath } from './byte-names.js';
 
 export const OPAQUE_XATTR = 'trusted.overlay.opaque';
 
@@ -22,13 +23,19 @@ export function isWhiteoutStat(st: BigIntStats): boolean {
   return st.isCharacterDevice() && st.rdev === 0n;
 }
 
+/** Whether the directory at `path` (a name that is not UTF-8 included) is opaque. */
 export function isOpaqueDir(path: string): boolean {
-  return loadNative('read overlay attributes').getXattr(path, OPAQUE_XATTR)?.toString() === 'y';
+  return isOpaqueDirAt(hostPath(path));
+}
+
+/** The same for a path as fs calls take it (bytes when a name in it is not UTF-8). */
+export function isOpaqueDirAt(path: string | Buffer): boolean {
+  return withDirPath(path, (usable) => loadNative('read overlay attributes').getXattr(usable, OPAQUE_XATTR)?.toString() === 'y');
 }
 
 async function lstatOrUndefined(path: string): Promise<BigIntStats | undefined> {
   try {
-    return await lstat(path, { bigint: true });
+    return await lstat(hostPath(path), { bigint: true });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
@@ -97,7 +104,7 @@ export class LowerView {
       const dir = join(layer, rel);
       let names: string[];
       try {
-        names = await readdir(dir);
+        names = decodeSortedNames(await readdir(hostPath(dir), { encoding: 'buffer' }));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // a layer not unpacked (a container never started)
         throw err;
