@@ -25,9 +25,9 @@ async function startupChild(root) {
   const rows = listImages(store, { all: false });
   mark(`listImages query -> ${rows.length} rows`);
   const now = Date.now();
-  const cells = rows.map((r) => [r.repository ?? '<none>', r.tag ?? '<none>', r.id.slice(7, 19), timeAgo(r.createdMs, now)]);
+  const cells = rows.map((r) => [r.repository ?? '<none>', r.tag ?? '<none>', r.image.id.slice(7, 19), timeAgo(r.image.createdMs, now)]);
   mark('row cells except SIZE');
-  for (let i = 0; i < rows.length; i++) cells[i].push(humanSize(rows[i].size));
+  for (let i = 0; i < rows.length; i++) cells[i].push(humanSize(rows[i].image.size));
   mark('humanSize() per row');
   const text = tabwrite(`${['REPOSITORY\tTAG\tIMAGE ID\tCREATED\tSIZE', ...cells.map((c) => c.join('\t'))].join('\n')}\n`);
   mark('tabwrite');
