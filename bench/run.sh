@@ -62,6 +62,8 @@ docker_cleanup() {
   docker rmi -f $IMG:base $IMG:c50 $IMG:l3 $IMG:big $IMG:imp $IMG:commit >/dev/null 2>&1 || true
   # the 10,000-tag image (repositories $IMG-10k/app000 ... app999): by ID, which drops every tag at once
   docker images -q --filter "reference=$IMG-10k/*" | sort -u | xargs -r docker rmi -f >/dev/null 2>&1 || true
+  # the imports of the persist section (one image per run, all labelled)
+  docker images -q --filter "label=berth-bench-import=1" | sort -u | xargs -r docker rmi -f >/dev/null 2>&1 || true
 }
 cleanup() {
   local rc=$?
@@ -151,6 +153,7 @@ fi
   echo "rootfs_paths=$(find "$ROOTFS" | wc -l)"
   for f in rootfs save1 save3 big tags; do echo "${f}_bytes=$(stat -c %s "$B/$f.tar")"; done
   echo "runs=$RUNS"
+  echo "prep=$PREP"
   echo "big_mb=$BIG_MB"
   echo "loadavg_start=$(cut -d' ' -f1-3 /proc/loadavg)"
   echo "startup_tags=$TAGS"
@@ -171,6 +174,38 @@ measure() {
     "$($TOOLS median "$R/$name.rss")" >&2
 }
 warm() { cat "$@" > /dev/null; sync; }   # same warm page cache for both tools, nothing dirty
+
+# How the measurements that unpack a tree (tar -x, a first run, import) are prepared, PREP:
+# - delete (the default): the previous run's tree, store or docker image is deleted, then sync.
+#   On ext4 without a journal (this VM's disk) the inode allocator then skips inodes freed in
+#   the last minute or so, checking each one: creating 7,000 files takes 2-4 s instead of
+#   0.3-0.5 s, for tar, for Berth's first run and for docker's import alike.
+# - aside: nothing is deleted: old trees and stores are moved into $TRASH (emptied when the
+#   bench ends), each import reads the rootfs tar with one member made unique in place (so docker
+#   makes a new layer without deleting the last), and these sections start 70 s after the last
+#   delete. Writes then need fresh pages, which this VM makes costly instead (docs/benchmarks.md).
+PREP=${PREP:-delete}
+[ "$PREP" = delete ] || [ "$PREP" = aside ] || die "PREP is delete or aside, not $PREP"
+TRASH=$W/trash
+mkdir -p "$TRASH"
+printf '#!/bin/sh\n# aside PATH...: moves each existing PATH into the trash under a unique name\nfor p in "$@"; do [ -e "$p" ] && mv "$p" "%s/$(date +%%s%%N)-$(basename "$p")"; done; exit 0\n' "$TRASH" > "$W/aside.sh"
+ASIDE="sh $W/aside.sh"
+# settle: after deletes that cannot be avoided (docker rmi between sections), wait until the
+# freed inodes are no longer "recent" before the next unpack is measured.
+settle() { [ "$PREP" = aside ] || return 0; sync; log "settling 70 s after deletes (ext4 skips recently freed inodes)"; sleep 70; }
+# (The page cache is warmed again after a settle: this VM hands cold page cache back to the host.)
+# uniq.sh: gives $W/u.tar (the rootfs tar plus a 20-byte member "uniq", made once) new content
+# in that member, written in place: every docker import then makes a new layer without the
+# previous one being deleted, and nothing else of the 204 MB file is rewritten.
+make_uniq_tar() {
+  cp "$B/rootfs.tar" "$W/u.tar"
+  printf '%020d' 0 > "$W/uniq"
+  tar -rf "$W/u.tar" -C "$W" uniq
+  local off
+  off=$(python3 -c 'import sys,tarfile; t=tarfile.open(sys.argv[1]); print(next(m for m in t if m.name=="uniq").offset_data)' "$W/u.tar")
+  printf '#!/bin/sh\nprintf %%020d "$(date +%%s%%N)" | dd of=%s/u.tar bs=1 seek=%s conv=notrunc status=none\ncat %s/u.tar > /dev/null\nsync\n' "$W" "$off" "$W" > "$W/uniq.sh"
+  sync
+}
 
 S_LOAD=$W/store-load
 S_SAVE=$W/store-save
@@ -248,13 +283,16 @@ S_RUN=$W/store-run
 UNTAR=$W/untar
 layer1=$(tar -xOf "$B/save1.tar" manifest.json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["Layers"][0])')
 tar -xOf "$B/save1.tar" "$layer1" > "$W/layer1.tar"
+settle
 warm "$B/save1.tar" "$W/layer1.tar"
 log "first run of a freshly loaded image (unpack included): tar -x of its layer vs berth"
-# Both start from the same state: the previous run's files deleted (the previous store, with its
-# unpacked layer, or the previous tar -x tree), the image freshly loaded, an empty directory, sync.
-# (On a disk mounted with `discard`, what was just deleted slows the next writes down; the same
-# preparation puts both under the same conditions.)
-PREP_FIRST="sh -c 'rm -rf $S_RUN $UNTAR; $BERTH --root $S_RUN load -q -i $B/save1.tar >/dev/null; mkdir $UNTAR; sync'"
+# Both start from the same state: the previous run's files gone (the previous store, with its
+# unpacked layer, or the previous tar -x tree; deleted or moved aside, see PREP), the image
+# freshly loaded into a new store, an empty directory, sync. The layer tar is read once more in
+# each preparation: this VM gives cold page cache back to the host within a minute, and tar must
+# not read from disk where berth reads a blob just written.
+if [ "$PREP" = aside ]; then CLEAR_FIRST="$ASIDE $S_RUN $UNTAR"; else CLEAR_FIRST="rm -rf $S_RUN $UNTAR"; fi
+PREP_FIRST="sh -c '$CLEAR_FIRST; $BERTH --root $S_RUN load -q -i $B/save1.tar >/dev/null; cat $W/layer1.tar >/dev/null; mkdir $UNTAR; sync'"
 measure untar-layer1 "$RUNS" "$PREP_FIRST" tar -xf "$W/layer1.tar" -C "$UNTAR"
 measure berth-firstrun "$RUNS" "$PREP_FIRST" $BERTH --root "$S_RUN" run --rm $IMG:base true
 rm -rf "$UNTAR"
@@ -275,15 +313,30 @@ if want persist; then
 # import / export / commit on the rootfs tar (the 1-layer image's content). Docker's imported
 # image is removed before each run; berth imports into a fresh store each run.
 S_P=$W/store-persist
-warm "$B/rootfs.tar"
+if [ "$PREP" = aside ]; then
+  # Each run imports the rootfs tar with one member made unique in place ($W/u.tar, see uniq.sh):
+  # docker makes a new layer every time without deleting the last (its images are labelled and
+  # removed at the end), and berth imports into a new store (the last one moved aside).
+  make_uniq_tar
+  IMPORT_TAR=$W/u.tar
+  DOCKER_IMPORT_PREP="sh $W/uniq.sh"
+  BERTH_IMPORT_PREP="sh -c '$ASIDE $S_P; sh $W/uniq.sh'"
+else
+  IMPORT_TAR=$B/rootfs.tar
+  DOCKER_IMPORT_PREP="sh -c 'docker rmi -f $IMG:imp >/dev/null 2>&1; sync'"
+  BERTH_IMPORT_PREP="sh -c 'rm -rf $S_P; sync'"
+fi
+settle
+warm "$IMPORT_TAR"
 log "import: docker vs berth"
-measure docker-import "$RUNS" "sh -c 'docker rmi -f $IMG:imp >/dev/null 2>&1; sync'" docker import "$B/rootfs.tar" $IMG:imp
-measure berth-import "$RUNS" "sh -c 'rm -rf $S_P; sync'" $BERTH --root "$S_P" import "$B/rootfs.tar" $IMG:imp
+LABEL="LABEL berth-bench-import=1"
+measure docker-import "$RUNS" "$DOCKER_IMPORT_PREP" docker import -c "'$LABEL'" "$IMPORT_TAR" $IMG:imp
+measure berth-import "$RUNS" "$BERTH_IMPORT_PREP" $BERTH --root "$S_P" import -c "'$LABEL'" "$IMPORT_TAR" $IMG:imp
 log "import + first run: docker vs berth"
-printf 'docker import %s %s:imp >/dev/null && docker run --rm --network none %s:imp true\n' "$B/rootfs.tar" $IMG $IMG > "$W/importrun-docker.sh"
-printf '%s --root %s import %s %s:imp >/dev/null && %s --root %s run --rm %s:imp true\n' "$BERTH" "$S_P" "$B/rootfs.tar" $IMG "$BERTH" "$S_P" $IMG > "$W/importrun-berth.sh"
-measure docker-importrun "$RUNS" "sh -c 'docker rmi -f $IMG:imp >/dev/null 2>&1; sync'" sh -e "$W/importrun-docker.sh"
-measure berth-importrun "$RUNS" "sh -c 'rm -rf $S_P; sync'" sh -e "$W/importrun-berth.sh"
+printf 'docker import -c "%s" %s %s:imp >/dev/null && docker run --rm --network none %s:imp true\n' "$LABEL" "$IMPORT_TAR" $IMG $IMG > "$W/importrun-docker.sh"
+printf '%s --root %s import -c "%s" %s %s:imp >/dev/null && %s --root %s run --rm %s:imp true\n' "$BERTH" "$S_P" "$LABEL" "$IMPORT_TAR" $IMG "$BERTH" "$S_P" $IMG > "$W/importrun-berth.sh"
+measure docker-importrun "$RUNS" "$DOCKER_IMPORT_PREP" sh -e "$W/importrun-docker.sh"
+measure berth-importrun "$RUNS" "$BERTH_IMPORT_PREP" sh -e "$W/importrun-berth.sh"
 # export: a stopped container of the imported image that changed a file
 docker run --network none --name $IMG-exp $IMG:imp sh -c 'echo changed > /etc/changed'
 $BERTH --root "$S_P" run --name $IMG-exp $IMG:imp sh -c 'echo changed > /etc/changed'

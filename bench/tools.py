@@ -165,8 +165,12 @@ def report(d, out_md):
       f"3-layer (+ commit of 50 x 1 MiB /dev/urandom files, + commit of `echo third > /etc/third && rm -rf /usr/share/doc`, both `docker run --network none`) "
       f"{int(facts.get('save3_bytes', 0))/1e6:.0f} MB, big (3-layer + one layer of {facts.get('big_mb', '800')} MiB /dev/urandom data, archive written by hand) "
       f"{int(facts.get('big_bytes', 0))/1e6:.0f} MB. Warm page cache; medians of {facts.get('runs')} runs (hyperfine -N, one --prepare per run "
-      f"resetting state: fresh berth store / `docker rmi` of every image sharing the layers / rm of the output file, then `sync`). "
-      f"Node runs without the sandbox's NODE_EXTRA_CA_CERTS. Load average at start {facts.get('loadavg_start')}, at end {facts.get('loadavg_end')}.\n")
+      f"resetting state: fresh berth store / `docker rmi` of every image sharing the layers / rm of the output file, then `sync`; "
+      + ("for the measurements that unpack a tree (first run, `tar -x`, import), PREP=aside: nothing deleted before a run, old trees moved aside, "
+         "each import reads the rootfs tar with one member made unique in place, and those sections start 70 s after the last delete). "
+         if facts.get('prep') == 'aside' else
+         "PREP=delete: the trees, stores and images of the previous run deleted before each run, on both sides). ")
+      + f"Node runs without the sandbox's NODE_EXTRA_CA_CERTS. Load average at start {facts.get('loadavg_start')}, at end {facts.get('loadavg_end')}.\n")
     try:
         busy = float(facts.get('loadavg_start', '0').split()[0]) > 1.5 or float(facts.get('loadavg_end', '0').split()[0]) > 2.5
     except ValueError:
@@ -234,7 +238,7 @@ def report(d, out_md):
             ratio = first[0] / untar[0]
             ok_t, ok_m = ratio <= 1.5, rss is not None and rss <= rss_limit_mib
             verdicts.extend([ok_t, ok_m])
-            w(f"| first `run --rm IMG true` after `load` (unpack included) | `tar -xf LAYER -C EMPTYDIR` (same --prepare for both: previous files deleted, fresh store + load, empty dir, sync) | {untar[0]:.3f} | {first[0]:.3f} | {ratio:.2f} | time <= 1.5x; RSS <= 150 MB | "
+            w(f"| first `run --rm IMG true` after `load` (unpack included) | `tar -xf LAYER -C EMPTYDIR` (same --prepare for both: previous files deleted or moved aside (PREP), fresh store + load, empty dir, sync) | {untar[0]:.3f} | {first[0]:.3f} | {ratio:.2f} | time <= 1.5x; RSS <= 150 MB | "
               f"{'PASS' if ok_t else 'FAIL'} time, {'PASS' if ok_m else 'FAIL'} RSS | {fmt(rss, 0)} |")
         w('')
     # persistence verbs
