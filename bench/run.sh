@@ -31,6 +31,7 @@ ALL_SECTIONS="load save big startup containers persist tags"
 SECTIONS=${SECTIONS:-$ALL_SECTIONS}
 want() { [[ " $SECTIONS " == *" $1 "* ]]; }
 BIG_MB=${BIG_MB:-800}
+PREP=${PREP:-delete}            # how unpacking measurements are prepared: delete or aside (see TRASH below)
 TAGS=1000
 # This sandbox exports NODE_EXTRA_CA_CERTS, which makes every node process parse ~140 CA
 # certificates at start-up (~50 ms of CPU); no berth user has it, so measure without it.
@@ -51,6 +52,7 @@ done
 [ "$(id -u)" = 0 ] || die "run as root (berth run needs it)"
 docker info >/dev/null 2>&1 || die "the docker daemon is not reachable (docker info failed)"
 [ -f "$REPO/dist/berth.cjs" ] || die "berth is not built; run npm run bench (it builds first)"
+[ "$PREP" = delete ] || [ "$PREP" = aside ] || die "PREP is delete or aside, not $PREP"
 
 mkdir -p "$B" "$R" "$W"
 rm -rf "$SNAP" && mkdir -p "$SNAP/bin" && cp -a "$REPO/dist" "$SNAP/dist" && cp "$REPO/bin/berth.cjs" "$SNAP/bin/berth.cjs"
@@ -184,8 +186,6 @@ warm() { cat "$@" > /dev/null; sync; }   # same warm page cache for both tools, 
 #   bench ends), each import reads the rootfs tar with one member made unique in place (so docker
 #   makes a new layer without deleting the last), and these sections start 70 s after the last
 #   delete. Writes then need fresh pages, which this VM makes costly instead (docs/benchmarks.md).
-PREP=${PREP:-delete}
-[ "$PREP" = delete ] || [ "$PREP" = aside ] || die "PREP is delete or aside, not $PREP"
 TRASH=$W/trash
 mkdir -p "$TRASH"
 printf '#!/bin/sh\n# aside PATH...: moves each existing PATH into the trash under a unique name\nfor p in "$@"; do [ -e "$p" ] && mv "$p" "%s/$(date +%%s%%N)-$(basename "$p")"; done; exit 0\n' "$TRASH" > "$W/aside.sh"
