@@ -28,7 +28,6 @@ import { prepareAnonymousVolumes } from './anonymous-volumes.js';
 
 const PARALLEL_UNPACKS = 2;
 
-/** Unpacks every layer of the container's image that is not unpacked yet; returns the lower directory names. */
 /** The filter the container runs under: Berth's default unless it asked for none or its own. */
 function seccompFor(spec: ContainerSpec): Record<string, unknown> | undefined {
   if (spec.seccomp === 'unconfined') return undefined;
@@ -36,6 +35,7 @@ function seccompFor(spec: ContainerSpec): Record<string, unknown> | undefined {
   return spec.seccomp;
 }
 
+/** Unpacks every layer of the container's image that is not unpacked yet; returns the lower directory names. */
 export async function ensureLayers(host: ContainerHost, imageId: string): Promise<string[]> {
   const { store } = host;
   const layers = store.db.prepare(`SELECT il.chain_id, il.diff_id, l.plain, l.tar_size FROM image_layers il JOIN layers l ON l.diff_id = il.diff_id
