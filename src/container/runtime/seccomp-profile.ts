@@ -137,8 +137,9 @@ export function readSeccompProfile(option: string, path: string): SeccompProfile
   } else if (Array.isArray(profile.archMap)) {
     // Docker's form: the architectures of the entry for this machine.
     const mine = architectures(process.arch)[0];
-    const entry = (profile.archMap as Array<Record<string, unknown>>).find((a) => a.architecture === mine);
-    out.architectures = entry === undefined ? architectures(process.arch) : [mine, ...((entry.subArchitectures as string[] | undefined) ?? [])];
+    const entry = mine === undefined ? undefined : (profile.archMap as Array<Record<string, unknown>>).find((a) => a.architecture === mine);
+    const subArchitectures = Array.isArray(entry?.subArchitectures) ? (entry.subArchitectures as unknown[]).filter((a): a is string => typeof a === 'string') : [];
+    out.architectures = entry === undefined ? architectures(process.arch) : [mine!, ...subArchitectures];
   } else {
     out.architectures = architectures(process.arch);
   }
