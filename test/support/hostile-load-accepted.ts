@@ -4,9 +4,8 @@
  * Run by test/integration/hostile-load.test.ts.
  */
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { berth } from './cli.js';
-import { compressWith, deepConfig, deterministicBytes, docker, oci, type AcceptedLoadCase } from './hostile-load-builders.js';
+import { compressWith, deepConfig, deterministicBytes, docker, layoutDirInput, oci, type AcceptedLoadCase } from './hostile-load-builders.js';
 import { digestOf, gzip, layerTar, OCI, tar, type Descriptor, type DockerArchive, type TarEntry } from './tar-builder.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -53,7 +52,7 @@ const FACTORIES: Array<() => AcceptedLoadCase> = [
   () => { const a = docker({ tags: ['accepted/gz:1'], salt: 'gz' }); return { name: 'baseline: a gzip-wrapped docker-archive on stdin', classes: [], via: 'stdin', input: () => gzip(a.tar()), tags: ['accepted/gz:1'], id: a.imageId }; },
   () => { const l = oci({ name: 'accepted/oci:1', salt: 'oci' }); return { name: 'baseline: the unmodified OCI archive', classes: [], input: () => l.tar(), tags: ['accepted/oci:1'], id: l.configDesc.digest }; },
   () => { const l = oci({ name: 'accepted/ocigz:1', salt: 'ocigz', gzipLayers: true }); return { name: 'baseline: an OCI archive with gzip layers', classes: [], input: () => l.tar(), tags: ['accepted/ocigz:1'], id: l.configDesc.digest }; },
-  () => { const l = oci({ name: 'accepted/ocidir:1', salt: 'ocidir', gzipLayers: true }); return { name: 'baseline: an OCI layout directory', classes: [], input: async (dir) => { await l.writeDir(join(dir, 'layout')); return { dir: join(dir, 'layout') }; }, tags: ['accepted/ocidir:1'], id: l.configDesc.digest }; },
+  () => { const l = oci({ name: 'accepted/ocidir:1', salt: 'ocidir', gzipLayers: true }); return { name: 'baseline: an OCI layout directory', classes: [], input: (dir) => layoutDirInput(l, dir), tags: ['accepted/ocidir:1'], id: l.configDesc.digest }; },
   () => { const l = oci({ name: 'accepted/nested:1', salt: 'nested' }); return { name: 'indexes nested 7 deep (within the limit of 8)', classes: ['issue:index-loops', 'lesson-7-bounds'], input: () => {
     let desc: Descriptor = l.manifestDesc;
     for (let i = 0; i < 7; i++) desc = l.addJson({ schemaVersion: 2, mediaType: OCI.index, manifests: [desc] }, OCI.index);

@@ -117,6 +117,13 @@ export function oci(options: ConstructorParameters<typeof OciLayout>[0] = {}): O
 }
 
 /** An OCI layout whose one manifest is replaced by `manifest` (stored as a new blob). */
+/** Writes `layout` as the directory `layout` in a case's scratch directory: the input that loads it. */
+export async function layoutDirInput(layout: OciLayout, dir: string): Promise<{ dir: string }> {
+  const layoutDir = join(dir, 'layout');
+  await layout.writeDir(layoutDir);
+  return { dir: layoutDir };
+}
+
 export function ociWithManifest(edit: (manifest: Record<string, unknown>, layout: OciLayout) => unknown): Buffer {
   const layout = oci();
   const manifest = structuredClone(layout.manifest);

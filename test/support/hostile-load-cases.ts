@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { run } from './cli.js';
 import {
   BOMB_ENV, bombs, compressWith, deepConfig, deterministicBytes, docker, HEX_A, hostFile, nestedIndexes, oci, ociBombLayout, ociWithIndex,
-  ociWithManifest, shortMember, withConfig, withItem, withManifest, withManifestText, withTags, type RefusedLoadCase,
+  ociWithManifest, shortMember, withConfig, withItem, withManifest, withManifestText, withTags, layoutDirInput, type RefusedLoadCase,
 } from './hostile-load-builders.js';
 import { digestOf, gzip, imageConfig, json, layerTar, OCI, OciLayout, tar, truncateInMember, type Descriptor } from './tar-builder.js';
 
@@ -75,7 +75,6 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
     // does not match the digest it is stored under: the digest check stops it before the loop guard.
     name: 'an index that refers to itself',
     classes: ['issue:index-loops', 'issue:digest-mismatch'],
-   
     input: () => {
       const l = oci();
       const claimed = digestOf('the index that lists itself');
@@ -107,7 +106,6 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
     // The host file holds exactly the right config: reading it would make the load succeed.
     name: 'Config names a host file holding the right config',
     classes: ['issue:traversal-manifest-paths', 'issue:absolute-paths', 'CVE-2014-6407'],
-   
     input: async (dir) => {
       const a = docker();
       a.item.Config = await hostFile(dir, 'config.json', a.configBytes);
@@ -121,7 +119,6 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
     category: 'paths',
     name: 'Layers names a host file holding the right layer',
     classes: ['issue:traversal-manifest-paths', 'issue:absolute-paths', 'CVE-2014-6407'],
-   
     input: async (dir) => {
       const a = docker();
       (a.item.Layers as string[])[0] = await hostFile(dir, 'layer.tar', a.layers[0]!);
@@ -189,16 +186,13 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
     // The outside file holds exactly the blob's bytes: following the link would load the image.
     name: 'OCI layout directory: a blob symlinked to a file outside the layout',
     classes: ['issue:symlink-escape-one-layer', 'CVE-2024-12905'],
-   
     input: async (dir) => {
       const l = oci();
       const layer = l.layerDescs[0]!;
       await hostFile(dir, 'outside-layer', l.blobs.get(layer.digest)!);
       l.blobs.delete(layer.digest);
       l.extra.push({ name: OciLayout.blobPath(layer.digest), type: 'symlink', linkname: '../../../outside-layer' });
-      const layoutDir = join(dir, 'layout');
-      await l.writeDir(layoutDir);
-      return { dir: layoutDir };
+      return layoutDirInput(l, dir);
     },
     code: 'ARCHIVE_PATH_INVALID',
     message: /resolves outside the layout directory/,
@@ -207,15 +201,12 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
     category: 'paths',
     name: 'OCI layout directory: a blob symlinked to /etc/passwd',
     classes: ['issue:symlink-escape-one-layer', 'CVE-2024-12905'],
-   
     input: async (dir) => {
       const l = oci();
       const layer = l.layerDescs[1]!;
       l.blobs.delete(layer.digest);
       l.extra.push({ name: OciLayout.blobPath(layer.digest), type: 'symlink', linkname: '/etc/passwd' });
-      const layoutDir = join(dir, 'layout');
-      await l.writeDir(layoutDir);
-      return { dir: layoutDir };
+      return layoutDirInput(l, dir);
     },
     code: 'ARCHIVE_PATH_INVALID',
     message: /resolves outside the layout directory/,
@@ -224,14 +215,12 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
     category: 'paths',
     name: 'OCI layout directory: a blob that is a symlink loop',
     classes: ['lesson-7-bounds'],
-   
     input: async (dir) => {
       const l = oci();
       const path = OciLayout.blobPath(l.configDesc.digest);
       l.blobs.delete(l.configDesc.digest);
       l.extra.push({ name: path, type: 'symlink', linkname: path.split('/').at(-1)! });
-      await l.writeDir(join(dir, 'layout'));
-      return { dir: join(dir, 'layout') };
+      return layoutDirInput(l, dir);
     },
     code: 'ARCHIVE_PATH_INVALID',
     message: /too many levels of symbolic links/,
@@ -240,12 +229,10 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
     category: 'paths',
     name: 'OCI layout directory: manifest.json symlinked to /etc/passwd',
     classes: ['issue:symlink-escape-one-layer', 'CVE-2024-12905'],
-   
     input: async (dir) => {
       const l = oci();
       l.extra.push({ name: 'manifest.json', type: 'symlink', linkname: '/etc/passwd' });
-      await l.writeDir(join(dir, 'layout'));
-      return { dir: join(dir, 'layout') };
+      return layoutDirInput(l, dir);
     },
     code: 'ARCHIVE_PATH_INVALID',
     message: /"manifest\.json": it resolves outside the layout directory/,
@@ -255,7 +242,6 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
     // A sparse file costs nothing to make; reading it before checking its size would copy 3 GiB.
     name: 'OCI layout directory: a 3 GiB sparse layer blob (size checked before reading)',
     classes: ['lesson-7-bounds', 'issue:digest-mismatch'],
-   
     input: async (dir) => {
       const l = oci();
       await l.writeDir(join(dir, 'layout'));
@@ -269,7 +255,6 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
     category: 'memory',
     name: 'OCI layout directory: a 3 GiB sparse index.json (JSON limit checked before reading)',
     classes: ['lesson-7-bounds', 'issue:enormous-index-json'],
-   
     input: async (dir) => {
       const l = oci();
       await l.writeDir(join(dir, 'layout'));
@@ -283,7 +268,6 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
     category: 'paths',
     name: 'OCI layout directory: a blob that is a FIFO (never opened)',
     classes: ['issue:device-entries', 'issue:missing-blobs'],
-   
     input: async (dir) => {
       const l = oci();
       l.blobs.delete(l.configDesc.digest);
@@ -299,7 +283,6 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
     category: 'paths',
     name: 'OCI layout directory: index.json symlinked outside the layout',
     classes: ['issue:symlink-escape-one-layer', 'CVE-2024-12905'],
-   
     input: async (dir) => {
       const l = oci();
       await hostFile(dir, 'outside-index.json', json(l.index));
@@ -397,8 +380,7 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
   { category: 'digests', name: 'OCI layout directory: missing config blob', classes: ['issue:missing-blobs'], input: async (dir) => {
     const l = oci();
     l.blobs.delete(l.configDesc.digest);
-    await l.writeDir(join(dir, 'layout'));
-    return { dir: join(dir, 'layout') };
+    return layoutDirInput(l, dir);
   }, code: 'ARCHIVE_ENTRY_MISSING', message: /config of manifest .* is not in the directory/ },
 
   // --- streams: cut, empty, garbage, damaged headers ------------------------------------------
@@ -449,7 +431,7 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
   { category: 'bombs', name: 'gzip-wrapped archive expanding 1000x', classes: ['issue:decompression-bombs', 'lesson-7-bounds'], input: async (dir) => (await bombs(dir)).archiveGz, env: BOMB_ENV, code: 'LIMIT_DECOMPRESSION_RATIO', message: /the archive decompresses to more than 50x its size.*/ },
   { category: 'bombs', name: 'gzip-wrapped archive expanding 1000x (stdin)', classes: ['issue:decompression-bombs', 'lesson-7-bounds'], via: 'stdin', input: async (dir) => (await bombs(dir)).archiveGz, env: BOMB_ENV, code: 'LIMIT_DECOMPRESSION_RATIO', message: /decompresses to more than 50x its size/ },
   { category: 'bombs', name: 'gzip layer in an OCI archive expanding 1000x', classes: ['issue:decompression-bombs', 'lesson-7-bounds'], input: async (dir) => (await ociBombLayout(dir)).tar(), env: BOMB_ENV, code: 'LIMIT_DECOMPRESSION_RATIO', message: /archive member "blobs\/sha256\/[0-9a-f]{64}" decompresses to more than 50x its size/ },
-  { category: 'bombs', name: 'gzip layer in an OCI layout directory expanding 1000x', classes: ['issue:decompression-bombs', 'lesson-7-bounds'], input: async (dir) => { await (await ociBombLayout(dir)).writeDir(join(dir, 'layout')); return { dir: join(dir, 'layout') }; }, env: BOMB_ENV, code: 'LIMIT_DECOMPRESSION_RATIO', message: /decompresses to more than 50x its size/ },
+  { category: 'bombs', name: 'gzip layer in an OCI layout directory expanding 1000x', classes: ['issue:decompression-bombs', 'lesson-7-bounds'], input: async (dir) => layoutDirInput(await ociBombLayout(dir), dir), env: BOMB_ENV, code: 'LIMIT_DECOMPRESSION_RATIO', message: /decompresses to more than 50x its size/ },
   { category: 'bombs', name: 'gzip layer.tar in a docker-archive expanding 1000x', classes: ['issue:decompression-bombs', 'lesson-7-bounds'], input: async (dir) => {
     const a = docker();
     a.replace(a.layerPaths[0]!, (await bombs(dir)).layerGz);
@@ -496,7 +478,6 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
     category: 'memory',
     name: 'layer member claiming 3 GiB, stream ends after 4 KiB (under ulimit -v 2 GiB)',
     classes: ['lesson-7-bounds', 'issue:truncated-streams'],
-   
     input: () => {
       const a = docker();
       const path = a.layerPaths[1]!;
@@ -511,7 +492,6 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
     category: 'memory',
     name: 'layer member claiming 2^50 bytes (base-256 size), stream ends after 4 KiB',
     classes: ['lesson-7-bounds', 'issue:truncated-streams'],
-   
     input: () => {
       const a = docker();
       const path = a.layerPaths[0]!;
@@ -525,7 +505,6 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
     category: 'memory',
     name: 'layer member claiming 2^50 bytes (PAX size), stream ends after 4 KiB',
     classes: ['lesson-7-bounds', 'issue:truncated-streams'],
-   
     input: () => {
       const a = docker();
       const path = a.layerPaths[0]!;
@@ -539,7 +518,6 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
     category: 'memory',
     name: 'manifest.json claiming 3 GiB, stream ends after 4 KiB',
     classes: ['lesson-7-bounds', 'issue:truncated-streams', 'issue:enormous-manifest-json'],
-   
     input: () => tar([...docker().entries, shortMember('manifest.json', 3 * 1024 ** 3, 4096)], { endBlocks: 0 }),
     code: 'ARCHIVE_TRUNCATED',
     message: /ends in the middle of a member/,
@@ -549,7 +527,6 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
     category: 'memory',
     name: 'a complete layer whose own tar claims a 3 GiB file',
     classes: ['lesson-7-bounds', 'issue:truncated-streams'],
-   
     input: () => {
       const a = docker();
       a.replace(a.layerPaths[0]!, tar([{ name: 'huge.bin', size: 3 * 1024 ** 3, data: 'x'.repeat(1000), noPadding: true }], { endBlocks: 0 }));
