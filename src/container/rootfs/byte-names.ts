@@ -14,9 +14,14 @@ export function hasEscapedBytes(text: string): boolean {
   return ESCAPED.test(text);
 }
 
-/** A directory listing's raw names, in byte order, decoded. */
+/** A directory listing's raw names, decoded. */
+export function decodeNames(raw: Buffer[]): string[] {
+  return raw.map((b) => decodeName(b));
+}
+
+/** The same in byte order (the order Go's walk, and so Docker, lists a directory in). */
 export function decodeSortedNames(raw: Buffer[]): string[] {
-  return raw.sort(Buffer.compare).map((b) => decodeName(b));
+  return decodeNames(raw.sort(Buffer.compare));
 }
 
 /** The path for fs calls: the string itself, or its bytes when a name in it is not UTF-8. */

@@ -9,7 +9,7 @@ import { lstat, readdir } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 import { loadNative } from '../../internal/native.js';
-import { decodeSortedNames, hostPath, withDirPath } from './byte-names.js';
+import { decodeNames, hostPath, withDirPath } from './byte-names.js';
 
 export const OPAQUE_XATTR = 'trusted.overlay.opaque';
 
@@ -104,7 +104,7 @@ export class LowerView {
       const dir = join(layer, rel);
       let names: string[];
       try {
-        names = decodeSortedNames(await readdir(hostPath(dir), { encoding: 'buffer' }));
+        names = decodeNames(await readdir(hostPath(dir), { encoding: 'buffer' }));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue; // a layer not unpacked (a container never started)
         throw err;

@@ -138,6 +138,11 @@ export function mergeEnv(base: string[], overrides: string[]): string[] {
   return out;
 }
 
+/** A path cleaned as Docker cleans mount destinations: "/data/" is "/data", "/x/.." is "/". */
+function cleanPath(path: string): string {
+  return posix.normalize(path).replace(/(.)\/$/, '$1');
+}
+
 /**
  * The image's Config.Volumes as anonymous volumes, one per destination no -v covers. The paths
  * come from the image and are not trusted: each is cleaned as a path from the root ("data" and
@@ -149,7 +154,7 @@ function anonymousVolumes(declared: unknown, binds: readonly BindSpec[]): Anonym
   const taken = new Set(binds.map((b) => b.destination));
   const out: AnonymousVolume[] = [];
   for (const key of Object.keys(declared).sort()) {
-    const destination = posix.normalize(`/${key}`).replace(/(.)\/$/, '$1');
+    const destination = cleanPath(`/${key}`);
     if (destination === '/' || taken.has(destination)) continue;
     taken.add(destination);
     out.push({ name: randomBytes(32).toString('hex'), destination });
@@ -162,7 +167,7 @@ function parseVolume(spec: string): BindSpec {
   if (parts.length < 2 || parts.length > 3) throw new BerthError('invalid_argument', 'VOLUME_INVALID', `invalid volume specification: '${spec}'`, { hint: 'Use -v /host/path:/container/path[:ro]' });
   const [source, rawDestination, mode = 'rw'] = parts as [string, string, string?];
   // Cleaned as Docker does ("/data/" is "/data"; "/x/.." is "/", refused below).
-  const destination = rawDestination === '' ? '' : posix.normalize(rawDestination).replace(/(.)\/$/, '$1');
+  const destination = rawDestination === '' ? '' : cleanPath(rawDestination);
   if (!isAbsolute(source)) {
     throw new BerthError('unsupported', 'VOLUME_UNSUPPORTED', `invalid volume specification: '${spec}': named volumes are not supported, the source must be an absolute host path`);
   }
