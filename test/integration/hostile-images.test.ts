@@ -16,36 +16,27 @@
  *
  * The cases are in test/support/hostile-image-cases.ts.
  */
-import { after, before, describe, test, type TestContext } from 'node:test';
+import { before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { run, tempDir, removeDir } from '../support/cli.js';
+import { run } from '../support/cli.js';
 import { hasCommand, IS_ROOT, requireOrSkip } from '../support/env.js';
 import { chainIds, jsonLines } from '../support/images.js';
 import { DockerArchive, tar } from '../support/tar-builder.js';
-import { buildBusyboxImages, removeBusyboxImages } from '../support/busybox-image.js';
-import { mountsUnder, newStoreDir, storeHelpers, tearDownStore } from '../support/container-store.js';
+import { buildBusyboxImages } from '../support/busybox-image.js';
+import { containerTestSuite, mountsUnder, newStoreDir, storeHelpers, tearDownStore } from '../support/container-store.js';
 import { canaryTag, makeCanaryDir, tmpNamesWith, treeFacts } from '../support/host-canaries.js';
 import { HOSTILE_IMAGE_CASES, topLayerDir, type Canaries, type HostileImageCase } from '../support/hostile-image-cases.js';
 
-let base = '';
+// The test directory and the busybox images, made before and removed after (with nothing left mounted).
+const suite = containerTestSuite('berth-hostile-images-');
 let baseLayer: Buffer = Buffer.alloc(0);
 
 before(async () => {
-  base = await tempDir('berth-hostile-images-');
   if (IS_ROOT) baseLayer = await readFile((await buildBusyboxImages()).baseLayer);
-});
-
-after(async () => {
-  try {
-    assert.deepEqual(mountsUnder(base), [], 'nothing is left mounted under the test directory');
-  } finally {
-    if (mountsUnder(base).length === 0) await removeDir(base);
-    await removeBusyboxImages();
-  }
 });
 
 /** What a hostile layer could change outside the store. */
@@ -56,7 +47,7 @@ function hostFacts(c: Canaries): Record<string, unknown> {
     localDir: treeFacts(c.localDir),
     siblingDir: treeFacts(c.siblingDir),
     tmpNames: tmpNamesWith(c.tag),
-    baseNames: readdirSync(base).filter((n) => !n.startsWith('t-') && !n.startsWith('canary-')).sort(),
+    baseNames: readdirSync(suite.baseDir()).filter((n) => !n.startsWith('t-') && !n.startsWith('canary-')).sort(),
     rootNames: ['abs', 'escape-dir', 'evil', 'evil2', 'evil3', 'hl', 'hl-abs', 'pwned', 'global.txt', 'dev-mem', 'disk', 'suid'].filter((n) => existsSync(join('/', n))),
     passwd: `${passwd.ino} ${passwd.nlink} ${passwd.size} ${passwd.mtimeMs} ${createHash('sha256').update(readFileSync('/etc/passwd')).digest('hex')}`,
     opt: existsSync('/opt') ? readdirSync('/opt').sort() : null,
@@ -74,7 +65,7 @@ async function makeCanaries(work: string): Promise<Canaries> {
   const c: Canaries = {
     tag,
     tmpDir: `/tmp/berth-canary-${tag}`,
-    localDir: join(base, `canary-${tag}`),
+    localDir: join(suite.baseDir(), `canary-${tag}`),
     siblingDir: `${work}-evil`,
     tmpName: (name) => `/tmp/berth-canary-${tag}-${name}`,
   };
@@ -97,7 +88,7 @@ async function overlayXattrs(dir: string): Promise<string[]> {
 async function runCase(t: TestContext, c: HostileImageCase): Promise<void> {
   if (!requireOrSkip(t, IS_ROOT, 'containers need root')) return;
   if (!requireOrSkip(t, hasCommand('getfattr'), 'getfattr (apt-get install attr)')) return;
-  const { root, work } = await newStoreDir(base);
+  const { root, work } = await newStoreDir(suite.baseDir());
   const s = storeHelpers(root, work);
   const canaries = await makeCanaries(work);
   const initial = hostFacts(canaries);

@@ -3,17 +3,17 @@
  * wherever an image is named (tag, inspect, history, save, rmi, run), on the docker 20.10
  * fixtures and on crafted archives that record configs (legacy per-layer json, a Parent).
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { berth, removeDir, run, tempDir, type RunResult } from '../support/cli.js';
-import { dockerAvailable, expectedFacts, fixture, IS_ROOT, requireOrSkip } from '../support/env.js';
+import { dockerAvailable, expectedFacts, fixture, requireOrSkip } from '../support/env.js';
 import { chainIds, historyRows, imageRows, inspect, ok, sh, type Json } from '../support/images.js';
 import { DockerArchive, json, layerTar, tar, type TarEntry } from '../support/tar-builder.js';
-import { buildBusyboxImages, IMAGE_TWO_LAYERS, loadBusybox, removeBusyboxImages } from '../support/busybox-image.js';
-import { mountsUnder, newStoreDir, storeHelpers, tearDownStore } from '../support/container-store.js';
+import { IMAGE_TWO_LAYERS } from '../support/busybox-image.js';
+import { containerTestSuite } from '../support/container-store.js';
 
 const facts = expectedFacts();
 const PEER_VIS = 'sha256:5d59d30f19bb602783727906b0fca6934e80385d88675ced20df2ed124476ebd';
@@ -332,24 +332,10 @@ describe('rollback', { concurrency: 4 }, () => {
 });
 
 describe('rollback: run', () => {
-  let base = '';
-  before(async () => {
-    base = await tempDir('berth-rollback-run-');
-    if (IS_ROOT) await buildBusyboxImages();
-  });
-  after(async () => {
-    assert.deepEqual(mountsUnder(base), []);
-    await removeDir(base);
-    await removeBusyboxImages();
-  });
+  const { withStore: withContainerStore } = containerTestSuite('berth-rollback-run-');
 
   test('run IMAGE~1 runs the earlier filesystem', async (t) => {
-    if (!requireOrSkip(t, IS_ROOT, 'containers need root')) return;
-    const { root, work } = await newStoreDir(base);
-    await loadBusybox(root);
-    const s = storeHelpers(root, work);
-    let failure: unknown;
-    try {
+    await withContainerStore(t, async (s) => {
       const now = await s.berth(['run', '--rm', IMAGE_TWO_LAYERS, 'sh', '-c', 'cat /opt/added.txt; ls /etc/issue']);
       assert.equal(now.code, 1, 'the top layer deleted /etc/issue');
       assert.match(now.stdout, /^added\n/);
@@ -361,11 +347,6 @@ describe('rollback: run', () => {
       assert.match(ps.stdout, /^[0-9a-f]{64}\n$/);
       const rolled = (await s.ok(['inspect', '-f', '{{.Id}}', `${IMAGE_TWO_LAYERS}~1`])).stdout.trim();
       assert.equal((await s.ok(['container', 'inspect', '-f', '{{.Image}}', 'rolled'])).stdout.trim(), rolled);
-    } catch (err) {
-      failure = err;
-    }
-    const problems = await tearDownStore(s);
-    if (failure !== undefined) throw failure;
-    assert.deepEqual(problems, []);
+    });
   });
 });
