@@ -171,9 +171,36 @@ measure() {
     cat "$R/$name.log" >&2
     die "measurement $name failed"
   fi
-  printf '[bench] %-14s median %6.2f s   peak RSS (median) %s KiB\n' "$name" \
-    "$(python3 -c "import json,statistics,sys; print(statistics.median(json.load(open(sys.argv[1]))['results'][0]['times']))" "$R/$name.json")" \
-    "$($TOOLS median "$R/$name.rss")" >&2
+  report_measure "$name"
+}
+report_measure() {
+  printf '[bench] %-14s median %6.2f s   peak RSS (median) %s KiB\n' "$1" \
+    "$(python3 -c "import json,statistics,sys; print(statistics.median(json.load(open(sys.argv[1]))['results'][0]['times']))" "$R/$1.json")" \
+    "$($TOOLS median "$R/$1.rss")" >&2
+}
+# measure_alternating RUNS NAME_A PREPARE_A CMD_A NAME_B PREPARE_B CMD_B: measure for two
+# commands, with their runs interleaved (A B, B A, A B, ...) instead of one series after the
+# other. Used where a run unpacks a tree: on this VM the cost of creating files drifts over
+# minutes (inodes deleted by earlier runs pile up, freed page cache goes back to the host), and
+# two back-to-back series hand that drift to whichever side runs second. CMD is one string.
+measure_alternating() {
+  local runs=$1 i s order
+  local -a name=("$2" "$5") prep=("$3" "$6") cmd=("$4" "$7")
+  for s in 0 1; do rm -f "$R/${name[s]}".run*.json "$R/${name[s]}.log"; done
+  for ((i = 1; i <= runs; i++)); do
+    if ((i % 2)); then order="0 1"; else order="1 0"; fi
+    for s in $order; do
+      if ! hyperfine -N --runs 1 --prepare "${prep[s]}" --export-json "$R/${name[s]}.run$i.json" \
+        "/usr/bin/time -f %M -a -o $R/${name[s]}.rss ${cmd[s]}" >>"$R/${name[s]}.log" 2>&1; then
+        cat "$R/${name[s]}.log" >&2
+        die "measurement ${name[s]} (run $i) failed"
+      fi
+    done
+  done
+  for s in 0 1; do
+    $TOOLS merge "$R/${name[s]}.json" "$R/${name[s]}".run*.json && rm -f "$R/${name[s]}".run*.json
+    report_measure "${name[s]}"
+  done
 }
 warm() { cat "$@" > /dev/null; sync; }   # same warm page cache for both tools, nothing dirty
 
@@ -293,8 +320,8 @@ log "first run of a freshly loaded image (unpack included): tar -x of its layer 
 # not read from disk where berth reads a blob just written.
 if [ "$PREP" = aside ]; then CLEAR_FIRST="$ASIDE $S_RUN $UNTAR"; else CLEAR_FIRST="rm -rf $S_RUN $UNTAR"; fi
 PREP_FIRST="sh -c '$CLEAR_FIRST; $BERTH --root $S_RUN load -q -i $B/save1.tar >/dev/null; cat $W/layer1.tar >/dev/null; mkdir $UNTAR; sync'"
-measure untar-layer1 "$RUNS" "$PREP_FIRST" tar -xf "$W/layer1.tar" -C "$UNTAR"
-measure berth-firstrun "$RUNS" "$PREP_FIRST" $BERTH --root "$S_RUN" run --rm $IMG:base true
+measure_alternating "$RUNS" untar-layer1 "$PREP_FIRST" "tar -xf $W/layer1.tar -C $UNTAR" \
+  berth-firstrun "$PREP_FIRST" "$BERTH --root $S_RUN run --rm $IMG:base true"
 rm -rf "$UNTAR"
 log "run --rm true on a warm image: docker vs berth"
 docker load -q -i "$B/save1.tar" >/dev/null
@@ -330,13 +357,13 @@ settle
 warm "$IMPORT_TAR"
 log "import: docker vs berth"
 LABEL="LABEL berth-bench-import=1"
-measure docker-import "$RUNS" "$DOCKER_IMPORT_PREP" docker import -c "'$LABEL'" "$IMPORT_TAR" $IMG:imp
-measure berth-import "$RUNS" "$BERTH_IMPORT_PREP" $BERTH --root "$S_P" import -c "'$LABEL'" "$IMPORT_TAR" $IMG:imp
+measure_alternating "$RUNS" docker-import "$DOCKER_IMPORT_PREP" "docker import -c '$LABEL' $IMPORT_TAR $IMG:imp" \
+  berth-import "$BERTH_IMPORT_PREP" "$BERTH --root $S_P import -c '$LABEL' $IMPORT_TAR $IMG:imp"
 log "import + first run: docker vs berth"
 printf 'docker import -c "%s" %s %s:imp >/dev/null && docker run --rm --network none %s:imp true\n' "$LABEL" "$IMPORT_TAR" $IMG $IMG > "$W/importrun-docker.sh"
 printf '%s --root %s import -c "%s" %s %s:imp >/dev/null && %s --root %s run --rm %s:imp true\n' "$BERTH" "$S_P" "$LABEL" "$IMPORT_TAR" $IMG "$BERTH" "$S_P" $IMG > "$W/importrun-berth.sh"
-measure docker-importrun "$RUNS" "$DOCKER_IMPORT_PREP" sh -e "$W/importrun-docker.sh"
-measure berth-importrun "$RUNS" "$BERTH_IMPORT_PREP" sh -e "$W/importrun-berth.sh"
+measure_alternating "$RUNS" docker-importrun "$DOCKER_IMPORT_PREP" "sh -e $W/importrun-docker.sh" \
+  berth-importrun "$BERTH_IMPORT_PREP" "sh -e $W/importrun-berth.sh"
 # export: a stopped container of the imported image that changed a file
 docker run --network none --name $IMG-exp $IMG:imp sh -c 'echo changed > /etc/changed'
 $BERTH --root "$S_P" run --name $IMG-exp $IMG:imp sh -c 'echo changed > /etc/changed'

@@ -149,6 +149,22 @@ def hf(path):
     return statistics.median(t), min(t), max(t), len(t), r['user'] + r['system']
 
 
+def merge(out, parts):
+    """Joins one-run hyperfine exports (measure_alternating) into one export of all the runs."""
+    runs = [json.load(open(p))['results'][0] for p in parts]
+    if not runs:
+        sys.exit(f'merge: no runs for {out}')
+    times = [t for r in runs for t in r['times']]
+    merged = dict(runs[0])
+    merged.update(times=times, mean=statistics.mean(times), median=statistics.median(times),
+                  min=min(times), max=max(times),
+                  stddev=statistics.stdev(times) if len(times) > 1 else 0.0,
+                  user=statistics.mean(r['user'] for r in runs), system=statistics.mean(r['system'] for r in runs))
+    merged.pop('exit_codes', None)
+    with open(out, 'w') as f:
+        json.dump({'results': [merged]}, f, indent=1)
+
+
 def report(d, out_md):
     facts = dict(line.rstrip('\n').split('=', 1) for line in open(os.path.join(d, 'facts.txt')) if '=' in line)
     mib = lambda kib: None if kib is None else kib / 1024
@@ -292,6 +308,8 @@ if __name__ == '__main__':
     elif cmd == 'median':
         m = median_int(args[0])
         print('-' if m is None else int(m))
+    elif cmd == 'merge':
+        merge(args[0], sorted(args[1:], key=lambda p: int(p.rsplit('.run', 1)[1].split('.')[0])))
     elif cmd == 'report':
         report(args[0], args[1])
     else:
