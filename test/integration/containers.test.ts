@@ -496,6 +496,41 @@ describe('containers', { concurrency: 4 }, () => {
       });
     });
 
+    test('a --rm container is mounted volatile, survives restart as in Docker, and goes when it stops', async (t) => {
+      await withStore(t, async (s) => {
+        const id = (await s.ok(['run', '-d', '--rm', '--name', 'brief', IMAGE, 'sleep', '1000'])).stdout.trim();
+        const kept = (await s.ok(['run', '-d', '--name', 'kept', IMAGE, 'sleep', '1000'])).stdout.trim();
+        const overlayOptions = (cid: string): string => {
+          const line = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').find((l) => l.split(' ')[4] === join(s.root, 'v1', 'containers', cid, 'rootfs'));
+          assert.ok(line !== undefined, `the rootfs of ${cid} is mounted`);
+          return line.split(' - ')[1]!;
+        };
+        // overlayfs has `volatile` since Linux 5.10 (shown as fsync=volatile from 6.x).
+        const [major, minor] = readFileSync('/proc/sys/kernel/osrelease', 'utf8').split('.').map(Number) as [number, number];
+        if (major > 5 || (major === 5 && minor >= 10)) assert.match(overlayOptions(id), /\bvolatile\b/, '--rm: no syncs, and no flush of the whole filesystem at unmount');
+        assert.doesNotMatch(overlayOptions(kept), /volatile/, 'a container that outlives its process keeps every fsync');
+        const first = await inspectContainer(s, 'brief');
+        assert.equal((await s.ok(['restart', '-t', '1', 'brief'])).stdout, 'brief\n');
+        const second = await inspectContainer(s, 'brief');
+        assert.equal(second.State.Status, 'running', 'Docker keeps a --rm container through restart');
+        assert.notEqual(second.State.Pid, first.State.Pid);
+        assert.ok(!existsSync(join(s.root, 'v1', 'containers', id, 'restarting')), 'the hold is released');
+        assert.match(overlayOptions(id), /volatile|lowerdir/, 'mounted again over the volatile mount\'s leftovers');
+        await s.ok(['stop', '-t', '1', 'brief']);
+        await until('the stopped --rm container to be removed', async () => (await s.berth(['inspect', 'brief'])).code !== 0);
+        await until('its directory to go', () => !containerDirs(s).some((n) => n.endsWith(id)));
+        assert.deepEqual(mountsUnder(join(s.root, 'v1', 'containers')).filter((m) => !m.includes(kept)), []);
+        assert.deepEqual((await s.ok(['ps', '-aq', '--no-trunc'])).stdout, `${kept}\n`);
+        // A restart whose process dies leaves no lasting hold: the hold names a dead process.
+        await s.ok(['run', '-d', '--rm', '--name', 'orphan', IMAGE, 'sleep', '1000']);
+        const orphanId = (await inspectContainer(s, 'orphan')).Id;
+        await writeFile(join(s.root, 'v1', 'containers', orphanId, 'restarting'), '999999999-1');
+        await s.ok(['stop', '-t', '1', 'orphan']);
+        await until('the --rm container with a stale hold to be removed', async () => (await s.berth(['inspect', 'orphan'])).code !== 0);
+        await s.ok(['rm', '-f', 'kept']);
+      });
+    });
+
     test('run -dit IMG /bin/sh stays Up (the seed\'s long-lived container) until stopped', async (t) => {
       await withStore(t, async (s) => {
         const id = (await s.ok(['run', '-dit', '--name', 'shell', IMAGE, '/bin/sh'])).stdout.trim();

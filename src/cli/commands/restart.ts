@@ -1,5 +1,6 @@
 import { stopContainer } from '../../engine/containers/stop-container.js';
 import { startContainer } from '../../engine/containers/start-container.js';
+import { holdForRestart, specOf } from '../../engine/containers/container-exit.js';
 import { Store } from '../../store/store.js';
 import { flagString, write, type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';
@@ -17,8 +18,13 @@ export const spec: CommandSpec = {
     try {
       const host = hostFor(ctx, store);
       return await forEachContainer(host, args, async (record, input) => {
-        const stopped = await stopContainer(host, record, timeout);
-        await startContainer(host, stopped);
+        const hold = specOf(record).autoRemove ? holdForRestart(host, record) : undefined;
+        try {
+          const stopped = await stopContainer(host, record, timeout);
+          await startContainer(host, stopped);
+        } finally {
+          hold?.release();
+        }
         await write(ctx.stdout, `${input}\n`);
       });
     } finally {

@@ -4,6 +4,9 @@
  * limits mount options to one page, about 60 layers at 65 bytes each.
  */
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeDeepTreeSync } from '../../internal/remove-deep-tree.js';
 import { readMountTable } from './mount-table.js';
 import { BerthError } from '../../internal/errors.js';
 
@@ -15,6 +18,14 @@ export interface OverlayMount {
   upperDir: string;
   workDir: string;
   target: string;
+  /**
+   * Mount with overlayfs's `volatile` option (kernel 5.10+; without it the mount is made
+   * without): syncfs and fsync inside the container are skipped, and so is the flush of the
+   * whole upper filesystem that unmounting overlayfs otherwise does (after a first run, that
+   * writes back the layer just unpacked: a quarter of a second for 200 MB). For containers that
+   * do not outlive their process (`--rm`), as Podman and CRI-O do: a crash may lose their writes.
+   */
+  volatile?: boolean;
 }
 
 const OPTIONS_LIMIT = 4000;
@@ -33,12 +44,16 @@ export async function mountOverlay(m: OverlayMount): Promise<void> {
   // overlayfs lists lower directories top first.
   const lower = [...m.lowerDirs].reverse().join(':');
   const options = `lowerdir=${lower},upperdir=${m.upperDir},workdir=${m.workDir}`;
-  if (options.length > OPTIONS_LIMIT) {
+  if (options.length + ',volatile'.length > OPTIONS_LIMIT) {
     throw new BerthError('unsupported', 'ROOTFS_TOO_MANY_LAYERS', `Cannot mount the root filesystem: ${m.lowerDirs.length} layers do not fit in one overlay mount`, {
       hint: 'Use --storage-driver vfs for this image',
     });
   }
-  const r = await run('mount', ['-t', 'overlay', 'overlay', '-o', options, m.target], m.layersDir);
+  // A volatile mount leaves work/incompat/volatile behind, and overlayfs refuses to mount over it
+  // again: it is only scratch space once nothing is mounted (a restarted --rm container).
+  if (existsSync(join(m.workDir, 'work', 'incompat', 'volatile'))) removeDeepTreeSync(join(m.workDir, 'work'));
+  let r = m.volatile === true ? await run('mount', ['-t', 'overlay', 'overlay', '-o', `${options},volatile`, m.target], m.layersDir) : undefined;
+  if (r === undefined || r.code !== 0) r = await run('mount', ['-t', 'overlay', 'overlay', '-o', options, m.target], m.layersDir);
   if (r.code !== 0) {
     throw new BerthError('unavailable', 'ROOTFS_MOUNT_FAILED', `Cannot mount the root filesystem: ${r.stderr || `mount exited with ${r.code}`}`, {
       hint: 'overlayfs needs root and a kernel with overlay support; --storage-driver vfs works without it',

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSystemError } from '../../internal/errors.js';
-import { isIdentityAlive, processStartTime } from '../../internal/process-identity.js';
+import { isIdentityAlive, ownIdentity, processStartTime } from '../../internal/process-identity.js';
 import { containerPaths, exitFile } from '../../container/container-paths.js';
 import { isMounted, unmount } from '../../container/rootfs/overlay.js';
 import { containerState, deleteContainer } from '../../container/runtime/oci-runtime.js';
@@ -68,13 +68,36 @@ export async function finishContainer(host: ContainerHost, record: ContainerReco
     if (current.state === 'running') updateContainer(store.db, record.id, { state: 'exited', exitCode, finishedAt, pid: null, monitor: null });
     return getContainer(store.db, record.id)!;
   });
-  if (specOf(record).autoRemove && host.removeInBackground === true) {
+  const autoRemove = specOf(record).autoRemove && !isHeldForRestart(host, record);
+  if (autoRemove && host.removeInBackground === true) {
     await retireContainer(host, record);
     return finished;
   }
   await releaseRuntime(host, record);
-  if (specOf(record).autoRemove) await removeContainerFiles(host, record);
+  if (autoRemove) await removeContainerFiles(host, record);
   return finished;
+}
+
+const RESTART_FILE = 'restarting';
+
+/**
+ * Keeps a --rm container through `restart`, as Docker does: while the returned hold is in
+ * place, finishing the container (in this process, conmon's exit command or any `ps`) does not
+ * remove it. The hold is a file naming this process: if the process dies before releasing it,
+ * the hold lapses and the next finisher removes the exited container as --rm says.
+ */
+export function holdForRestart(host: ContainerHost, record: ContainerRecord): { release(): void } {
+  const file = join(containerPaths(host.store.layout.containers, record.id).dir, RESTART_FILE);
+  writeFileSync(file, ownIdentity());
+  return { release: () => rmSync(file, { force: true }) };
+}
+
+function isHeldForRestart(host: ContainerHost, record: ContainerRecord): boolean {
+  try {
+    return isIdentityAlive(readFileSync(join(containerPaths(host.store.layout.containers, record.id).dir, RESTART_FILE), 'utf8').trim());
+  } catch {
+    return false;
+  }
 }
 
 const RETIRED_PREFIX = '.removed-';

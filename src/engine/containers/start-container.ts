@@ -22,6 +22,7 @@ import { CreateFailedError, createWithMonitor } from '../../container/runtime/co
 import { deleteContainer, startContainer as runtimeStart } from '../../container/runtime/oci-runtime.js';
 import { getContainer, updateContainer, type ContainerRecord } from '../../store/metadata/containers.js';
 import { findConmon, runtimeFor, type ContainerHost } from './container-host.js';
+import { noSuchContainer } from './resolve-container.js';
 import { refreshContainer, releaseRuntime, specOf } from './container-exit.js';
 import { mergeEnv, type ContainerSpec } from './container-spec.js';
 import { prepareAnonymousVolumes } from './anonymous-volumes.js';
@@ -107,6 +108,8 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
   const current = await refreshContainer(host, record);
   if (current.state === 'running') return current;
   const { store } = host;
+  // Removed meanwhile (--rm, or a concurrent rm): nothing may be made again in its place.
+  if (getContainer(store.db, current.id) === undefined) throw noSuchContainer(current.id);
   const spec = specOf(current);
   const paths = containerPaths(store.layout.containers, current.id);
   const runtime = runtimeFor(host, spec.runtime);
@@ -118,7 +121,7 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
     mkdirSync(paths.work, { recursive: true });
     mkdirSync(paths.rootfs, { recursive: true });
     if (!isMounted(paths.rootfs)) {
-      await mountOverlay({ layersDir: store.layout.layers, lowerDirs, upperDir: paths.upper, workDir: paths.work, target: paths.rootfs });
+      await mountOverlay({ layersDir: store.layout.layers, lowerDirs, upperDir: paths.upper, workDir: paths.work, target: paths.rootfs, volatile: spec.autoRemove });
     }
   }
   try {
