@@ -33,41 +33,50 @@ export function logEnd(host: ContainerHost, record: ContainerRecord): number {
 export async function streamOutput(host: ContainerHost, record: ContainerRecord, options: OutputOptions): Promise<ContainerRecord> {
   const path = containerPaths(host.store.layout.containers, record.id).log;
   const reader = new LogReader(path, options.fromOffset ?? 0);
+  // When following, the watches come first: an exit landing between the first look at the
+  // container and the watches would otherwise be seen only at the next poll. A nudge is kept
+  // until the loop takes it, for the same reason (one that comes while the loop reads or
+  // refreshes is not lost).
+  let wake: (() => void) | undefined;
+  let nudged = false;
+  const nudge = (): void => {
+    nudged = true;
+    wake?.();
+  };
+  // The log grows with output; the exit directory gets the exit file (a silent container never touches its log).
+  const watchers = options.follow ? [path, host.runtimeDirs.exits].map((p) => {
+    try {
+      return watch(p, nudge);
+    } catch {
+      return undefined;
+    }
+  }) : [];
+  const poll = options.follow ? setInterval(nudge, 200) : undefined;
+  options.signal?.addEventListener('abort', nudge);
   try {
     let first = await reader.read();
     if (options.tail !== undefined) first = options.tail === 0 ? [] : first.slice(-options.tail);
     for (const r of first) await options.sink(r);
     let current = await refreshContainer(host, record);
     if (!options.follow) return current;
-    let wake: (() => void) | undefined;
-    const nudge = (): void => wake?.();
-    const watchers = [path, host.runtimeDirs.exits].map((p) => {
-      // The log grows with output; the exit directory gets the exit file (a silent container never touches its log).
-      try {
-        return watch(p, nudge);
-      } catch {
-        return undefined;
-      }
-    });
-    const poll = setInterval(nudge, 200);
-    options.signal?.addEventListener('abort', nudge);
-    try {
-      while (!options.signal?.aborted) {
-        for (const r of await reader.read()) await options.sink(r);
-        if (current.state !== 'running') break;
+    while (!options.signal?.aborted) {
+      for (const r of await reader.read()) await options.sink(r);
+      if (current.state !== 'running') break;
+      if (!nudged) {
         await new Promise<void>((resolve) => {
           wake = resolve;
         });
-        current = await refreshContainer(host, getContainer(host.store.db, current.id) ?? current);
+        wake = undefined;
       }
-      for (const r of await reader.read()) await options.sink(r);
-    } finally {
-      for (const w of watchers) w?.close();
-      clearInterval(poll);
-      options.signal?.removeEventListener('abort', nudge);
+      nudged = false;
+      current = await refreshContainer(host, getContainer(host.store.db, current.id) ?? current);
     }
+    for (const r of await reader.read()) await options.sink(r);
     return current;
   } finally {
+    for (const w of watchers) w?.close();
+    if (poll !== undefined) clearInterval(poll);
+    options.signal?.removeEventListener('abort', nudge);
     await reader.close();
   }
 }
