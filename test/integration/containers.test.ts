@@ -600,6 +600,36 @@ describe('containers', { concurrency: 4 }, () => {
       });
     });
 
+    test('rename: a running container keeps running under its new name; Docker\'s refusals', async (t) => {
+      await withStore(t, async (s) => {
+        const id = (await s.ok(['run', '-d', '--name', 'before', IMAGE, 'sleep', '1000'])).stdout.trim();
+        await s.ok(['create', '--name', 'other', IMAGE, 'true']);
+        const renamed = await s.ok(['rename', 'before', 'after']);
+        assert.equal(renamed.stdout, '', 'no output, as in Docker');
+        assert.match(await statusOf(s, 'after'), /^Up /);
+        assert.equal((await inspectContainer(s, 'after')).Id, id);
+        assert.equal((await inspectContainer(s, 'after')).Name, '/after');
+        const gone = await s.berth(['inspect', 'before']);
+        assert.notEqual(gone.code, 0, 'the old name is free');
+        await s.ok(['rename', id.slice(0, 12), '/again']);
+        assert.equal((await inspectContainer(s, id)).Name, '/again', 'an ID prefix, and a leading / as Docker takes it');
+        const refusals: Array<[string[], RegExp, string]> = [
+          [['rename', 'again', 'again'], /same name as its current name/, 'CONTAINER_NAME_SAME'],
+          [['rename', 'again', 'other'], /The container name "\/other" is already in use by container "[0-9a-f]{64}"/, 'CONTAINER_NAME_IN_USE'],
+          [['rename', 'again', 'bad name!'], /Invalid container name/, 'CONTAINER_NAME_INVALID'],
+          [['rename', 'no-such', 'x'], /No such container: no-such/, 'CONTAINER_NOT_FOUND'],
+        ];
+        for (const [argv, message, code] of refusals) {
+          const r = await s.berth(argv);
+          assert.equal(r.code, 1, `${argv.join(' ')} exits 1, as docker rename does`);
+          assert.match(r.stderr, message);
+          assert.ok(r.stderr.includes(`[${code}]`), r.stderr);
+        }
+        assert.deepEqual((await psRows(s)).map((r) => r.Names).sort(), ['again', 'other'], 'the refusals changed nothing');
+        await s.ok(['rm', '-f', 'again', 'other']);
+      });
+    });
+
     test('ps -s: a fresh container\'s size is 0B (virtual the image), one that wrote 1 MB shows it', async (t) => {
       await withStore(t, async (s) => {
         await s.ok(['run', '--name', 'small', IMAGE, 'true']);
