@@ -29,6 +29,8 @@ export interface ContainerPaths {
   pid: string;
   /** Identity of the berth process attached to the container, which finishes it itself. */
   attachedBy: string;
+  /** Present while the container is paused by `berth pause` (until `unpause` or its exit). */
+  userPaused: string;
   /** conmon's control FIFO (window size). */
   ctl: string;
   /** The container's anonymous volumes (one directory each, named like Docker's: 64 hex). */
@@ -58,6 +60,7 @@ export function containerPaths(containersDir: string, id: string): ContainerPath
     conmonPid: join(dir, 'conmon.pid'),
     pid: join(dir, 'pid'),
     attachedBy: join(dir, 'attached-by'),
+    userPaused: join(dir, 'paused'),
     ctl: join(dir, 'ctl'),
     volumes: join(dir, 'volumes'),
   };

@@ -600,6 +600,65 @@ describe('containers', { concurrency: 4 }, () => {
       });
     });
 
+    test('pause freezes until unpause (ps, inspect, exec, attach, commit, stop and kill as in Docker)', async (t) => {
+      await withStore(t, async (s) => {
+        // The container counts; frozen, the count stands still.
+        await s.ok(['run', '-d', '--name', 'ticker', IMAGE, 'sh', '-c', 'i=0; while :; do i=$((i+1)); echo $i > /count; sleep 0.05; done']);
+        const count = async (): Promise<number> => Number((await s.ok(['exec', 'ticker', 'cat', '/count'])).stdout.trim());
+        await until('the counter to run', async () => (await count()) > 2);
+        assert.equal((await s.ok(['pause', 'ticker'])).stdout, 'ticker\n');
+        const upper = join(s.root, 'v1', 'containers', (await inspectContainer(s, 'ticker')).Id as string, 'upper', 'count');
+        const frozenAt = readFileSync(upper, 'utf8');
+        await sleep(400);
+        assert.equal(readFileSync(upper, 'utf8'), frozenAt, 'nothing runs while paused');
+        const row = await psRow(s, 'ticker');
+        assert.match(row!.Status, /^Up .* \(Paused\)$/);
+        assert.equal(row!.State, 'paused');
+        assert.deepEqual((await psRows(s, ['-f', 'status=paused'])).map((r) => r.Names), ['ticker']);
+        assert.deepEqual(await psRows(s, ['-f', 'status=running']), [], 'paused is not running, in Docker\'s filter');
+        const state = (await inspectContainer(s, 'ticker')).State;
+        assert.deepEqual([state.Status, state.Paused, state.Running], ['paused', true, true]);
+        const refusals: Array<[string[], RegExp, string]> = [
+          [['pause', 'ticker'], /is already paused/, 'CONTAINER_PAUSED'],
+          [['exec', 'ticker', 'true'], /is paused, unpause the container before exec/, 'CONTAINER_PAUSED'],
+          [['attach', 'ticker'], /You cannot attach to a paused container, unpause it first/, 'CONTAINER_PAUSED'],
+        ];
+        for (const [argv, message, code] of refusals) {
+          const r = await s.berth(argv);
+          assert.equal(r.code, 1, `${argv.join(' ')}: ${r.stderr}`);
+          assert.match(r.stderr, message);
+          assert.ok(r.stderr.includes(`[${code}]`), r.stderr);
+        }
+        // commit of a paused container works and leaves it paused.
+        await s.ok(['commit', 'ticker', 'paused:commit']);
+        assert.equal((await inspectContainer(s, 'ticker')).State.Status, 'paused');
+        assert.equal((await s.ok(['unpause', 'ticker'])).stdout, 'ticker\n');
+        assert.match(await statusOf(s, 'ticker'), /^Up (?!.*Paused)/);
+        await until('the counter to move again', () => readFileSync(upper, 'utf8') !== frozenAt);
+        const notPaused = await s.berth(['unpause', 'ticker']);
+        assert.equal(notPaused.code, 1);
+        assert.match(notPaused.stderr, /is not paused \[CONTAINER_NOT_PAUSED\]/);
+        // A frozen process cannot act on SIGTERM: stop ends with SIGKILL after its timeout (137), as in Docker.
+        await s.ok(['pause', 'ticker']);
+        await s.ok(['stop', '-t', '1', 'ticker']);
+        assert.match(await statusOf(s, 'ticker'), /^Exited \(137\) /);
+        assert.equal((await inspectContainer(s, 'ticker')).State.Paused, false, 'the pause ends with the container');
+        const exited = await s.berth(['pause', 'ticker']);
+        assert.equal(exited.code, 1);
+        assert.match(exited.stderr, /is not running/);
+        await s.ok(['start', 'ticker']);
+        assert.equal((await inspectContainer(s, 'ticker')).State.Status, 'running', 'started again, not paused');
+        await s.ok(['pause', 'ticker']);
+        await s.ok(['kill', 'ticker']);
+        assert.match(await statusOf(s, 'ticker'), /^Exited \(137\) /);
+        await s.ok(['start', 'ticker']);
+        await s.ok(['pause', 'ticker']);
+        await s.ok(['rm', '-f', 'ticker']);
+        assert.deepEqual(await psRows(s), []);
+        await s.ok(['rmi', 'paused:commit']);
+      });
+    });
+
     test('rename: a running container keeps running under its new name; Docker\'s refusals', async (t) => {
       await withStore(t, async (s) => {
         const id = (await s.ok(['run', '-d', '--name', 'before', IMAGE, 'sleep', '1000'])).stdout.trim();

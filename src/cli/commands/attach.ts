@@ -1,6 +1,7 @@
 import { BerthError } from '../../internal/errors.js';
 import { resolveContainer } from '../../engine/containers/resolve-container.js';
 import { refreshContainer, specOf } from '../../engine/containers/container-exit.js';
+import { isPaused } from '../../engine/containers/pause-container.js';
 import { Store } from '../../store/store.js';
 import { flagBool, flagString, type CommandSpec } from '../command.js';
 import { runAttached } from '../attached-run.js';
@@ -23,6 +24,7 @@ export const spec: CommandSpec = {
       if (record.state !== 'running') {
         throw new BerthError('conflict', 'CONTAINER_NOT_RUNNING', 'You cannot attach to a stopped container, start it first');
       }
+      if (isPaused(host, record)) throw new BerthError('conflict', 'CONTAINER_PAUSED', 'You cannot attach to a paused container, unpause it first');
       const spec = specOf(record);
       const result = await runAttached(ctx, host, record, {
         stdin: spec.openStdin && !flagBool(flags, 'no-stdin'),

@@ -7,10 +7,10 @@ import { flagBool, flagList, flagString, write, type CommandSpec } from '../comm
 import { usageError } from '../argv.js';
 import { hostFor } from './container-options.js';
 
-/** Docker's STATUS column: "Up 5 seconds", "Exited (0) 2 minutes ago", "Created". */
+/** Docker's STATUS column: "Up 5 seconds", "Up 5 seconds (Paused)", "Exited (0) 2 minutes ago", "Created". */
 export function statusText(row: ContainerRow, now: number): string {
   const r = row.record;
-  if (r.state === 'running') return `Up ${humanDuration(now - Date.parse(r.startedAt ?? new Date(now).toISOString()))}`;
+  if (r.state === 'running') return `Up ${humanDuration(now - Date.parse(r.startedAt ?? new Date(now).toISOString()))}${row.paused ? ' (Paused)' : ''}`;
   if (r.state === 'exited') return `Exited (${r.exitCode ?? 0}) ${timeAgo(Date.parse(r.finishedAt ?? ''), now)}`;
   return 'Created';
 }
@@ -61,7 +61,7 @@ export const spec: CommandSpec = {
         const objects = rows.map((r) => ({
           Command: command(r), CreatedAt: goTime(r.record.createdMs), ID: id(r.record.id), Image: r.record.imageRef, Labels: '', LocalVolumes: '0',
           Mounts: '', Names: r.record.name, Networks: '', Ports: '', RunningFor: timeAgo(r.record.createdMs, now),
-          Size: sizes ? size(r) : '0B', State: r.record.state, Status: statusText(r, now),
+          Size: sizes ? size(r) : '0B', State: r.paused ? 'paused' : r.record.state, Status: statusText(r, now),
         }));
         await write(ctx.stdout, format.kind === 'json' ? objects.map((o) => `${JSON.stringify(o)}\n`).join('') : renderListTemplate(format, objects, PS_HEADERS));
         return;

@@ -52,7 +52,8 @@ export async function changeSource(host: ContainerHost, record: ContainerRecord)
  */
 export async function withContainerHeld<T>(host: ContainerHost, record: ContainerRecord, pause: boolean, fn: (current: ContainerRecord) => Promise<T>): Promise<T> {
   const current = await refreshContainer(host, record);
-  if (!pause || current.state !== 'running') return fn(current);
+  // Stopped, or paused by `berth pause` (frozen already, and it stays so afterwards, as in Docker).
+  if (!pause || current.state !== 'running' || existsSync(containerPaths(host.store.layout.containers, current.id).userPaused)) return fn(current);
   const runtime = specOf(current).runtime;
   await holdContainer(host, current, runtime);
   let result: T;

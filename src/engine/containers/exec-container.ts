@@ -17,6 +17,7 @@ import type { ContainerRecord } from '../../store/metadata/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
 import { refreshContainer, specOf } from './container-exit.js';
 import { mergeEnv } from './container-spec.js';
+import { isPaused, pausedError } from './pause-container.js';
 
 export interface ExecOptions {
   args: string[];
@@ -38,6 +39,7 @@ export interface ExecOptions {
 export async function execInContainer(host: ContainerHost, record: ContainerRecord, options: ExecOptions): Promise<number> {
   const current = await refreshContainer(host, record);
   if (current.state !== 'running') throw new BerthError('conflict', 'CONTAINER_NOT_RUNNING', `Container ${current.id} is not running`);
+  if (isPaused(host, current)) throw pausedError(current, 'exec');
   if (options.args.length === 0) throw new BerthError('invalid_argument', 'NO_COMMAND', 'No command specified');
   const spec = specOf(current);
   const paths = containerPaths(host.store.layout.containers, current.id);

@@ -6,6 +6,7 @@ import type { ContainerHost } from './container-host.js';
 import { imageLayerDirs } from './image-layer-dirs.js';
 import { refreshContainer, specOf } from './container-exit.js';
 import { containerConfig, imageRuntimeConfig } from './container-config.js';
+import { isPaused } from './pause-container.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -14,6 +15,7 @@ export async function inspectContainer(host: ContainerHost, record: ContainerRec
   const spec = specOf(current);
   const paths = containerPaths(host.store.layout.containers, current.id);
   const running = current.state === 'running';
+  const paused = isPaused(host, current);
   const lowerTopFirst = imageLayerDirs(host.store, current.imageId).reverse();
   return {
     Id: current.id,
@@ -21,9 +23,9 @@ export async function inspectContainer(host: ContainerHost, record: ContainerRec
     Path: spec.args[0] ?? '',
     Args: spec.args.slice(1),
     State: {
-      Status: current.state,
+      Status: paused ? 'paused' : current.state,
       Running: running,
-      Paused: false,
+      Paused: paused,
       Restarting: false,
       OOMKilled: false,
       Dead: false,

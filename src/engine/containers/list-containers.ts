@@ -5,10 +5,13 @@ import { containerPaths } from '../../container/container-paths.js';
 import { getContainer, listContainers, type ContainerRecord } from '../../store/metadata/containers.js';
 import type { ContainerHost } from './container-host.js';
 import { imageLayerDirs } from './image-layer-dirs.js';
+import { isPaused } from './pause-container.js';
 import { refreshContainer, specOf } from './container-exit.js';
 
 export interface ContainerRow {
   record: ContainerRecord;
+  /** Frozen by `berth pause` (Docker's state "paused"). */
+  paused: boolean;
   /** Path and args joined, as Docker's COMMAND column. */
   command: string;
   /** Bytes in the writable layer, and the image's size (only with `sizes`). */
@@ -22,10 +25,11 @@ export interface ListContainersOptions {
   filters: Array<{ key: 'status' | 'name' | 'id' | 'ancestor'; value: string }>;
 }
 
-function matches(record: ContainerRecord, filter: ListContainersOptions['filters'][number]): boolean {
+function matches(record: ContainerRecord, paused: boolean, filter: ListContainersOptions['filters'][number]): boolean {
   switch (filter.key) {
     case 'status':
-      return record.state === filter.value;
+      // Docker's states: a paused container is "paused", not "running".
+      return (paused ? 'paused' : record.state) === filter.value;
     case 'name':
       return record.name.includes(filter.value.replace(/^\//, ''));
     case 'id':
@@ -43,7 +47,8 @@ export async function listContainerRows(host: ContainerHost, options: ListContai
     if (getContainer(host.store.db, current.id) === undefined) continue; // it just exited and was --rm
     const statusFilter = options.filters.some((f) => f.key === 'status');
     if (!options.all && !statusFilter && current.state !== 'running') continue;
-    if (!options.filters.every((f) => matches(current, f))) continue;
+    const paused = isPaused(host, current);
+    if (!options.filters.every((f) => matches(current, paused, f))) continue;
     const spec = specOf(current);
     let size: number | undefined;
     let virtualSize: number | undefined;
@@ -54,7 +59,7 @@ export async function listContainerRows(host: ContainerHost, options: ListContai
         : await directorySize(paths.upper);
       virtualSize = size + Number(imageSize.get(current.imageId) ?? 0);
     }
-    rows.push({ record: current, command: spec.args.join(' '), size, virtualSize });
+    rows.push({ record: current, paused, command: spec.args.join(' '), size, virtualSize });
   }
   return rows;
 }
