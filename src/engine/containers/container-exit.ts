@@ -121,17 +121,21 @@ async function retireContainer(host: ContainerHost, record: ContainerRecord): Pr
     if (isSystemError(err, 'ENOENT')) return; // removed already (by a concurrent rm)
     throw err;
   }
-  const cleaner = spawn('/bin/sh', ['-c', CLEAN_SCRIPT, 'berth-cleanup', retired], { detached: true, stdio: 'ignore' });
+  // The cleaner waits for a line on its stdin (or its end, if berth is killed) before deleting:
+  // its identity must be in the directory first, or the write would land after rm emptied it.
+  const cleaner = spawn('/bin/sh', ['-c', CLEAN_SCRIPT, 'berth-cleanup', retired], { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
   cleaner.on('error', () => undefined); // the next sweep does it instead
-  cleaner.unref();
+  cleaner.stdin!.on('error', () => undefined);
   if (cleaner.pid !== undefined) {
     const started = processStartTime(cleaner.pid);
     try {
       if (started !== undefined) writeFileSync(join(retired, CLEANER_FILE), `${cleaner.pid}-${started}`);
     } catch {
-      // it finished already
+      // swept already by another berth
     }
   }
+  cleaner.stdin!.end('\n');
+  cleaner.unref();
 }
 
 /** A containers/ entry that a retired (--rm) container's files were moved to. */
@@ -148,8 +152,8 @@ export function isCleanerAlive(retiredDir: string): boolean {
   }
 }
 
-/** Unmounts DIR/rootfs (lazily if busy) and deletes DIR, never crossing into another filesystem. */
-const CLEAN_SCRIPT = 'umount "$1/rootfs" 2>/dev/null || umount -l "$1/rootfs" 2>/dev/null; rm -rf --one-file-system "$1"';
+/** Once told to (a line, or the end of stdin), unmounts DIR/rootfs (lazily if busy) and deletes DIR, never crossing into another filesystem. */
+const CLEAN_SCRIPT = 'read -r _; umount "$1/rootfs" 2>/dev/null || umount -l "$1/rootfs" 2>/dev/null; rm -rf --one-file-system "$1"';
 
 /**
  * Finishes what retired containers' cleaners did not (killed, or a reboot): unmounts and deletes
@@ -171,8 +175,12 @@ export async function sweepRetiredContainers(host: ContainerHost): Promise<void>
     } else if (!/^[0-9a-f]{64}$/.test(name) || known.get(name) !== undefined) {
       continue;
     }
-    await unmount(join(path, 'rootfs'));
-    if (!isMounted(join(path, 'rootfs'))) rmSync(path, { recursive: true, force: true, maxRetries: 3 });
+    try {
+      await unmount(join(path, 'rootfs'));
+      if (!isMounted(join(path, 'rootfs'))) rmSync(path, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // Best effort: another berth (or a cleaner just starting) is deleting it too; the next sweep retries.
+    }
   }
 }
 
@@ -186,6 +194,7 @@ export async function releaseRuntime(host: ContainerHost, record: ContainerRecor
   ]);
   rmSync(exitFile(host.runtimeDirs, record.id), { force: true });
   rmSync(join(host.runtimeDirs.sockets, record.id), { recursive: true, force: true });
+  rmSync(paths.userPaused, { force: true }); // a paused container that was stopped or killed
 }
 
 /** Deletes the record (if still there) and the container's directory. The root must be unmounted first. */
