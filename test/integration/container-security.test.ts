@@ -1,7 +1,8 @@
 /**
  * What a container may ask of the kernel, through the built CLI with runc: Berth's default
  * seccomp filter (on by default, as in Docker, and for exec'd processes too), turning it off,
- * a profile of the user's own, no-new-privileges, how inspect reports them, and refused options.
+ * a profile of the user's own, no-new-privileges, capabilities added and dropped, resource
+ * limits, how inspect reports them, and refused options.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -88,6 +89,47 @@ describe('container security options', { concurrency: 2 }, () => {
         assert.match(r.stderr, new RegExp(`\\[${code}\\]`), option);
       }
       assert.equal((await s.ok(['ps', '-aq'])).stdout, '', 'no container was created');
+    });
+  });
+
+  test('--cap-add/--cap-drop and -m/--cpus/--pids-limit: the process, the cgroups, inspect, and refusals (125)', async (t) => {
+    await withStore(t, async (s) => {
+      const flags = ['--cap-add', 'net_admin', '--cap-drop', 'CAP_CHOWN', '-m', '64m', '--cpus', '0.5', '--pids-limit', '40'];
+      const r = await s.ok(['run', '--name', 'limited', ...flags, IMAGE, 'sh', '-c', 'cat /proc/self/status; cd /sys/fs/cgroup; cat memory/memory.limit_in_bytes memory.max cpu/cpu.cfs_quota_us cpu.max pids/pids.max pids.max 2>/dev/null; true']);
+      // CAP_NET_ADMIN is bit 12, CAP_CHOWN bit 0: Docker's default set a80425fb becomes a80435fa.
+      assert.equal(statusField(r.stdout, 'CapEff'), '00000000a80435fa');
+      assert.equal(statusField(r.stdout, 'CapBnd'), '00000000a80435fa');
+      assert.match(r.stdout, /^67108864$/m, 'the memory limit');
+      assert.match(r.stdout, /^(50000|50000 100000)$/m, 'half a CPU: 50 ms per 100 ms');
+      assert.match(r.stdout, /^40$/m, 'the pids limit');
+      const host = (await inspect(s, 'limited')).HostConfig;
+      assert.deepEqual([host.CapAdd, host.CapDrop, host.Memory, host.NanoCpus, host.PidsLimit], [['CAP_NET_ADMIN'], ['CAP_CHOWN'], 67108864, 500000000, 40]);
+      const plain = (await inspect(s, (await s.ok(['create', IMAGE, 'true'])).stdout.trim())).HostConfig;
+      assert.deepEqual([plain.CapAdd, plain.CapDrop, plain.Memory, plain.NanoCpus, plain.PidsLimit], [null, null, 0, 0, null]);
+      // exec'd processes get the container's set; only what --cap-add names is added.
+      await s.ok(['run', '-d', '--name', 'bare', '--cap-drop', 'ALL', '--cap-add', 'kill', IMAGE, 'sleep', '1000']);
+      assert.equal(statusField((await s.ok(['exec', 'bare', 'cat', '/proc/self/status'])).stdout, 'CapEff'), '0000000000000020');
+      await s.ok(['rm', '-f', 'bare']);
+      // --cap-add SYS_ADMIN lets mount through the filter, as Docker's profile does.
+      const mount = ['sh', '-c', 'mkdir -p /mnt/t && mount -t tmpfs none /mnt/t && echo mounted'];
+      assert.equal((await s.ok(['run', '--rm', '--cap-add', 'SYS_ADMIN', IMAGE, ...mount])).stdout, 'mounted\n');
+      assert.notEqual((await s.berth(['run', '--rm', IMAGE, ...mount])).code, 0);
+      const before = (await s.ok(['ps', '-aq'])).stdout;
+      const refused: Array<[string[], string, RegExp]> = [
+        [['--cap-add', 'FOO'], 'CAPABILITY_UNKNOWN', /invalid CapAdd: unknown capability: "CAP_FOO"/],
+        [['--cap-drop', 'bogus'], 'CAPABILITY_UNKNOWN', /invalid CapDrop/],
+        [['-m', '4m'], 'MEMORY_TOO_LOW', /Minimum memory limit allowed is 6MB/],
+        [['-m', '12x'], 'MEMORY_INVALID', /"-m, --memory"/],
+        [['--cpus', '1000'], 'CPUS_INVALID', /Range of CPUs is from 0.01 to/],
+        [['--pids-limit', 'many'], 'PIDS_LIMIT_INVALID', /--pids-limit/],
+      ];
+      for (const [extra, code, message] of refused) {
+        const bad = await s.berth(['run', ...extra, IMAGE, 'true']);
+        assert.equal(bad.code, 125, extra.join(' '));
+        assert.ok(bad.stderr.includes(`[${code}]`), bad.stderr);
+        assert.match(bad.stderr, message);
+      }
+      assert.equal((await s.ok(['ps', '-aq'])).stdout, before, 'nothing was created');
     });
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The same image run by Berth and by docker gives the container the same identity and the
  * same limits: `id` for each form of -u (the primary group among the groups, as Docker has
- * it), the environment in Docker's order, the capability sets, the seccomp mode, and a user
- * namespace refused by both filters. The busybox image goes to docker through `berth save`,
+ * it), the environment in Docker's order, the capability sets (also with --cap-add and
+ * --cap-drop), the seccomp mode, a user namespace refused by both filters, and the cgroup
+ * limits of -m, --cpus and --pids-limit. The busybox image goes to docker through `berth save`,
  * under a unique name that is removed afterwards.
  */
 import { after, describe, test } from 'node:test';
@@ -81,6 +82,32 @@ describe('run: what the container is, as in docker', { concurrency: 1 }, () => {
       const [mineUserns, theirsUserns] = await both(s, [], ['unshare', '-U', 'true']);
       assert.notEqual(theirsUserns!.code, 0, 'docker refuses it');
       assert.notEqual(mineUserns!.code, 0, 'berth refuses it');
+    });
+  });
+
+  test('--cap-add and --cap-drop, and -m, --cpus, --pids-limit in the cgroups', async (t) => {
+    if (!requireOrSkip(t, HAVE_DOCKER, 'needs root and a docker daemon')) return;
+    await withStore(t, async (s) => {
+      const fields = (status: string): string => status.split('\n').filter((l) => /^Cap(Inh|Prm|Eff|Bnd|Amb):/.test(l)).join('\n');
+      for (const flags of [['--cap-add', 'net_admin', '--cap-drop', 'CAP_CHOWN'], ['--cap-drop', 'ALL', '--cap-add', 'chown'], ['--cap-add', 'SYS_TIME']]) {
+        const [mine, theirs] = await both(s, flags, ['cat', '/proc/self/status']);
+        assert.equal(theirs!.code, 0, theirs!.stderr);
+        assert.equal(fields(mine!.stdout), fields(theirs!.stdout), flags.join(' '));
+      }
+      // With CAP_SYS_ADMIN both filters let mount through; without it both refuse.
+      const mountTmpfs = ['sh', '-c', 'mkdir -p /mnt/t && mount -t tmpfs none /mnt/t && echo mounted'];
+      const [mineAdmin, theirsAdmin] = await both(s, ['--cap-add', 'SYS_ADMIN'], mountTmpfs);
+      assert.equal(theirsAdmin!.stdout, 'mounted\n', theirsAdmin!.stderr);
+      assert.equal(mineAdmin!.stdout, 'mounted\n', mineAdmin!.stderr);
+      const [mineNoAdmin, theirsNoAdmin] = await both(s, [], mountTmpfs);
+      assert.notEqual(theirsNoAdmin!.code, 0);
+      assert.notEqual(mineNoAdmin!.code, 0);
+      // cgroup v1 or v2 file names, whichever the host has.
+      const limits = ['sh', '-c', 'cd /sys/fs/cgroup; for f in memory/memory.limit_in_bytes memory/memory.memsw.limit_in_bytes memory.max memory.swap.max cpu/cpu.cfs_quota_us cpu/cpu.cfs_period_us cpu.max pids/pids.max pids.max; do [ -f $f ] && echo "$f $(cat $f)"; done; true'];
+      const [mineLimits, theirsLimits] = await both(s, ['-m', '64m', '--cpus', '1.5', '--pids-limit', '50'], limits);
+      assert.equal(theirsLimits!.code, 0, theirsLimits!.stderr);
+      assert.match(theirsLimits!.stdout, /67108864/);
+      assert.equal(mineLimits!.stdout, theirsLimits!.stdout);
     });
   });
 });

@@ -23,6 +23,11 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { long: 'network', type: 'string', description: 'Network: none (the default, for now) or host', default: 'none' },
   { long: 'runtime', type: 'string', description: 'OCI runtime: runc (default), crun, or a path', default: 'runc' },
   { long: 'security-opt', type: 'list', description: 'Security options: seccomp=unconfined, seccomp=PROFILE.json, no-new-privileges' },
+  { long: 'cap-add', type: 'list', description: 'Add Linux capabilities (NET_ADMIN, CAP_SYS_TIME, ALL)' },
+  { long: 'cap-drop', type: 'list', description: 'Drop Linux capabilities (CHOWN, ALL)' },
+  { long: 'memory', short: 'm', type: 'string', description: 'Memory limit (512m, 1g; at least 6m)' },
+  { long: 'cpus', type: 'string', description: 'Number of CPUs (1.5)' },
+  { long: 'pids-limit', type: 'string', description: 'Tune container pids limit (-1 for unlimited)' },
   { long: 'storage-driver', type: 'string', description: 'Root filesystem: overlay (default), or vfs (a full copy, where overlayfs is not available)', default: 'overlay' },
 ];
 
@@ -74,6 +79,11 @@ export function createOptions(ctx: CommandContext, flags: FlagValues, image: str
     volumes: flagList(flags, 'volume'),
     runtime: findRuntime(flagString(flags, 'runtime') ?? 'runc'),
     securityOpt: flagList(flags, 'security-opt'),
+    capAdd: flagList(flags, 'cap-add'),
+    capDrop: flagList(flags, 'cap-drop'),
+    memory: flagString(flags, 'memory'),
+    cpus: flagString(flags, 'cpus'),
+    pidsLimit: flagString(flags, 'pids-limit'),
   };
 }
 

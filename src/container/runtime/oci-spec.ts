@@ -28,6 +28,10 @@ export interface SpecInput {
   /** The seccomp filter (linux.seccomp); undefined runs the container unconfined. */
   seccomp: Record<string, unknown> | undefined;
   noNewPrivileges: boolean;
+  /** The capability set (bounding, effective and permitted alike); Docker's defaults if absent. */
+  capabilities?: string[];
+  /** linux.resources besides devices (memory, cpu, pids). */
+  resources?: Record<string, unknown>;
 }
 
 /** Docker's default capabilities (moby oci/caps/defaults.go). */
@@ -58,7 +62,7 @@ export function runtimeSpec(input: SpecInput): Record<string, unknown> {
     { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
     ...input.binds.map((b) => ({ destination: b.destination, type: 'bind', source: b.source, options: ['rbind', 'rprivate', b.readonly ? 'ro' : 'rw'] })),
   ];
-  const caps = DEFAULT_CAPABILITIES;
+  const caps = input.capabilities ?? DEFAULT_CAPABILITIES;
   return {
     ociVersion: '1.0.2',
     process: {
@@ -79,7 +83,7 @@ export function runtimeSpec(input: SpecInput): Record<string, unknown> {
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
       cgroupsPath: input.cgroupsPath,
-      resources: { devices: [{ allow: false, access: 'rwm' }] },
+      resources: { devices: [{ allow: false, access: 'rwm' }], ...input.resources },
       ...(input.seccomp === undefined ? {} : { seccomp: input.seccomp }),
     },
   };

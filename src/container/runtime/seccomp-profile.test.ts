@@ -110,3 +110,16 @@ test('--security-opt seccomp=FILE: unreadable, not JSON, no defaultAction, bad r
   withProfile({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['bpf'], action: 'SCMP_ACT_ALLOW', includes: { caps: ['CAP_SYS_ADMIN'] } }] },
     (path) => assertCode(() => parseSecurityOptions([`seccomp=${path}`]), 'SECURITY_OPT_INVALID', /"includes"\/"excludes" conditions/));
 });
+
+test('a capability given with --cap-add lets its calls through, as Docker\'s profile does', () => {
+  const denied = (caps: string[]): string[] => (defaultSeccompProfile('x64', caps).syscalls as Array<{ names: string[]; errnoRet: number; args?: unknown }>)
+    .filter((r) => r.args === undefined && r.errnoRet === 1).flatMap((r) => r.names);
+  const base = denied([]);
+  assert.ok(base.includes('mount') && base.includes('settimeofday') && base.includes('keyctl'));
+  const time = denied(['CAP_SYS_TIME']);
+  assert.ok(!time.includes('settimeofday') && !time.includes('clock_settime') && time.includes('mount'));
+  const admin = defaultSeccompProfile('x64', ['CAP_SYS_ADMIN']).syscalls as Array<{ names: string[]; args?: unknown }>;
+  assert.ok(!denied(['CAP_SYS_ADMIN']).includes('mount'));
+  assert.ok(denied(['CAP_SYS_ADMIN']).includes('keyctl'), 'the key store stays shut, as in Docker');
+  assert.ok(!admin.some((r) => r.names.includes('unshare') || r.names.includes('clone3')), 'namespaces may be made');
+});

@@ -60,11 +60,39 @@ function architectures(arch: string): string[] {
   }
 }
 
-/** Berth's default profile in the OCI runtime spec's form (linux.seccomp). */
-export function defaultSeccompProfile(arch: string = process.arch): SeccompProfile {
+/**
+ * Calls a capability given with --cap-add lets through, as Docker's profile does: the filter
+ * then leaves the decision to the capability check, as it would be without a filter.
+ */
+const UNLOCKED_BY: Record<string, readonly string[]> = {
+  CAP_SYS_ADMIN: [
+    'mount', 'umount', 'umount2', 'pivot_root', 'setns', 'fsopen', 'fsconfig', 'fsmount', 'fspick', 'move_mount', 'open_tree',
+    'mount_setattr', 'quotactl', 'quotactl_fd', 'lookup_dcookie', 'name_to_handle_at', 'bpf', 'perf_event_open',
+  ],
+  CAP_SYS_BOOT: ['reboot'],
+  CAP_SYS_MODULE: ['init_module', 'finit_module', 'delete_module'],
+  CAP_SYS_PACCT: ['acct'],
+  CAP_SYS_PTRACE: ['kcmp', 'process_vm_readv', 'process_vm_writev'],
+  CAP_SYS_RAWIO: ['iopl', 'ioperm'],
+  CAP_SYS_TIME: ['settimeofday', 'stime', 'clock_settime', 'clock_settime64', 'adjtimex', 'clock_adjtime', 'clock_adjtime64'],
+  CAP_SYS_NICE: ['get_mempolicy', 'set_mempolicy', 'mbind', 'move_pages'],
+  CAP_SYSLOG: ['syslog'],
+  CAP_BPF: ['bpf'],
+  CAP_PERFMON: ['perf_event_open'],
+  CAP_DAC_READ_SEARCH: ['open_by_handle_at'],
+};
+
+/**
+ * Berth's default profile in the OCI runtime spec's form (linux.seccomp), for a container with
+ * the capabilities `caps` (Docker's defaults unless given): the calls a capability beyond them
+ * needs are let through, and CAP_SYS_ADMIN lets namespaces be made, as in Docker.
+ */
+export function defaultSeccompProfile(arch: string = process.arch, caps: readonly string[] = []): SeccompProfile {
+  const unlocked = new Set(caps.flatMap((c) => UNLOCKED_BY[c] ?? []));
+  const namespaces = caps.includes('CAP_SYS_ADMIN');
   // clone's flags are its first argument everywhere but s390, where they are the second.
   const cloneFlagsArg = arch === 's390x' ? 1 : 0;
-  const flagRules = NAMESPACE_FLAGS.flatMap(([, bit]) => [
+  const flagRules = namespaces ? [] : NAMESPACE_FLAGS.flatMap(([, bit]) => [
     { names: ['clone'], action: 'SCMP_ACT_ERRNO', errnoRet: EPERM, args: [{ index: cloneFlagsArg, value: bit, valueTwo: bit, op: 'SCMP_CMP_MASKED_EQ' }] },
     { names: ['unshare'], action: 'SCMP_ACT_ERRNO', errnoRet: EPERM, args: [{ index: 0, value: bit, valueTwo: bit, op: 'SCMP_CMP_MASKED_EQ' }] },
   ]);
@@ -72,11 +100,11 @@ export function defaultSeccompProfile(arch: string = process.arch): SeccompProfi
     defaultAction: 'SCMP_ACT_ALLOW',
     architectures: architectures(arch),
     syscalls: [
-      { names: DENIED_SYSCALLS, action: 'SCMP_ACT_ERRNO', errnoRet: EPERM },
+      { names: DENIED_SYSCALLS.filter((name) => !unlocked.has(name)), action: 'SCMP_ACT_ERRNO', errnoRet: EPERM },
       ...flagRules,
       // clone3 passes its flags in memory, out of a filter's reach: report it missing, so that
       // the C library falls back to clone, whose flags the rules above do see (as Docker does).
-      { names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS },
+      ...(namespaces ? [] : [{ names: ['clone3'], action: 'SCMP_ACT_ERRNO', errnoRet: ENOSYS }]),
     ],
   };
 }

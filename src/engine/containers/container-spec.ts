@@ -9,6 +9,8 @@ import { isAbsolute, posix } from 'node:path';
 import { BerthError } from '../../internal/errors.js';
 import type { ImageConfig } from '../../image/config.js';
 import { parseSecurityOptions, type SecurityOptions } from '../../container/runtime/seccomp-profile.js';
+import { containerCapabilities, normalizeCapability } from '../../container/runtime/capabilities.js';
+import { parseCpus, parseMemory, parsePidsLimit, type ResourceLimits } from './resource-limits.js';
 
 export interface BindSpec {
   source: string;
@@ -55,6 +57,11 @@ export interface ContainerSpec {
   /** 'default' (Berth's profile), 'unconfined', or the user's profile; absent means 'default'. */
   seccomp?: SecurityOptions['seccomp'];
   noNewPrivileges?: boolean;
+  /** --cap-add and --cap-drop, normalized (CAP_X, or ALL); absent in containers of older Berth versions. */
+  capAdd?: string[];
+  capDrop?: string[];
+  /** -m, --cpus, --pids-limit; absent (no limits) in containers of older Berth versions. */
+  limits?: ResourceLimits;
 }
 
 export interface CreateRequest {
@@ -73,6 +80,13 @@ export interface CreateRequest {
   runtime: string;
   /** --security-opt values, as given. */
   securityOpt: string[];
+  /** --cap-add and --cap-drop, as given. */
+  capAdd?: string[];
+  capDrop?: string[];
+  /** -m, --cpus, --pids-limit, as given. */
+  memory?: string | undefined;
+  cpus?: string | undefined;
+  pidsLimit?: string | undefined;
 }
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -181,6 +195,13 @@ function parseVolume(spec: string): BindSpec {
 export function buildContainerSpec(id: string, image: ImageConfig, req: CreateRequest): ContainerSpec {
   const cfg = (image.config ?? {}) as Record<string, unknown>;
   const security = parseSecurityOptions(req.securityOpt);
+  const capAdd = (req.capAdd ?? []).map((c) => normalizeCapability(c, 'cap-add'));
+  const capDrop = (req.capDrop ?? []).map((c) => normalizeCapability(c, 'cap-drop'));
+  const limits: ResourceLimits = {
+    memory: req.memory === undefined ? 0 : parseMemory(req.memory),
+    nanoCpus: req.cpus === undefined ? 0 : parseCpus(req.cpus),
+    pidsLimit: req.pidsLimit === undefined ? 0 : parsePidsLimit(req.pidsLimit),
+  };
   let entrypoint: string[] | null;
   let cmd: string[] | null;
   if (req.entrypoint !== undefined) {
@@ -228,5 +249,13 @@ export function buildContainerSpec(id: string, image: ImageConfig, req: CreateRe
     securityOpt: req.securityOpt,
     seccomp: security.seccomp,
     noNewPrivileges: security.noNewPrivileges,
+    capAdd,
+    capDrop,
+    limits,
   };
+}
+
+/** The container's capability set (Docker's defaults for containers of older Berth versions). */
+export function capabilitiesOf(spec: ContainerSpec): string[] {
+  return containerCapabilities(spec.capAdd ?? [], spec.capDrop ?? []);
 }

@@ -12,11 +12,10 @@ import { BerthError } from '../../internal/errors.js';
 import { containerPaths } from '../../container/container-paths.js';
 import { resolveUser } from '../../container/rootfs/container-user.js';
 import { lastRuntimeError } from '../../container/runtime/conmon.js';
-import { DEFAULT_CAPABILITIES } from '../../container/runtime/oci-spec.js';
 import type { ContainerRecord } from '../../store/metadata/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
 import { refreshContainer, specOf } from './container-exit.js';
-import { mergeEnv } from './container-spec.js';
+import { capabilitiesOf, mergeEnv } from './container-spec.js';
 import { isPaused, pausedError } from './pause-container.js';
 
 export interface ExecOptions {
@@ -49,7 +48,7 @@ export async function execInContainer(host: ContainerHost, record: ContainerReco
   let env = mergeEnv(spec.env, options.env).filter((e) => e.includes('='));
   if (!env.some((e) => e.startsWith('HOME='))) env = mergeEnv(env, [`HOME=${user.home}`]);
   if (options.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
-  const caps = DEFAULT_CAPABILITIES;
+  const caps = capabilitiesOf(spec);
   const tag = randomBytes(6).toString('hex');
   const processFile = join(paths.dir, `exec-${tag}.json`);
   const logFile = join(paths.dir, `exec-${tag}.log`);

@@ -7,6 +7,7 @@ import { imageLayerDirs } from './image-layer-dirs.js';
 import { refreshContainer, specOf } from './container-exit.js';
 import { containerConfig, imageRuntimeConfig } from './container-config.js';
 import { isPaused } from './pause-container.js';
+import { memorySwap } from './resource-limits.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -51,6 +52,12 @@ export async function inspectContainer(host: ContainerHost, record: ContainerRec
       ReadonlyRootfs: spec.readonlyRootfs,
       Runtime: spec.runtime,
       SecurityOpt: spec.securityOpt !== undefined && spec.securityOpt.length > 0 ? spec.securityOpt : null,
+      CapAdd: spec.capAdd !== undefined && spec.capAdd.length > 0 ? spec.capAdd : null,
+      CapDrop: spec.capDrop !== undefined && spec.capDrop.length > 0 ? spec.capDrop : null,
+      Memory: spec.limits?.memory ?? 0,
+      MemorySwap: spec.limits === undefined ? 0 : memorySwap(spec.limits),
+      NanoCpus: spec.limits?.nanoCpus ?? 0,
+      PidsLimit: spec.limits !== undefined && spec.limits.pidsLimit > 0 ? spec.limits.pidsLimit : null,
     },
     GraphDriver: {
       Name: current.storage,

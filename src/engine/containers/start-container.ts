@@ -24,7 +24,8 @@ import { getContainer, updateContainer, type ContainerRecord } from '../../store
 import { findConmon, runtimeFor, type ContainerHost } from './container-host.js';
 import { noSuchContainer } from './resolve-container.js';
 import { refreshContainer, releaseRuntime, specOf } from './container-exit.js';
-import { mergeEnv, type ContainerSpec } from './container-spec.js';
+import { capabilitiesOf, mergeEnv, type ContainerSpec } from './container-spec.js';
+import { runtimeResources } from './resource-limits.js';
 import { prepareAnonymousVolumes } from './anonymous-volumes.js';
 
 const PARALLEL_UNPACKS = 2;
@@ -32,7 +33,7 @@ const PARALLEL_UNPACKS = 2;
 /** The filter the container runs under: Berth's default unless it asked for none or its own. */
 function seccompFor(spec: ContainerSpec): Record<string, unknown> | undefined {
   if (spec.seccomp === 'unconfined') return undefined;
-  if (spec.seccomp === undefined || spec.seccomp === 'default') return defaultSeccompProfile();
+  if (spec.seccomp === undefined || spec.seccomp === 'default') return defaultSeccompProfile(process.arch, capabilitiesOf(spec));
   return spec.seccomp;
 }
 
@@ -154,6 +155,8 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
       cgroupsPath: `/berth/${current.id}`,
       seccomp: seccompFor(spec),
       noNewPrivileges: spec.noNewPrivileges ?? false,
+      capabilities: capabilitiesOf(spec),
+      resources: spec.limits === undefined ? {} : runtimeResources(spec.limits),
     })));
     // Leftovers of an earlier run of this container (or of a berth killed mid-start); the runtime keeps one directory per container.
     if (existsSync(join(host.runtimeDirs.runtimeRoot, current.id))) await deleteContainer(runtime, current.id);
