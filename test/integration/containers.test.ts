@@ -659,6 +659,37 @@ describe('containers', { concurrency: 4 }, () => {
       });
     });
 
+    test('labels: --label and --label-file over the image\'s, in inspect, ps and its label= filter, and carried by commit', async (t) => {
+      await withStore(t, async (s) => {
+        await s.ok(['create', '--name', 'base', IMAGE, 'true']);
+        await s.ok(['commit', '-c', 'LABEL img=1 shared=image', 'base', 'labelled:1']);
+        const file = join(s.work, 'labels.txt');
+        await writeFile(file, 'fromfile=yes\n# a comment\n\n');
+        await s.ok(['create', '--name', 'lab', '-l', 'a=1', '--label', 'b', '--label', 'shared=mine', '--label-file', file, 'labelled:1', 'true']);
+        await s.ok(['create', '--name', 'nolab', 'labelled:1', 'true']);
+        const expected = { a: '1', b: '', fromfile: 'yes', img: '1', shared: 'mine' };
+        const labels = (await inspectContainer(s, 'lab')).Config.Labels;
+        assert.deepEqual(labels, expected);
+        assert.deepEqual(Object.keys(labels), Object.keys(expected), 'keys in order, as Go writes a map');
+        assert.deepEqual((await inspectContainer(s, 'nolab')).Config.Labels, { img: '1', shared: 'image' });
+        const row = await psRow(s, 'lab');
+        assert.equal(row!.Labels, 'a=1,b=,fromfile=yes,img=1,shared=mine');
+        const names = async (filter: string): Promise<string[]> => (await psRows(s, ['-a', '-f', filter])).map((r) => r.Names as string).sort();
+        assert.deepEqual(await names('label=a'), ['lab']);
+        assert.deepEqual(await names('label=b='), ['lab'], 'an empty value matches KEY=');
+        assert.deepEqual(await names('label=img'), ['lab', 'nolab'], 'the image\'s labels count');
+        assert.deepEqual(await names('label=shared=image'), ['nolab']);
+        assert.deepEqual(await names('label=nope'), []);
+        await s.ok(['commit', 'lab', 'labelled:2']);
+        const committed = JSON.parse((await s.ok(['image', 'inspect', 'labelled:2'])).stdout)[0];
+        assert.deepEqual(committed.Config.Labels, expected, 'commit carries the container\'s labels, as docker commit does');
+        const bad = await s.berth(['create', '-l', '=x', IMAGE, 'true']);
+        assert.equal(bad.code, 125);
+        assert.match(bad.stderr, /invalid label '=x': empty name \[LABEL_INVALID\]/);
+        await s.ok(['rm', 'base', 'lab', 'nolab']);
+      });
+    });
+
     test('rename: a running container keeps running under its new name; Docker\'s refusals', async (t) => {
       await withStore(t, async (s) => {
         const id = (await s.ok(['run', '-d', '--name', 'before', IMAGE, 'sleep', '1000'])).stdout.trim();

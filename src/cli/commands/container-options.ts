@@ -28,6 +28,8 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { long: 'memory', short: 'm', type: 'string', description: 'Memory limit (512m, 1g; at least 6m)' },
   { long: 'cpus', type: 'string', description: 'Number of CPUs (1.5)' },
   { long: 'pids-limit', type: 'string', description: 'Tune container pids limit (-1 for unlimited)' },
+  { long: 'label', short: 'l', type: 'list', description: 'Set meta data on a container (KEY=VALUE)' },
+  { long: 'label-file', type: 'list', description: 'Read in a line delimited file of labels' },
   { long: 'storage-driver', type: 'string', description: 'Root filesystem: overlay (default), or vfs (a full copy, where overlayfs is not available)', default: 'overlay' },
 ];
 
@@ -40,6 +42,17 @@ export function readEnvFile(path: string, env: NodeJS.ProcessEnv): string[] {
     throw new BerthError('invalid_argument', 'ENV_FILE_INVALID', `Cannot read env file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
   }
   return text.split('\n').map((l) => l.replace(/^\s+/, '')).filter((l) => l !== '' && !l.startsWith('#')).map((l) => expandEnv(l.replace(/\r$/, ''), env));
+}
+
+/** KEY=VALUE lines of a --label-file; blank lines and # comments skipped. */
+function readLabelFile(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new BerthError('invalid_argument', 'LABEL_FILE_INVALID', `Cannot read label file ${path}: ${(err as NodeJS.ErrnoException).code ?? err}`);
+  }
+  return text.split('\n').map((l) => l.replace(/\r$/, '').trim()).filter((l) => l !== '' && !l.startsWith('#'));
 }
 
 function expandEnv(entry: string, env: NodeJS.ProcessEnv): string {
@@ -84,6 +97,7 @@ export function createOptions(ctx: CommandContext, flags: FlagValues, image: str
     memory: flagString(flags, 'memory'),
     cpus: flagString(flags, 'cpus'),
     pidsLimit: flagString(flags, 'pids-limit'),
+    labels: [...flagList(flags, 'label-file').flatMap(readLabelFile), ...flagList(flags, 'label')],
   };
 }
 

@@ -15,12 +15,17 @@ export function statusText(row: ContainerRow, now: number): string {
   return 'Created';
 }
 
+/** Docker's LABELS column: KEY=VALUE pairs joined by commas (sorted here, so the output is stable). */
+function labelText(labels: Record<string, string> | undefined): string {
+  return labels === undefined ? '' : Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(',');
+}
+
 function parseFilters(values: string[], command: string): ListContainersOptions['filters'] {
   return values.map((v) => {
     const eq = v.indexOf('=');
     const key = v.slice(0, eq);
-    if (eq < 0 || !['status', 'name', 'id', 'ancestor'].includes(key)) throw usageError(`invalid filter '${v}': use status=, name=, id= or ancestor=`, command);
-    return { key: key as 'status' | 'name' | 'id' | 'ancestor', value: v.slice(eq + 1) };
+    if (eq < 0 || !['status', 'name', 'id', 'ancestor', 'label'].includes(key)) throw usageError(`invalid filter '${v}': use status=, name=, id=, ancestor= or label=`, command);
+    return { key: key as 'status' | 'name' | 'id' | 'ancestor' | 'label', value: v.slice(eq + 1) };
   });
 }
 
@@ -35,7 +40,7 @@ export const spec: CommandSpec = {
   description: 'List containers',
   flags: [
     { long: 'all', short: 'a', type: 'bool', description: 'Show all containers (default shows just running)' },
-    { long: 'filter', short: 'f', type: 'list', description: 'Filter output: status=, name=, id=, ancestor=' },
+    { long: 'filter', short: 'f', type: 'list', description: 'Filter output: status=, name=, id=, ancestor=, label=KEY[=VALUE]' },
     { long: 'format', type: 'string', description: 'Format output: "table" (default), "json", "table TEMPLATE" or a Go template such as \'{{.Names}}\'' },
     { long: 'no-trunc', type: 'bool', description: "Don't truncate output" },
     { long: 'quiet', short: 'q', type: 'bool', description: 'Only display container IDs' },
@@ -47,10 +52,13 @@ export const spec: CommandSpec = {
     const sizes = flagBool(flags, 'size');
     const store = Store.open(ctx.root);
     try {
-      const rows = await listContainerRows(hostFor(ctx, store), { all: flagBool(flags, 'all'), sizes, filters: parseFilters(flagList(flags, 'filter'), ctx.commandPath) });
+      const quiet = flagBool(flags, 'quiet');
+      const rows = await listContainerRows(hostFor(ctx, store), {
+        all: flagBool(flags, 'all'), sizes, filters: parseFilters(flagList(flags, 'filter'), ctx.commandPath), labels: !quiet && format.kind !== 'table',
+      });
       const noTrunc = flagBool(flags, 'no-trunc');
       const id = (i: string): string => (noTrunc ? i : i.slice(0, 12));
-      if (flagBool(flags, 'quiet')) {
+      if (quiet) {
         await write(ctx.stdout, rows.map((r) => `${id(r.record.id)}\n`).join(''));
         return;
       }
@@ -59,7 +67,7 @@ export const spec: CommandSpec = {
       const size = (r: ContainerRow): string => `${humanSize(r.size ?? 0)} (virtual ${humanSize(r.virtualSize ?? 0)})`;
       if (format.kind !== 'table') {
         const objects = rows.map((r) => ({
-          Command: command(r), CreatedAt: goTime(r.record.createdMs), ID: id(r.record.id), Image: r.record.imageRef, Labels: '', LocalVolumes: '0',
+          Command: command(r), CreatedAt: goTime(r.record.createdMs), ID: id(r.record.id), Image: r.record.imageRef, Labels: labelText(r.labels), LocalVolumes: '0',
           Mounts: '', Names: r.record.name, Networks: '', Ports: '', RunningFor: timeAgo(r.record.createdMs, now),
           Size: sizes ? size(r) : '0B', State: r.paused ? 'paused' : r.record.state, Status: statusText(r, now),
         }));

@@ -1,7 +1,7 @@
 /**
  * A container's config in Docker's shape (the `Config` of `docker container inspect`): what the
- * container was asked to run (command, entrypoint, env, user, working directory, TTY) over what
- * its image declares and a run cannot change (ports, volumes, labels, health check, shell).
+ * container was asked to run (command, entrypoint, env, user, working directory, TTY, labels)
+ * over what its image declares and a run cannot change (ports, volumes, health check, shell).
  * `commit` stores it as the new image's config and `export` records it in the tar, as Docker's
  * commit does with the container's config.
  */
@@ -38,6 +38,13 @@ export function containerConfig(record: ContainerRecord, spec: ContainerSpec, im
     WorkingDir: spec.workdir === '/' ? '' : spec.workdir,
     Entrypoint: spec.entrypoint,
   };
+  // --label over the image's labels (commit and export carry them on, as in Docker).
+  if (spec.labels !== undefined && Object.keys(spec.labels).length > 0) {
+    const imageLabels = image.Labels !== null && typeof image.Labels === 'object' ? image.Labels as Record<string, string> : {};
+    const merged: Record<string, string> = { ...imageLabels, ...spec.labels };
+    // Keys in order, as Go writes a map (what Docker's inspect and commit show).
+    own.Labels = Object.fromEntries(Object.keys(merged).sort().map((k) => [k, merged[k]]));
+  }
   // Docker's stop signal is only recorded when the image set one.
   if (image.StopSignal === undefined) delete own.StopSignal;
   const shaped = dockerConfigShape(own);

@@ -62,6 +62,8 @@ export interface ContainerSpec {
   capDrop?: string[];
   /** -m, --cpus, --pids-limit; absent (no limits) in containers of older Berth versions. */
   limits?: ResourceLimits;
+  /** --label and --label-file, over the image's labels. */
+  labels?: Record<string, string>;
 }
 
 export interface CreateRequest {
@@ -87,6 +89,8 @@ export interface CreateRequest {
   memory?: string | undefined;
   cpus?: string | undefined;
   pidsLimit?: string | undefined;
+  /** --label values then --label-file lines, as given (KEY=VALUE, or KEY for an empty value). */
+  labels?: string[];
 }
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -252,7 +256,21 @@ export function buildContainerSpec(id: string, image: ImageConfig, req: CreateRe
     capAdd,
     capDrop,
     limits,
+    labels: parseLabels(req.labels ?? []),
   };
+}
+
+/** KEY=VALUE (or a bare KEY, whose value is empty) into a map; a later KEY wins, as in Docker. */
+export function parseLabels(entries: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of entries) {
+    const eq = entry.indexOf('=');
+    const key = eq < 0 ? entry : entry.slice(0, eq);
+    // A flag error, as Docker's CLI reports it (exit 125).
+    if (key === '') throw new BerthError('usage', 'LABEL_INVALID', `invalid argument "${entry}" for "-l, --label" flag: invalid label '${entry}': empty name`);
+    out[key] = eq < 0 ? '' : entry.slice(eq + 1);
+  }
+  return out;
 }
 
 /** The container's capability set (Docker's defaults for containers of older Berth versions). */

@@ -6,12 +6,15 @@ import { getContainer, listContainers, type ContainerRecord } from '../../store/
 import type { ContainerHost } from './container-host.js';
 import { imageLayerDirs } from './image-layer-dirs.js';
 import { isPaused } from './pause-container.js';
+import { imageRuntimeConfig } from './container-config.js';
 import { refreshContainer, specOf } from './container-exit.js';
 
 export interface ContainerRow {
   record: ContainerRecord;
   /** Frozen by `berth pause` (Docker's state "paused"). */
   paused: boolean;
+  /** The container's labels over its image's (with `labels`, or a label filter). */
+  labels: Record<string, string> | undefined;
   /** Path and args joined, as Docker's COMMAND column. */
   command: string;
   /** Bytes in the writable layer, and the image's size (only with `sizes`). */
@@ -22,11 +25,19 @@ export interface ContainerRow {
 export interface ListContainersOptions {
   all: boolean;
   sizes: boolean;
-  filters: Array<{ key: 'status' | 'name' | 'id' | 'ancestor'; value: string }>;
+  filters: Array<{ key: 'status' | 'name' | 'id' | 'ancestor' | 'label'; value: string }>;
+  /** Fill in each row's labels (the image's and the container's); a label filter does too. */
+  labels?: boolean;
 }
 
-function matches(record: ContainerRecord, paused: boolean, filter: ListContainersOptions['filters'][number]): boolean {
+function matches(record: ContainerRecord, paused: boolean, labels: Record<string, string> | undefined, filter: ListContainersOptions['filters'][number]): boolean {
   switch (filter.key) {
+    case 'label': {
+      // label=KEY: has the label; label=KEY=VALUE: has it with that value.
+      const eq = filter.value.indexOf('=');
+      const key = eq < 0 ? filter.value : filter.value.slice(0, eq);
+      return labels !== undefined && key in labels && (eq < 0 || labels[key] === filter.value.slice(eq + 1));
+    }
     case 'status':
       // Docker's states: a paused container is "paused", not "running".
       return (paused ? 'paused' : record.state) === filter.value;
@@ -48,7 +59,8 @@ export async function listContainerRows(host: ContainerHost, options: ListContai
     const statusFilter = options.filters.some((f) => f.key === 'status');
     if (!options.all && !statusFilter && current.state !== 'running') continue;
     const paused = isPaused(host, current);
-    if (!options.filters.every((f) => matches(current, paused, f))) continue;
+    const labels = options.labels === true || options.filters.some((f) => f.key === 'label') ? await labelsOf(host, current) : undefined;
+    if (!options.filters.every((f) => matches(current, paused, labels, f))) continue;
     const spec = specOf(current);
     let size: number | undefined;
     let virtualSize: number | undefined;
@@ -59,7 +71,13 @@ export async function listContainerRows(host: ContainerHost, options: ListContai
         : await directorySize(paths.upper);
       virtualSize = size + Number(imageSize.get(current.imageId) ?? 0);
     }
-    rows.push({ record: current, paused, command: spec.args.join(' '), size, virtualSize });
+    rows.push({ record: current, paused, labels, command: spec.args.join(' '), size, virtualSize });
   }
   return rows;
+}
+
+async function labelsOf(host: ContainerHost, record: ContainerRecord): Promise<Record<string, string>> {
+  const image = await imageRuntimeConfig(host.store, record.imageId).catch(() => ({} as Record<string, unknown>));
+  const imageLabels = image.Labels !== null && typeof image.Labels === 'object' ? image.Labels as Record<string, string> : {};
+  return { ...imageLabels, ...(specOf(record).labels ?? {}) };
 }
