@@ -690,6 +690,19 @@ describe('containers', { concurrency: 4 }, () => {
       });
     });
 
+    test('--init: tini is PID 1 at /sbin/docker-init and passes SIGTERM on (143, where a bare PID 1 ignores it)', async (t) => {
+      await withStore(t, async (s) => {
+        const r = await s.ok(['run', '--rm', '--init', IMAGE, 'sh', '-c', 'tr "\\0" " " < /proc/1/cmdline']);
+        assert.equal(r.stdout, '/sbin/docker-init -- sh -c tr "\\0" " " < /proc/1/cmdline ');
+        await s.ok(['run', '-d', '--init', '--name', 'tini', IMAGE, 'sleep', '1000']);
+        const c = await inspectContainer(s, 'tini');
+        assert.deepEqual([c.HostConfig.Init, c.Path, c.Args], [true, 'sleep', ['1000']], 'inspect shows the command, as Docker does');
+        await s.ok(['stop', '-t', '60', 'tini']);
+        assert.match(await statusOf(s, 'tini'), /^Exited \(143\) /, 'sleep got the SIGTERM through tini');
+        assert.equal((await inspectContainer(s, (await s.ok(['create', IMAGE, 'true'])).stdout.trim())).HostConfig.Init, null);
+      });
+    });
+
     test('rename: a running container keeps running under its new name; Docker\'s refusals', async (t) => {
       await withStore(t, async (s) => {
         const id = (await s.ok(['run', '-d', '--name', 'before', IMAGE, 'sleep', '1000'])).stdout.trim();

@@ -30,6 +30,7 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { long: 'pids-limit', type: 'string', description: 'Tune container pids limit (-1 for unlimited)' },
   { long: 'label', short: 'l', type: 'list', description: 'Set meta data on a container (KEY=VALUE)' },
   { long: 'label-file', type: 'list', description: 'Read in a line delimited file of labels' },
+  { long: 'init', type: 'bool', description: 'Run an init inside the container that forwards signals and reaps processes' },
   { long: 'storage-driver', type: 'string', description: 'Root filesystem: overlay (default), or vfs (a full copy, where overlayfs is not available)', default: 'overlay' },
 ];
 
@@ -98,6 +99,7 @@ export function createOptions(ctx: CommandContext, flags: FlagValues, image: str
     cpus: flagString(flags, 'cpus'),
     pidsLimit: flagString(flags, 'pids-limit'),
     labels: [...flagList(flags, 'label-file').flatMap(readLabelFile), ...flagList(flags, 'label')],
+    init: flagBool(flags, 'init'),
   };
 }
 

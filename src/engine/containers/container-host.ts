@@ -58,6 +58,17 @@ export function findRuntime(name: string): string {
   return path;
 }
 
+/**
+ * The init `--init` runs as the container's PID 1: a static tini (Docker ships one as
+ * docker-init; Debian's tini package has tini-static). It is bound into the container, so it
+ * must not need the image's libraries.
+ */
+export function findInit(): string {
+  const path = findExecutable('docker-init') ?? findExecutable('tini-static');
+  if (path === undefined) throw new BerthError('unavailable', 'INIT_MISSING', 'Cannot find an init for --init (docker-init or tini-static)', { hint: 'Install it with: apt-get install tini' });
+  return path;
+}
+
 export function findConmon(): string {
   const path = findExecutable('conmon');
   if (path === undefined) throw new BerthError('unavailable', 'MONITOR_MISSING', 'Cannot find conmon, the container monitor', { hint: 'Install it with: apt-get install conmon' });

@@ -64,6 +64,8 @@ export interface ContainerSpec {
   limits?: ResourceLimits;
   /** --label and --label-file, over the image's labels. */
   labels?: Record<string, string>;
+  /** --init: a tini runs the command as PID 1 (reaps zombies, passes signals on). */
+  init?: boolean;
 }
 
 export interface CreateRequest {
@@ -91,6 +93,7 @@ export interface CreateRequest {
   pidsLimit?: string | undefined;
   /** --label values then --label-file lines, as given (KEY=VALUE, or KEY for an empty value). */
   labels?: string[];
+  init?: boolean;
 }
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -257,6 +260,7 @@ export function buildContainerSpec(id: string, image: ImageConfig, req: CreateRe
     capDrop,
     limits,
     labels: parseLabels(req.labels ?? []),
+    init: req.init === true,
   };
 }
 

@@ -58,6 +58,7 @@ export async function inspectContainer(host: ContainerHost, record: ContainerRec
       MemorySwap: spec.limits === undefined ? 0 : memorySwap(spec.limits),
       NanoCpus: spec.limits?.nanoCpus ?? 0,
       PidsLimit: spec.limits !== undefined && spec.limits.pidsLimit > 0 ? spec.limits.pidsLimit : null,
+      Init: spec.init === true ? true : null,
     },
     GraphDriver: {
       Name: current.storage,

@@ -21,7 +21,7 @@ import { defaultSeccompProfile } from '../../container/runtime/seccomp-profile.j
 import { CreateFailedError, createWithMonitor } from '../../container/runtime/conmon.js';
 import { deleteContainer, startContainer as runtimeStart } from '../../container/runtime/oci-runtime.js';
 import { getContainer, updateContainer, type ContainerRecord } from '../../store/metadata/containers.js';
-import { findConmon, runtimeFor, type ContainerHost } from './container-host.js';
+import { findConmon, findInit, runtimeFor, type ContainerHost } from './container-host.js';
 import { noSuchContainer } from './resolve-container.js';
 import { refreshContainer, releaseRuntime, specOf } from './container-exit.js';
 import { capabilitiesOf, mergeEnv, type ContainerSpec } from './container-spec.js';
@@ -91,6 +91,9 @@ function createError(err: CreateFailedError, spec: ContainerSpec): BerthError {
  * the moment the user waits. A wrong guess (a recycled pid) costs nothing: the next command
  * that looks at the container finishes it (refreshContainer).
  */
+/** Where --init's tini is bound, as Docker binds its docker-init. */
+const INIT_PATH = '/sbin/docker-init';
+
 const EXIT_SCRIPT = 'who=$(cat "$1" 2>/dev/null); shift; if [ -n "$who" ] && [ -d "/proc/${who%%-*}" ]; then exit 0; fi; exec "$@"';
 
 export interface StartOptions {
@@ -133,10 +136,12 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
     for (const bind of spec.binds) if (!existsSync(bind.source)) mkdirSync(bind.source, { recursive: true });
     const volumeBinds = prepareAnonymousVolumes(paths.volumes, paths.rootfs, spec.anonymousVolumes ?? []);
     const env = spec.env.some((e) => e.startsWith('HOME=')) ? spec.env : mergeEnv(spec.env, [`HOME=${user.home}`]);
+    // --init: tini, bound read-only where Docker puts its docker-init, runs the command.
+    const init = spec.init === true ? findInit() : undefined;
     writeFileSync(paths.config, JSON.stringify(runtimeSpec({
       rootfs: paths.rootfs,
       readonlyRootfs: spec.readonlyRootfs,
-      args: spec.args,
+      args: init === undefined ? spec.args : [INIT_PATH, '--', ...spec.args],
       env,
       cwd: spec.workdir,
       uid: user.uid,
@@ -151,6 +156,7 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
         { source: paths.hosts, destination: '/etc/hosts', readonly: false },
         { source: paths.hostname, destination: '/etc/hostname', readonly: false },
         { source: paths.resolvConf, destination: '/etc/resolv.conf', readonly: false },
+        ...(init === undefined ? [] : [{ source: init, destination: INIT_PATH, readonly: true }]),
       ],
       cgroupsPath: `/berth/${current.id}`,
       seccomp: seccompFor(spec),
