@@ -703,6 +703,37 @@ describe('containers', { concurrency: 4 }, () => {
       });
     });
 
+    test('--tmpfs, --stop-signal and --stop-timeout, as Docker takes them', async (t) => {
+      await withStore(t, async (s) => {
+        const mounts = (await s.ok(['run', '--rm', '--tmpfs', '/run:size=1m', '--tmpfs', '/scratch', IMAGE, 'cat', '/proc/mounts'])).stdout;
+        assert.match(mounts, /^tmpfs \/run tmpfs rw,nosuid,nodev,noexec,relatime,size=1024k /m);
+        assert.match(mounts, /^tmpfs \/scratch tmpfs rw,nosuid,nodev,noexec,relatime /m);
+        assert.equal((await s.ok(['run', '--rm', '--tmpfs', '/scratch:exec', IMAGE, 'sh', '-c', 'cp /bin/busybox /scratch/busybox && /scratch/busybox true && echo ran'])).stdout, 'ran\n', 'exec overrides the default noexec');
+        // The container traps SIGINT (its stop signal here) and exits 3; --stop-timeout is the default wait.
+        await s.ok(['run', '-d', '--name', 'sig', '--stop-signal', 'SIGINT', '--stop-timeout', '30', '--tmpfs', '/run:size=1m', IMAGE, 'sh', '-c', 'trap "exit 3" INT; while :; do sleep 0.1; done']);
+        const c = await inspectContainer(s, 'sig');
+        assert.deepEqual([c.Config.StopSignal, c.Config.StopTimeout, c.HostConfig.Tmpfs], ['SIGINT', 30, { '/run': 'size=1m' }]);
+        await s.ok(['stop', 'sig']);
+        assert.match(await statusOf(s, 'sig'), /^Exited \(3\) /, 'stop sent SIGINT');
+        // A container that ignores its stop signal is killed after its --stop-timeout when stop has no -t.
+        await s.ok(['run', '-d', '--name', 'deaf', '--stop-timeout', '1', IMAGE, 'sh', '-c', 'trap "" TERM; while :; do sleep 0.1; done']);
+        await s.ok(['stop', 'deaf']);
+        assert.match(await statusOf(s, 'deaf'), /^Exited \(137\) /);
+        const refused: Array<[string[], string]> = [
+          [['--stop-signal', 'FOO'], 'SIGNAL_INVALID'],
+          [['--stop-timeout', 'soon'], 'STOP_TIMEOUT_INVALID'],
+          [['--tmpfs', 'relative'], 'TMPFS_INVALID'],
+          [['--tmpfs', '/'], 'TMPFS_INVALID'],
+        ];
+        for (const [flags, code] of refused) {
+          const r = await s.berth(['create', ...flags, IMAGE, 'true']);
+          assert.notEqual(r.code, 0, flags.join(' '));
+          assert.ok(r.stderr.includes(`[${code}]`), r.stderr);
+        }
+        await s.ok(['rm', 'sig', 'deaf']);
+      });
+    });
+
     test('rename: a running container keeps running under its new name; Docker\'s refusals', async (t) => {
       await withStore(t, async (s) => {
         const id = (await s.ok(['run', '-d', '--name', 'before', IMAGE, 'sleep', '1000'])).stdout.trim();

@@ -31,6 +31,9 @@ export const CREATE_FLAGS: FlagSpec[] = [
   { long: 'label', short: 'l', type: 'list', description: 'Set meta data on a container (KEY=VALUE)' },
   { long: 'label-file', type: 'list', description: 'Read in a line delimited file of labels' },
   { long: 'init', type: 'bool', description: 'Run an init inside the container that forwards signals and reaps processes' },
+  { long: 'stop-signal', type: 'string', description: 'Signal to stop the container (default the image\'s, else SIGTERM)' },
+  { long: 'stop-timeout', type: 'string', description: 'Seconds to wait before killing the container on stop (default 10)' },
+  { long: 'tmpfs', type: 'list', description: 'Mount a tmpfs directory: /path[:options] (size=64m, mode=1777, ...)' },
   { long: 'storage-driver', type: 'string', description: 'Root filesystem: overlay (default), or vfs (a full copy, where overlayfs is not available)', default: 'overlay' },
 ];
 
@@ -100,6 +103,9 @@ export function createOptions(ctx: CommandContext, flags: FlagValues, image: str
     pidsLimit: flagString(flags, 'pids-limit'),
     labels: [...flagList(flags, 'label-file').flatMap(readLabelFile), ...flagList(flags, 'label')],
     init: flagBool(flags, 'init'),
+    stopSignal: flagString(flags, 'stop-signal'),
+    stopTimeout: flagString(flags, 'stop-timeout'),
+    tmpfs: flagList(flags, 'tmpfs'),
   };
 }
 

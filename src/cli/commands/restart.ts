@@ -10,7 +10,7 @@ import { timeoutFlag } from './stop.js';
 export const spec: CommandSpec = {
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
   description: 'Restart one or more containers',
-  flags: [{ long: 'time', short: 't', type: 'string', description: 'Seconds to wait before killing the container (default 10)' }],
+  flags: [{ long: 'time', short: 't', type: 'string', description: "Seconds to wait before killing the container (default: the container's --stop-timeout, else 10)" }],
   args: { min: 1 },
   async run(ctx, flags, args) {
     const timeout = timeoutFlag(flagString(flags, 'time'), ctx.commandPath);

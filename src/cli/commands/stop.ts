@@ -5,8 +5,9 @@ import { usageError } from '../argv.js';
 import { hostFor } from './container-options.js';
 import { forEachContainer } from './container-each.js';
 
-export function timeoutFlag(value: string | undefined, command: string): number {
-  if (value === undefined) return 10;
+/** -t in seconds; undefined when not given (the container's --stop-timeout, else 10 s). */
+export function timeoutFlag(value: string | undefined, command: string): number | undefined {
+  if (value === undefined) return undefined;
   if (!/^-?\d+$/.test(value)) throw usageError(`invalid argument "${value}" for "-t, --time" flag: strconv.ParseInt: parsing "${value}": invalid syntax`, command);
   return Math.max(0, Number(value));
 }
@@ -14,7 +15,7 @@ export function timeoutFlag(value: string | undefined, command: string): number 
 export const spec: CommandSpec = {
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
   description: 'Stop one or more running containers (the stop signal, then SIGKILL after the timeout)',
-  flags: [{ long: 'time', short: 't', type: 'string', description: 'Seconds to wait before killing the container (default 10)' }],
+  flags: [{ long: 'time', short: 't', type: 'string', description: "Seconds to wait before killing the container (default: the container's --stop-timeout, else 10)" }],
   args: { min: 1 },
   async run(ctx, flags, args) {
     const timeout = timeoutFlag(flagString(flags, 'time'), ctx.commandPath);

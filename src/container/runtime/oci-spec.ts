@@ -32,6 +32,8 @@ export interface SpecInput {
   capabilities?: string[];
   /** linux.resources besides devices (memory, cpu, pids). */
   resources?: Record<string, unknown>;
+  /** --tmpfs: destination -> mount options as given ("size=1m,mode=1777", or ""). */
+  tmpfs?: Record<string, string>;
 }
 
 /** Docker's default capabilities (moby oci/caps/defaults.go). */
@@ -61,6 +63,10 @@ export function runtimeSpec(input: SpecInput): Record<string, unknown> {
     { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
     ...input.binds.map((b) => ({ destination: b.destination, type: 'bind', source: b.source, options: ['rbind', 'rprivate', b.readonly ? 'ro' : 'rw'] })),
+    // Docker's --tmpfs defaults (noexec, nosuid, nodev), then what was asked (exec, size=, mode=, ...).
+    ...Object.entries(input.tmpfs ?? {}).map(([destination, options]) => ({
+      destination, type: 'tmpfs', source: 'tmpfs', options: ['rw', 'noexec', 'nosuid', 'nodev', ...options.split(',').filter((o) => o !== '')],
+    })),
   ];
   const caps = input.capabilities ?? DEFAULT_CAPABILITIES;
   return {

@@ -45,8 +45,10 @@ export function containerConfig(record: ContainerRecord, spec: ContainerSpec, im
     // Keys in order, as Go writes a map (what Docker's inspect and commit show).
     own.Labels = Object.fromEntries(Object.keys(merged).sort().map((k) => [k, merged[k]]));
   }
-  // Docker's stop signal is only recorded when the image set one.
-  if (image.StopSignal === undefined) delete own.StopSignal;
+  // Docker records a stop signal only when the image or --stop-signal set one, a timeout only when given.
+  if (spec.stopSignalSet === true) own.StopSignal = spec.stopSignal;
+  else if (image.StopSignal === undefined) delete own.StopSignal;
+  if (spec.stopTimeout !== undefined) own.StopTimeout = spec.stopTimeout;
   const shaped = dockerConfigShape(own);
   if (shaped.Labels === null) shaped.Labels = {};
   return shaped;

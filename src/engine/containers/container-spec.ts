@@ -5,12 +5,14 @@
  * from it.
  */
 import { randomBytes } from 'node:crypto';
+import { constants } from 'node:os';
 import { isAbsolute, posix } from 'node:path';
 import { BerthError } from '../../internal/errors.js';
 import type { ImageConfig } from '../../image/config.js';
 import { parseSecurityOptions, type SecurityOptions } from '../../container/runtime/seccomp-profile.js';
 import { containerCapabilities, normalizeCapability } from '../../container/runtime/capabilities.js';
 import { parseCpus, parseMemory, parsePidsLimit, type ResourceLimits } from './resource-limits.js';
+import { normalizeSignal } from './stop-container.js';
 
 export interface BindSpec {
   source: string;
@@ -66,6 +68,12 @@ export interface ContainerSpec {
   labels?: Record<string, string>;
   /** --init: a tini runs the command as PID 1 (reaps zombies, passes signals on). */
   init?: boolean;
+  /** --stop-signal was given (Docker's Config then records it even where the image has none). */
+  stopSignalSet?: boolean;
+  /** --stop-timeout: seconds `stop` waits by default. */
+  stopTimeout?: number;
+  /** --tmpfs: a tmpfs at each destination, with its mount options (Docker's HostConfig.Tmpfs). */
+  tmpfs?: Record<string, string>;
 }
 
 export interface CreateRequest {
@@ -94,6 +102,10 @@ export interface CreateRequest {
   /** --label values then --label-file lines, as given (KEY=VALUE, or KEY for an empty value). */
   labels?: string[];
   init?: boolean;
+  stopSignal?: string | undefined;
+  stopTimeout?: string | undefined;
+  /** --tmpfs values, as given (PATH or PATH:OPTIONS). */
+  tmpfs?: string[];
 }
 
 export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -202,6 +214,7 @@ function parseVolume(spec: string): BindSpec {
 export function buildContainerSpec(id: string, image: ImageConfig, req: CreateRequest): ContainerSpec {
   const cfg = (image.config ?? {}) as Record<string, unknown>;
   const security = parseSecurityOptions(req.securityOpt);
+  if (req.stopSignal !== undefined) checkStopSignal(req.stopSignal);
   const capAdd = (req.capAdd ?? []).map((c) => normalizeCapability(c, 'cap-add'));
   const capDrop = (req.capDrop ?? []).map((c) => normalizeCapability(c, 'cap-drop'));
   const limits: ResourceLimits = {
@@ -252,7 +265,7 @@ export function buildContainerSpec(id: string, image: ImageConfig, req: CreateRe
     binds,
     anonymousVolumes: anonymousVolumes(cfg.Volumes, binds),
     runtime: req.runtime,
-    stopSignal: typeof cfg.StopSignal === 'string' && cfg.StopSignal !== '' ? cfg.StopSignal : 'SIGTERM',
+    stopSignal: req.stopSignal ?? (typeof cfg.StopSignal === 'string' && cfg.StopSignal !== '' ? cfg.StopSignal : 'SIGTERM'),
     securityOpt: req.securityOpt,
     seccomp: security.seccomp,
     noNewPrivileges: security.noNewPrivileges,
@@ -261,7 +274,41 @@ export function buildContainerSpec(id: string, image: ImageConfig, req: CreateRe
     limits,
     labels: parseLabels(req.labels ?? []),
     init: req.init === true,
+    ...(req.stopSignal === undefined ? {} : { stopSignalSet: true }),
+    ...(req.stopTimeout === undefined ? {} : { stopTimeout: parseStopTimeout(req.stopTimeout) }),
+    tmpfs: parseTmpfs(req.tmpfs ?? []),
   };
+}
+
+/** A signal the kernel has: a name (with or without SIG, any case), RTMIN+n/RTMAX-n, or 1 to 64. */
+function checkStopSignal(text: string): void {
+  const name = normalizeSignal(text);
+  const known = /^\d+$/.test(name) ? Number(name) >= 1 && Number(name) <= 64 : `SIG${name}` in constants.signals || /^RTM(IN|AX)([+-]\d+)?$/.test(name);
+  if (!known) throw new BerthError('invalid_argument', 'SIGNAL_INVALID', `Invalid signal: ${text}`);
+}
+
+function parseStopTimeout(text: string): number {
+  if (!/^-?\d+$/.test(text.trim())) {
+    throw new BerthError('usage', 'STOP_TIMEOUT_INVALID', `invalid argument ${JSON.stringify(text)} for "--stop-timeout" flag: not an integer`);
+  }
+  return Math.max(0, Number(text));
+}
+
+/** "/run:size=1m" -> { "/run": "size=1m" }; the path absolute, not "/", each once. */
+export function parseTmpfs(entries: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of entries) {
+    const colon = entry.indexOf(':');
+    const path = colon < 0 ? entry : entry.slice(0, colon);
+    const options = colon < 0 ? '' : entry.slice(colon + 1);
+    const clean = posix.normalize(path);
+    if (!path.startsWith('/') || clean === '/' || clean.split('/').includes('..')) {
+      throw new BerthError('invalid_argument', 'TMPFS_INVALID', `invalid mount config for type "tmpfs": invalid mount path: '${path}' (an absolute path other than / is needed)`);
+    }
+    if (clean in out) throw new BerthError('invalid_argument', 'TMPFS_INVALID', `Duplicate mount point: ${clean}`);
+    out[clean] = options;
+  }
+  return out;
 }
 
 /** KEY=VALUE (or a bare KEY, whose value is empty) into a map; a later KEY wins, as in Docker. */

@@ -59,6 +59,7 @@ export async function inspectContainer(host: ContainerHost, record: ContainerRec
       NanoCpus: spec.limits?.nanoCpus ?? 0,
       PidsLimit: spec.limits !== undefined && spec.limits.pidsLimit > 0 ? spec.limits.pidsLimit : null,
       Init: spec.init === true ? true : null,
+      Tmpfs: spec.tmpfs !== undefined && Object.keys(spec.tmpfs).length > 0 ? spec.tmpfs : null,
     },
     GraphDriver: {
       Name: current.storage,

@@ -163,6 +163,7 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
       noNewPrivileges: spec.noNewPrivileges ?? false,
       capabilities: capabilitiesOf(spec),
       resources: spec.limits === undefined ? {} : runtimeResources(spec.limits),
+      tmpfs: spec.tmpfs ?? {},
     })));
     // Leftovers of an earlier run of this container (or of a berth killed mid-start); the runtime keeps one directory per container.
     if (existsSync(join(host.runtimeDirs.runtimeRoot, current.id))) await deleteContainer(runtime, current.id);

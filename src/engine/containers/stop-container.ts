@@ -29,11 +29,18 @@ export async function killContainer(host: ContainerHost, record: ContainerRecord
   await runtimeKill(runtimeFor(host, specOf(current).runtime), current.id, normalizeSignal(signal));
 }
 
-/** Sends the stop signal, waits `timeoutSeconds`, then SIGKILL (Docker's stop). A stopped container is left as it is. */
-export async function stopContainer(host: ContainerHost, record: ContainerRecord, timeoutSeconds: number): Promise<ContainerRecord> {
+/** Docker's wait between the stop signal and SIGKILL when neither -t nor --stop-timeout says. */
+const DEFAULT_STOP_TIMEOUT = 10;
+
+/**
+ * Sends the stop signal, waits `timeout` seconds (undefined: the container's --stop-timeout,
+ * else 10), then SIGKILL (Docker's stop). A stopped container is left as it is.
+ */
+export async function stopContainer(host: ContainerHost, record: ContainerRecord, timeout: number | undefined): Promise<ContainerRecord> {
   let current = await refreshContainer(host, record);
   if (current.state !== 'running') return current;
   const spec = specOf(current);
+  const timeoutSeconds = timeout ?? spec.stopTimeout ?? DEFAULT_STOP_TIMEOUT;
   const runtime = runtimeFor(host, spec.runtime);
   if (timeoutSeconds > 0) {
     await runtimeKill(runtime, current.id, normalizeSignal(spec.stopSignal));
