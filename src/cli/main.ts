@@ -28,7 +28,7 @@ const TOP: Record<string, Entry> = {
   kill: { summary: 'Kill one or more running containers', load: () => import('./commands/kill.js') },
   rename: { summary: 'Rename a container', load: () => import('./commands/rename.js') },
   pause: { summary: 'Pause all processes within one or more containers', load: () => import('./commands/pause.js') },
-  unpause: { summary: 'Unpause all processes within one or more containers', load: () => import('./commands/unpause.js') },
+  unpause: { summary: 'Unpause all processes within one or more containers', load: () => import('./commands/pause.js').then((m) => ({ spec: m.unpauseSpec })) },
   wait: { summary: 'Block until one or more containers stop, then print their exit codes', load: () => import('./commands/wait.js') },
   logs: { summary: 'Fetch the logs of a container', load: () => import('./commands/logs.js') },
   ps: { summary: 'List containers', load: () => import('./commands/ps.js') },

@@ -1,24 +1,32 @@
-import { pauseContainer } from '../../engine/containers/pause-container.js';
+import { pauseContainer, unpauseContainer } from '../../engine/containers/pause-container.js';
+import type { ContainerHost } from '../../engine/containers/container-host.js';
+import type { ContainerRecord } from '../../store/metadata/containers.js';
 import { Store } from '../../store/store.js';
 import { write, type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';
 import { forEachContainer } from './container-each.js';
 
-export const spec: CommandSpec = {
-  usage: 'CONTAINER [CONTAINER...]',
-  description: 'Pause all processes within one or more containers',
-  flags: [],
-  args: { min: 1 },
-  async run(ctx, _flags, args) {
-    const store = Store.open(ctx.root);
-    try {
-      const host = hostFor(ctx, store);
-      return await forEachContainer(host, args, async (record, input) => {
-        await pauseContainer(host, record);
-        await write(ctx.stdout, `${input}\n`);
-      });
-    } finally {
-      store.close();
-    }
-  },
-};
+/** `pause` and `unpause`: the action on each container named, whose name is printed once done. */
+function freezeVerb(description: string, action: (host: ContainerHost, record: ContainerRecord) => Promise<void>): CommandSpec {
+  return {
+    usage: 'CONTAINER [CONTAINER...]',
+    description,
+    flags: [],
+    args: { min: 1 },
+    async run(ctx, _flags, args) {
+      const store = Store.open(ctx.root);
+      try {
+        const host = hostFor(ctx, store);
+        return await forEachContainer(host, args, async (record, input) => {
+          await action(host, record);
+          await write(ctx.stdout, `${input}\n`);
+        });
+      } finally {
+        store.close();
+      }
+    },
+  };
+}
+
+export const spec = freezeVerb('Pause all processes within one or more containers', pauseContainer);
+export const unpauseSpec = freezeVerb('Unpause all processes within one or more containers', unpauseContainer);
