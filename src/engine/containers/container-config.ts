@@ -19,6 +19,13 @@ export async function imageRuntimeConfig(store: Store, imageId: string): Promise
   return config ?? {};
 }
 
+/** The container's labels (--label) over its image's, keys in order as Go writes a map (what Docker's inspect and commit show). */
+export function containerLabels(spec: ContainerSpec, image: Record<string, unknown>): Record<string, string> {
+  const imageLabels = image.Labels !== null && typeof image.Labels === 'object' ? image.Labels as Record<string, string> : {};
+  const merged: Record<string, string> = { ...imageLabels, ...spec.labels };
+  return Object.fromEntries(Object.keys(merged).sort().map((k) => [k, merged[k]!]));
+}
+
 /** Docker's container Config, field order as Docker writes it. */
 export function containerConfig(record: ContainerRecord, spec: ContainerSpec, image: Record<string, unknown>): Record<string, unknown> {
   const own: Record<string, unknown> = {
@@ -39,12 +46,7 @@ export function containerConfig(record: ContainerRecord, spec: ContainerSpec, im
     Entrypoint: spec.entrypoint,
   };
   // --label over the image's labels (commit and export carry them on, as in Docker).
-  if (spec.labels !== undefined && Object.keys(spec.labels).length > 0) {
-    const imageLabels = image.Labels !== null && typeof image.Labels === 'object' ? image.Labels as Record<string, string> : {};
-    const merged: Record<string, string> = { ...imageLabels, ...spec.labels };
-    // Keys in order, as Go writes a map (what Docker's inspect and commit show).
-    own.Labels = Object.fromEntries(Object.keys(merged).sort().map((k) => [k, merged[k]]));
-  }
+  if (spec.labels !== undefined && Object.keys(spec.labels).length > 0) own.Labels = containerLabels(spec, image);
   // Docker records a stop signal only when the image or --stop-signal set one, a timeout only when given.
   if (spec.stopSignalSet === true) own.StopSignal = spec.stopSignal;
   else if (image.StopSignal === undefined) delete own.StopSignal;

@@ -301,8 +301,9 @@ export function parseTmpfs(entries: readonly string[]): Record<string, string> {
     const colon = entry.indexOf(':');
     const path = colon < 0 ? entry : entry.slice(0, colon);
     const options = colon < 0 ? '' : entry.slice(colon + 1);
-    const clean = posix.normalize(path);
-    if (!path.startsWith('/') || clean === '/' || clean.split('/').includes('..')) {
+    // Cleaned as -v destinations are ("/run/" is "/run"; "/x/.." is "/", refused).
+    const clean = cleanPath(path);
+    if (!isAbsolute(clean) || clean === '/') {
       throw new BerthError('invalid_argument', 'TMPFS_INVALID', `invalid mount config for type "tmpfs": invalid mount path: '${path}' (an absolute path other than / is needed)`);
     }
     if (clean in out) throw new BerthError('invalid_argument', 'TMPFS_INVALID', `Duplicate mount point: ${clean}`);

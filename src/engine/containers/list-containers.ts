@@ -6,7 +6,7 @@ import { getContainer, listContainers, type ContainerRecord } from '../../store/
 import type { ContainerHost } from './container-host.js';
 import { imageLayerDirs } from './image-layer-dirs.js';
 import { isPaused } from './pause-container.js';
-import { imageRuntimeConfig } from './container-config.js';
+import { containerLabels, imageRuntimeConfig } from './container-config.js';
 import { refreshContainer, specOf } from './container-exit.js';
 
 export interface ContainerRow {
@@ -78,6 +78,5 @@ export async function listContainerRows(host: ContainerHost, options: ListContai
 
 async function labelsOf(host: ContainerHost, record: ContainerRecord): Promise<Record<string, string>> {
   const image = await imageRuntimeConfig(host.store, record.imageId).catch(() => ({} as Record<string, unknown>));
-  const imageLabels = image.Labels !== null && typeof image.Labels === 'object' ? image.Labels as Record<string, string> : {};
-  return { ...imageLabels, ...(specOf(record).labels ?? {}) };
+  return containerLabels(specOf(record), image);
 }
