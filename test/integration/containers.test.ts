@@ -734,6 +734,31 @@ describe('containers', { concurrency: 4 }, () => {
       });
     });
 
+    test('top: the container\'s processes from the host\'s ps, in Docker\'s table; ps options; refusals', async (t) => {
+      await withStore(t, async (s) => {
+        await s.ok(['run', '-d', '--name', 'busy', IMAGE, 'sh', '-c', 'sleep 1001 & exec sleep 1002']);
+        const pid = (await inspectContainer(s, 'busy')).State.Pid as number;
+        const lines = async (): Promise<string[]> => (await s.ok(['top', 'busy'])).stdout.trimEnd().split('\n');
+        await until('both sleeps to run', async () => (await lines()).length === 3);
+        const [head, ...rows] = await lines();
+        assert.equal(head, ['UID', 'PID', 'PPID', 'C', 'STIME', 'TTY', 'TIME'].map((c) => c.padEnd(20)).join('') + 'CMD');
+        const commands = rows.map((r) => r.slice(140)).sort();
+        assert.deepEqual(commands, ['sleep 1001', 'sleep 1002']);
+        assert.ok(rows.some((r) => r.slice(20, 40).trim() === String(pid)), 'the container\'s first process, by its host PID');
+        const custom = (await s.ok(['top', 'busy', '-o', 'pid,comm'])).stdout.trimEnd().split('\n');
+        assert.equal(custom[0], `${'PID'.padEnd(20)}COMMAND`);
+        assert.deepEqual(custom.slice(1).map((l) => l.slice(20)), ['sleep', 'sleep']);
+        const noPid = await s.berth(['top', 'busy', '-o', 'comm']);
+        assert.equal(noPid.code, 1);
+        assert.match(noPid.stderr, /Couldn't find PID field in ps output \[TOP_NO_PID\]/);
+        await s.ok(['stop', '-t', '0', 'busy']);
+        const stopped = await s.berth(['top', 'busy']);
+        assert.equal(stopped.code, 1);
+        assert.match(stopped.stderr, /is not running \[CONTAINER_NOT_RUNNING\]/);
+        await s.ok(['rm', 'busy']);
+      });
+    });
+
     test('rename: a running container keeps running under its new name; Docker\'s refusals', async (t) => {
       await withStore(t, async (s) => {
         const id = (await s.ok(['run', '-d', '--name', 'before', IMAGE, 'sleep', '1000'])).stdout.trim();

@@ -1,4 +1,4 @@
-/** The OCI runtime's command line (runc; crun takes the same): start, kill, delete, state, exec. */
+/** The OCI runtime's command line (runc; crun takes the same): start, kill, delete, state, ps, exec. */
 import { spawn } from 'node:child_process';
 import { BerthError } from '../../internal/errors.js';
 
@@ -45,6 +45,14 @@ export async function startContainer(runtime: Runtime, id: string): Promise<void
 export async function killContainer(runtime: Runtime, id: string, signal: string, all = false): Promise<void> {
   const r = await call(runtime, ['kill', ...(all ? ['--all'] : []), id, signal]);
   if (r.code !== 0 && !/not running|does not exist|process already finished/i.test(r.stderr)) throw failed('signal', id, r);
+}
+
+/** Host PIDs of every process in the container (`runc ps --format json`). */
+export async function containerPids(runtime: Runtime, id: string): Promise<number[]> {
+  const r = await call(runtime, ['ps', '--format', 'json', id]);
+  if (r.code !== 0) throw failed('list the processes of', id, r);
+  const pids: unknown = JSON.parse(r.stdout);
+  return Array.isArray(pids) ? pids.filter((p): p is number => Number.isInteger(p)) : [];
 }
 
 export async function deleteContainer(runtime: Runtime, id: string): Promise<void> {
