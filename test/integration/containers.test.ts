@@ -759,6 +759,36 @@ describe('containers', { concurrency: 4 }, () => {
       });
     });
 
+    test('stats --no-stream: CPU, memory against the limit, processes, from the cgroups, in Docker\'s shapes', async (t) => {
+      await withStore(t, async (s) => {
+        await s.ok(['run', '-d', '--name', 'spin', '-m', '64m', IMAGE, 'sh', '-c', 'while :; do :; done']);
+        await s.ok(['run', '-d', '--name', 'idle', IMAGE, 'sh', '-c', 'sleep 1000 & exec sleep 1001']);
+        await s.ok(['create', '--name', 'never', IMAGE, 'true']);
+        const rows = jsonLines((await s.ok(['stats', '--no-stream', '--format', 'json'])).stdout);
+        assert.deepEqual(rows.map((r) => r.Name).sort(), ['idle', 'spin'], 'running containers only, by default');
+        const spin = rows.find((r) => r.Name === 'spin')!;
+        const idle = rows.find((r) => r.Name === 'idle')!;
+        assert.deepEqual(Object.keys(spin), ['BlockIO', 'CPUPerc', 'Container', 'ID', 'MemPerc', 'MemUsage', 'Name', 'NetIO', 'PIDs']);
+        const cpu = (r: Json): number => Number((r.CPUPerc as string).replace(/%$/, ''));
+        assert.ok(cpu(spin) > 10, `a busy loop shows CPU: ${spin.CPUPerc}`);
+        assert.ok(cpu(spin) > cpu(idle), `more than a sleeping one: ${spin.CPUPerc} against ${idle.CPUPerc}`);
+        assert.match(spin.MemUsage, /^[\d.]+[KMG]?i?B \/ 64MiB$/, 'against its -m limit');
+        assert.match(spin.MemPerc, /^\d+\.\d\d%$/);
+        assert.equal(idle.PIDs, '2');
+        assert.equal(spin.NetIO, '0B / 0B');
+        const table = (await s.ok(['stats', '--no-stream', 'spin'])).stdout.split('\n');
+        assert.match(table[0]!, /^CONTAINER ID {3}NAME {6}CPU % {5}MEM USAGE \/ LIMIT {3}MEM % {5}NET I\/O {3}BLOCK I\/O {3}PIDS$/);
+        assert.match(table[1]!, /^[0-9a-f]{12} {3}spin /);
+        const all = jsonLines((await s.ok(['stats', '--no-stream', '-a', '--format', 'json'])).stdout);
+        const never = all.find((r) => r.Name === 'never')!;
+        assert.deepEqual([never.CPUPerc, never.MemUsage, never.PIDs], ['0.00%', '0B / 0B', '0'], 'a container that does not run shows zeros');
+        const missing = await s.berth(['stats', '--no-stream', 'no-such']);
+        assert.equal(missing.code, 1);
+        assert.match(missing.stderr, /No such container: no-such/);
+        await s.ok(['rm', '-f', 'spin', 'idle', 'never']);
+      });
+    });
+
     test('rename: a running container keeps running under its new name; Docker\'s refusals', async (t) => {
       await withStore(t, async (s) => {
         const id = (await s.ok(['run', '-d', '--name', 'before', IMAGE, 'sleep', '1000'])).stdout.trim();

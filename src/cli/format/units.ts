@@ -61,6 +61,19 @@ function computeHumanSize(bytes: number, precision: number): string {
   return `${formatG(size, precision)}${DECIMAL_UNITS[i]}`;
 }
 
+const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB', 'ZiB', 'YiB'];
+
+/** go-units BytesSize: binary (1024-based) units at Go's %.4g ("680KiB", "23.54GiB"), as `stats` shows memory. */
+export function bytesSize(bytes: number): string {
+  let size = bytes;
+  let i = 0;
+  while (size >= 1024 && i < BINARY_UNITS.length - 1) {
+    size /= 1024;
+    i++;
+  }
+  return `${formatG(size, 4)}${BINARY_UNITS[i]}`;
+}
+
 /** go-units HumanDuration. */
 export function humanDuration(ms: number): string {
   const seconds = Math.floor(ms / 1000);
