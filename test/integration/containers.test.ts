@@ -597,6 +597,15 @@ describe('containers', { concurrency: 4 }, () => {
         assert.equal((await psRows(s, ['-a', '-f', `ancestor=${IMAGE}`])).length, 6);
         const badFilter = await s.berth(['ps', '-f', 'colour=red']);
         assert.equal(badFilter.code, 125);
+        assert.deepEqual((await psRows(s, ['-a', '-f', 'exited=2'])).map((r) => r.Names), ['done']);
+        assert.deepEqual(await psRows(s, ['-a', '-f', 'exited=0']), []);
+        assert.equal((await s.berth(['ps', '-f', 'exited=two'])).code, 125);
+        // -l and -n: the latest created, whatever their state (no -a needed), as in Docker.
+        assert.deepEqual((await psRows(s, ['-l'])).map((r) => r.Names), ['done']);
+        const lastTwo = await psRows(s, ['-n', '2']);
+        assert.equal(lastTwo.length, 2);
+        assert.equal(lastTwo[0]!.Names, 'done');
+        assert.equal((await s.ok(['ps', '-n', '-1', '-q'])).stdout.trim().split('\n').length, 1, '-n -1 is no limit: running ones only, as without it');
       });
     });
 

@@ -24,9 +24,19 @@ function parseFilters(values: string[], command: string): ListContainersOptions[
   return values.map((v) => {
     const eq = v.indexOf('=');
     const key = v.slice(0, eq);
-    if (eq < 0 || !['status', 'name', 'id', 'ancestor', 'label'].includes(key)) throw usageError(`invalid filter '${v}': use status=, name=, id=, ancestor= or label=`, command);
-    return { key: key as 'status' | 'name' | 'id' | 'ancestor' | 'label', value: v.slice(eq + 1) };
+    if (eq < 0 || !['status', 'name', 'id', 'ancestor', 'label', 'exited'].includes(key)) throw usageError(`invalid filter '${v}': use status=, name=, id=, ancestor=, label= or exited=`, command);
+    const value = v.slice(eq + 1);
+    if (key === 'exited' && !/^-?\d+$/.test(value)) throw usageError(`invalid filter '${v}': exited= takes an exit code`, command);
+    return { key: key as ListContainersOptions['filters'][number]['key'], value };
   });
+}
+
+/** -n N: a count; Docker's default -1 (and any number below 1) means no limit. */
+function lastFlag(value: string | undefined, command: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^-?\d+$/.test(value)) throw usageError(`invalid argument "${value}" for "-n, --last" flag: strconv.ParseInt: parsing "${value}": invalid syntax`, command);
+  const n = Number(value);
+  return n >= 1 ? n : undefined;
 }
 
 /** Column names of `ps --format 'table ...'`, as Docker heads them. */
@@ -40,7 +50,9 @@ export const spec: CommandSpec = {
   description: 'List containers',
   flags: [
     { long: 'all', short: 'a', type: 'bool', description: 'Show all containers (default shows just running)' },
-    { long: 'filter', short: 'f', type: 'list', description: 'Filter output: status=, name=, id=, ancestor=, label=KEY[=VALUE]' },
+    { long: 'filter', short: 'f', type: 'list', description: 'Filter output: status=, name=, id=, ancestor=, label=KEY[=VALUE], exited=CODE' },
+    { long: 'last', short: 'n', type: 'string', description: 'Show n last created containers (includes all states)' },
+    { long: 'latest', short: 'l', type: 'bool', description: 'Show the latest created container (includes all states)' },
     { long: 'format', type: 'string', description: 'Format output: "table" (default), "json", "table TEMPLATE" or a Go template such as \'{{.Names}}\'' },
     { long: 'no-trunc', type: 'bool', description: "Don't truncate output" },
     { long: 'quiet', short: 'q', type: 'bool', description: 'Only display container IDs' },
@@ -53,8 +65,10 @@ export const spec: CommandSpec = {
     const store = Store.open(ctx.root);
     try {
       const quiet = flagBool(flags, 'quiet');
+      const last = flagBool(flags, 'latest') ? 1 : lastFlag(flagString(flags, 'last'), ctx.commandPath);
       const rows = await listContainerRows(hostFor(ctx, store), {
         all: flagBool(flags, 'all'), sizes, filters: parseFilters(flagList(flags, 'filter'), ctx.commandPath), labels: !quiet && format.kind !== 'table',
+        ...(last === undefined ? {} : { last }),
       });
       const noTrunc = flagBool(flags, 'no-trunc');
       const id = (i: string): string => (noTrunc ? i : i.slice(0, 12));

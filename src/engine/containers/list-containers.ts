@@ -25,13 +25,17 @@ export interface ContainerRow {
 export interface ListContainersOptions {
   all: boolean;
   sizes: boolean;
-  filters: Array<{ key: 'status' | 'name' | 'id' | 'ancestor' | 'label'; value: string }>;
+  filters: Array<{ key: 'status' | 'name' | 'id' | 'ancestor' | 'label' | 'exited'; value: string }>;
+  /** Only the N most recently created (any state, as Docker's -n and -l). */
+  last?: number;
   /** Fill in each row's labels (the image's and the container's); a label filter does too. */
   labels?: boolean;
 }
 
 function matches(record: ContainerRecord, paused: boolean, labels: Record<string, string> | undefined, filter: ListContainersOptions['filters'][number]): boolean {
   switch (filter.key) {
+    case 'exited':
+      return record.state === 'exited' && record.exitCode === Number(filter.value);
     case 'label': {
       // label=KEY: has the label; label=KEY=VALUE: has it with that value.
       const eq = filter.value.indexOf('=');
@@ -53,11 +57,13 @@ function matches(record: ContainerRecord, paused: boolean, labels: Record<string
 export async function listContainerRows(host: ContainerHost, options: ListContainersOptions): Promise<ContainerRow[]> {
   const rows: ContainerRow[] = [];
   const imageSize = host.store.db.prepare('SELECT size FROM images WHERE id = ?').pluck();
-  for (const record of listContainers(host.store.db)) {
+  // Newest first: -n N keeps the first N, whatever their state.
+  const records = listContainers(host.store.db);
+  for (const record of options.last === undefined ? records : records.slice(0, options.last)) {
     const current = await refreshContainer(host, record);
     if (getContainer(host.store.db, current.id) === undefined) continue; // it just exited and was --rm
     const statusFilter = options.filters.some((f) => f.key === 'status');
-    if (!options.all && !statusFilter && current.state !== 'running') continue;
+    if (!options.all && options.last === undefined && !statusFilter && current.state !== 'running') continue;
     const paused = isPaused(host, current);
     const labels = options.labels === true || options.filters.some((f) => f.key === 'label') ? await labelsOf(host, current) : undefined;
     if (!options.filters.every((f) => matches(current, paused, labels, f))) continue;
