@@ -798,6 +798,23 @@ describe('containers', { concurrency: 4 }, () => {
       });
     });
 
+    test('logs --since and --until take the times logs -t prints; a bad one is refused', async (t) => {
+      await withStore(t, async (s) => {
+        await s.ok(['run', '--name', 'twice', IMAGE, 'sh', '-c', 'echo first; sleep 1.2; echo second']);
+        const stamped = (await s.ok(['logs', '-t', 'twice'])).stdout.trimEnd().split('\n').map((l) => l.split(' ')[0]!);
+        assert.equal(stamped.length, 2);
+        const [first, second] = stamped as [string, string];
+        assert.equal((await s.ok(['logs', '--since', second, 'twice'])).stdout, 'second\n');
+        assert.equal((await s.ok(['logs', '--until', first, 'twice'])).stdout, 'first\n');
+        assert.equal((await s.ok(['logs', '--since', first, '--until', second, 'twice'])).stdout, 'first\nsecond\n');
+        assert.equal((await s.ok(['logs', '--until', '2000-01-01T00:00:00Z', 'twice'])).stdout, '');
+        const bad = await s.berth(['logs', '--since', 'yesterday', 'twice']);
+        assert.equal(bad.code, 1);
+        assert.match(bad.stderr, /invalid value for "since": failed to parse value as time or duration: "yesterday" \[LOG_TIME_INVALID\]/);
+        await s.ok(['rm', 'twice']);
+      });
+    });
+
     test('rename: a running container keeps running under its new name; Docker\'s refusals', async (t) => {
       await withStore(t, async (s) => {
         const id = (await s.ok(['run', '-d', '--name', 'before', IMAGE, 'sleep', '1000'])).stdout.trim();
