@@ -7,7 +7,11 @@ import { forEachContainer } from './container-each.js';
 export const spec: CommandSpec = {
   usage: '[OPTIONS] CONTAINER [CONTAINER...]',
   description: 'Remove one or more containers',
-  flags: [{ long: 'force', short: 'f', type: 'bool', description: 'Force the removal of a running container (uses SIGKILL)' }],
+  flags: [
+    { long: 'force', short: 'f', type: 'bool', description: 'Force the removal of a running container (uses SIGKILL)' },
+    // Docker's -v; in Berth a container's anonymous volumes always go with it (there are no volume commands to find them by).
+    { long: 'volumes', short: 'v', type: 'bool', description: 'Remove anonymous volumes associated with the container (Berth always does)' },
+  ],
   args: { min: 1 },
   async run(ctx, flags, args) {
     const store = Store.open(ctx.root);
