@@ -1,6 +1,6 @@
 /** The OCI runtime's command line (runc; crun takes the same): start, kill, delete, state, ps, exec. */
-import { spawn } from 'node:child_process';
 import { BerthError } from '../../internal/errors.js';
+import { runCommand, type CommandResult } from '../../internal/run-command.js';
 
 export interface Runtime {
   /** Path of the runtime binary. */
@@ -14,25 +14,11 @@ export interface RuntimeState {
   pid: number;
 }
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+function call(runtime: Runtime, args: string[]): Promise<CommandResult> {
+  return runCommand(runtime.path, [...runtime.args, ...args]);
 }
 
-function call(runtime: Runtime, args: string[]): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(runtime.path, [...runtime.args, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout!.on('data', (b: Buffer) => out.push(b));
-    child.stderr!.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8').trim() }));
-  });
-}
-
-function failed(action: string, id: string, r: Result): BerthError {
+function failed(action: string, id: string, r: CommandResult): BerthError {
   return new BerthError('internal', 'RUNTIME_FAILED', `Cannot ${action} container ${id.slice(0, 12)}: ${r.stderr || `the runtime exited with ${r.code}`}`);
 }
 

@@ -3,8 +3,8 @@
  * the lines of the container's processes (the runtime lists their host PIDs). The last column
  * keeps its spaces (a command line); the others are single words.
  */
-import { spawn } from 'node:child_process';
 import { BerthError } from '../../internal/errors.js';
+import { runCommand } from '../../internal/run-command.js';
 import { containerPids } from '../../container/runtime/oci-runtime.js';
 import type { ContainerRecord } from '../../store/metadata/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
@@ -13,18 +13,6 @@ import { refreshContainer, specOf } from './container-exit.js';
 export interface ProcessTable {
   titles: string[];
   processes: string[][];
-}
-
-function runPs(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('ps', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout!.on('data', (b: Buffer) => out.push(b));
-    child.stderr!.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8').trim() }));
-  });
 }
 
 /** The lines of `ps` output whose PID column names one of `pids`. */
@@ -46,7 +34,7 @@ export async function topContainer(host: ContainerHost, record: ContainerRecord,
   const current = await refreshContainer(host, record);
   if (current.state !== 'running') throw new BerthError('conflict', 'CONTAINER_NOT_RUNNING', `Container ${current.id} is not running`);
   const pids = new Set(await containerPids(runtimeFor(host, specOf(current).runtime), current.id));
-  const ps = await runPs(psArgs.length === 0 ? ['-ef'] : psArgs);
+  const ps = await runCommand('ps', psArgs.length === 0 ? ['-ef'] : psArgs);
   if (ps.code !== 0) throw new BerthError('invalid_argument', 'TOP_PS_FAILED', `ps ${psArgs.join(' ')} failed: ${ps.stderr || `exit status ${ps.code}`}`);
   return psLinesOf(ps.stdout, pids);
 }
