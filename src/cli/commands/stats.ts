@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { listContainers, type ContainerRecord } from '../../store/metadata/containers.js';
-import { refreshContainer } from '../../engine/containers/container-exit.js';
+import type { ContainerRecord } from '../../store/metadata/containers.js';
+import { listContainerRows } from '../../engine/containers/list-containers.js';
 import { resolveContainer } from '../../engine/containers/resolve-container.js';
 import { cpuPercent, sampleStats, type StatsSample } from '../../engine/containers/container-stats.js';
 import type { ContainerHost } from '../../engine/containers/container-host.js';
@@ -45,12 +45,9 @@ function row(target: Target, before: StatsSample | undefined, after: StatsSample
 
 async function targets(host: ContainerHost, args: string[], all: boolean): Promise<Target[]> {
   if (args.length > 0) return args.map((input) => ({ record: resolveContainer(host.store, input), input }));
-  const out: Target[] = [];
-  for (const record of listContainers(host.store.db)) {
-    const current = await refreshContainer(host, record);
-    if (all || current.state === 'running') out.push({ record: current, input: current.id.slice(0, 12) });
-  }
-  return out;
+  // What `ps` (or `ps -a`) lists, state refreshed first.
+  const rows = await listContainerRows(host, { all, sizes: false, filters: [] });
+  return rows.map((r) => ({ record: r.record, input: r.record.id.slice(0, 12) }));
 }
 
 export const spec: CommandSpec = {
