@@ -15,9 +15,9 @@ export function statusText(row: ContainerRow, now: number): string {
   return 'Created';
 }
 
-/** Docker's LABELS column: KEY=VALUE pairs joined by commas (sorted here, so the output is stable). */
+/** Docker's LABELS column: KEY=VALUE pairs joined by commas (in key order, as containerLabels gives them). */
 function labelText(labels: Record<string, string> | undefined): string {
-  return labels === undefined ? '' : Object.keys(labels).sort().map((k) => `${k}=${labels[k]}`).join(',');
+  return labels === undefined ? '' : Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(',');
 }
 
 function parseFilters(values: string[], command: string): ListContainersOptions['filters'] {

@@ -57,6 +57,8 @@ function matches(record: ContainerRecord, paused: boolean, labels: Record<string
 export async function listContainerRows(host: ContainerHost, options: ListContainersOptions): Promise<ContainerRow[]> {
   const rows: ContainerRow[] = [];
   const imageSize = host.store.db.prepare('SELECT size FROM images WHERE id = ?').pluck();
+  // Containers of one image share its config: read it once per listing.
+  const imageConfigs = new Map<string, Promise<Record<string, unknown>>>();
   // Newest first: -n N keeps the first N, whatever their state.
   const records = listContainers(host.store.db);
   for (const record of options.last === undefined ? records : records.slice(0, options.last)) {
@@ -65,7 +67,7 @@ export async function listContainerRows(host: ContainerHost, options: ListContai
     const statusFilter = options.filters.some((f) => f.key === 'status');
     if (!options.all && options.last === undefined && !statusFilter && current.state !== 'running') continue;
     const paused = isPaused(host, current);
-    const labels = options.labels === true || options.filters.some((f) => f.key === 'label') ? await labelsOf(host, current) : undefined;
+    const labels = options.labels === true || options.filters.some((f) => f.key === 'label') ? await labelsOf(host, current, imageConfigs) : undefined;
     if (!options.filters.every((f) => matches(current, paused, labels, f))) continue;
     const spec = specOf(current);
     let size: number | undefined;
@@ -82,7 +84,11 @@ export async function listContainerRows(host: ContainerHost, options: ListContai
   return rows;
 }
 
-async function labelsOf(host: ContainerHost, record: ContainerRecord): Promise<Record<string, string>> {
-  const image = await imageRuntimeConfig(host.store, record.imageId).catch(() => ({} as Record<string, unknown>));
-  return containerLabels(specOf(record), image);
+async function labelsOf(host: ContainerHost, record: ContainerRecord, imageConfigs: Map<string, Promise<Record<string, unknown>>>): Promise<Record<string, string>> {
+  let image = imageConfigs.get(record.imageId);
+  if (image === undefined) {
+    image = imageRuntimeConfig(host.store, record.imageId).catch(() => ({}));
+    imageConfigs.set(record.imageId, image);
+  }
+  return containerLabels(specOf(record), await image);
 }
