@@ -1,4 +1,5 @@
 import { listContainerRows, type ContainerRow, type ListContainersOptions } from '../../engine/containers/list-containers.js';
+import { dockerState } from '../../engine/containers/pause-container.js';
 import { Store } from '../../store/store.js';
 import { ellipsis, goTime, humanDuration, humanSize, timeAgo } from '../format/units.js';
 import { renderTable } from '../format/tabwriter.js';
@@ -83,7 +84,7 @@ export const spec: CommandSpec = {
         const objects = rows.map((r) => ({
           Command: command(r), CreatedAt: goTime(r.record.createdMs), ID: id(r.record.id), Image: r.record.imageRef, Labels: labelText(r.labels), LocalVolumes: '0',
           Mounts: '', Names: r.record.name, Networks: '', Ports: '', RunningFor: timeAgo(r.record.createdMs, now),
-          Size: sizes ? size(r) : '0B', State: r.paused ? 'paused' : r.record.state, Status: statusText(r, now),
+          Size: sizes ? size(r) : '0B', State: dockerState(r.record, r.paused), Status: statusText(r, now),
         }));
         await write(ctx.stdout, format.kind === 'json' ? objects.map((o) => `${JSON.stringify(o)}\n`).join('') : renderListTemplate(format, objects, PS_HEADERS));
         return;

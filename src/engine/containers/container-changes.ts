@@ -15,6 +15,7 @@ export { renderChanges } from '../../container/rootfs/fs-changes.js';
 import type { ContainerRecord } from '../../store/metadata/containers.js';
 import type { ContainerHost } from './container-host.js';
 import { holdContainer, releaseContainer } from './container-pause.js';
+import { isPaused } from './pause-container.js';
 import { refreshContainer, specOf } from './container-exit.js';
 import { imageLayerDirs } from './image-layer-dirs.js';
 
@@ -53,7 +54,7 @@ export async function changeSource(host: ContainerHost, record: ContainerRecord)
 export async function withContainerHeld<T>(host: ContainerHost, record: ContainerRecord, pause: boolean, fn: (current: ContainerRecord) => Promise<T>): Promise<T> {
   const current = await refreshContainer(host, record);
   // Stopped, or paused by `berth pause` (frozen already, and it stays so afterwards, as in Docker).
-  if (!pause || current.state !== 'running' || existsSync(containerPaths(host.store.layout.containers, current.id).userPaused)) return fn(current);
+  if (!pause || current.state !== 'running' || isPaused(host, current)) return fn(current);
   const runtime = specOf(current).runtime;
   await holdContainer(host, current, runtime);
   let result: T;

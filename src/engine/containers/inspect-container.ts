@@ -6,7 +6,7 @@ import type { ContainerHost } from './container-host.js';
 import { imageLayerDirs } from './image-layer-dirs.js';
 import { refreshContainer, specOf } from './container-exit.js';
 import { containerConfig, imageRuntimeConfig } from './container-config.js';
-import { isPaused } from './pause-container.js';
+import { dockerState, isPaused } from './pause-container.js';
 import { memorySwap } from './resource-limits.js';
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -24,7 +24,7 @@ export async function inspectContainer(host: ContainerHost, record: ContainerRec
     Path: spec.args[0] ?? '',
     Args: spec.args.slice(1),
     State: {
-      Status: paused ? 'paused' : current.state,
+      Status: dockerState(current, paused),
       Running: running,
       Paused: paused,
       Restarting: false,

@@ -5,7 +5,7 @@ import { containerPaths } from '../../container/container-paths.js';
 import { getContainer, listContainers, type ContainerRecord } from '../../store/metadata/containers.js';
 import type { ContainerHost } from './container-host.js';
 import { imageLayerDirs } from './image-layer-dirs.js';
-import { isPaused } from './pause-container.js';
+import { dockerState, isPaused } from './pause-container.js';
 import { containerLabels, imageRuntimeConfig } from './container-config.js';
 import { refreshContainer, specOf } from './container-exit.js';
 
@@ -43,8 +43,7 @@ function matches(record: ContainerRecord, paused: boolean, labels: Record<string
       return labels !== undefined && key in labels && (eq < 0 || labels[key] === filter.value.slice(eq + 1));
     }
     case 'status':
-      // Docker's states: a paused container is "paused", not "running".
-      return (paused ? 'paused' : record.state) === filter.value;
+      return dockerState(record, paused) === filter.value;
     case 'name':
       return record.name.includes(filter.value.replace(/^\//, ''));
     case 'id':

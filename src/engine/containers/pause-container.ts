@@ -19,6 +19,11 @@ export function isPaused(host: ContainerHost, record: ContainerRecord): boolean 
   return record.state === 'running' && existsSync(containerPaths(host.store.layout.containers, record.id).userPaused);
 }
 
+/** Docker's name for the container's state: a paused container is "paused", not "running". */
+export function dockerState(record: ContainerRecord, paused: boolean): string {
+  return paused ? 'paused' : record.state;
+}
+
 export function pausedError(record: ContainerRecord, doing: string): BerthError {
   return new BerthError('conflict', 'CONTAINER_PAUSED', `Container ${record.id} is paused, unpause the container before ${doing}`, {
     hint: `Run "berth unpause ${record.name}"`,
