@@ -39,3 +39,12 @@ export function isIdentityAlive(identity: string): boolean {
   const fields = statFields(Number(match[1]));
   return fields !== undefined && fields[19] === match[2] && fields[0] !== 'Z' && fields[0] !== 'X';
 }
+
+/** True if the file at `path` holds the identity of a process still running (false when there is no such file). */
+export function isFileOwnerAlive(path: string): boolean {
+  try {
+    return isIdentityAlive(readFileSync(path, 'utf8').trim());
+  } catch {
+    return false;
+  }
+}

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSystemError } from '../../internal/errors.js';
-import { isIdentityAlive, ownIdentity, processStartTime } from '../../internal/process-identity.js';
+import { isFileOwnerAlive, isIdentityAlive, ownIdentity, processStartTime } from '../../internal/process-identity.js';
 import { containerPaths, exitFile } from '../../container/container-paths.js';
 import { isMounted, unmount } from '../../container/rootfs/overlay.js';
 import { containerState, deleteContainer } from '../../container/runtime/oci-runtime.js';
@@ -93,11 +93,7 @@ export function holdForRestart(host: ContainerHost, record: ContainerRecord): { 
 }
 
 function isHeldForRestart(host: ContainerHost, record: ContainerRecord): boolean {
-  try {
-    return isIdentityAlive(readFileSync(join(containerPaths(host.store.layout.containers, record.id).dir, RESTART_FILE), 'utf8').trim());
-  } catch {
-    return false;
-  }
+  return isFileOwnerAlive(join(containerPaths(host.store.layout.containers, record.id).dir, RESTART_FILE));
 }
 
 const RETIRED_PREFIX = '.removed-';
@@ -145,11 +141,7 @@ export function isRetiredDirName(name: string): boolean {
 
 /** True while the background process deleting a retired container directory is still running. */
 export function isCleanerAlive(retiredDir: string): boolean {
-  try {
-    return isIdentityAlive(readFileSync(join(retiredDir, CLEANER_FILE), 'utf8').trim());
-  } catch {
-    return false; // none recorded
-  }
+  return isFileOwnerAlive(join(retiredDir, CLEANER_FILE));
 }
 
 /** Once told to (a line, or the end of stdin), unmounts DIR/rootfs (lazily if busy) and deletes DIR, never crossing into another filesystem. */
