@@ -18,6 +18,10 @@ export interface Native {
   listXattr(path: string): string[];
   /** lremovexattr; removing an attribute that is not there is not an error. */
   removeXattr(path: string, name: string): void;
+  /** mount(2) as given (throws an Error whose code is the errno name). */
+  mount(source: string, target: string, fstype: string, flags: number, data: string): void;
+  /** umount2(2). */
+  umount(target: string, flags: number): void;
 }
 
 let native: Native | undefined;

@@ -4,12 +4,15 @@
  * on it, whose reads and writes then go through Node's fs functions on the descriptor; and
  * listing, reading and removing extended attributes of a path without following a symlink (the
  * copying storage driver turns overlay's opaque-directory xattr into a deletion; export records
- * xattrs in the tar).
+ * xattrs in the tar); and mount(2)/umount2(2) called directly, for EROFS layer indexes, whose
+ * image is a regular file: mount(8) would put it on a loop device, the kernel can read the
+ * file itself.
  */
 #define _GNU_SOURCE
 #include <node_api.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/xattr.h>
 #include <sys/un.h>
@@ -167,6 +170,51 @@ static napi_value remove_xattr(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* Reads argument `i` as a UTF-8 string into `out` (size bytes); false after throwing. */
+static int string_arg(napi_env env, napi_value value, char *out, size_t size, const char *what) {
+  size_t length = 0;
+  if (napi_get_value_string_utf8(env, value, out, size, &length) != napi_ok || length >= size - 1) {
+    napi_throw_type_error(env, NULL, what);
+    return 0;
+  }
+  return 1;
+}
+
+/* mount(source, target, fstype, flags, data): void -- mount(2) as given. */
+static napi_value mount_fs(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value argv[5];
+  char source[4096], target[4096], fstype[64], data[4096];
+  uint32_t flags = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 5
+      || napi_get_value_uint32(env, argv[3], &flags) != napi_ok) {
+    napi_throw_type_error(env, NULL, "mount(source, target, fstype, flags, data) needs four strings and a number");
+    return NULL;
+  }
+  if (!string_arg(env, argv[0], source, sizeof source, "mount: source too long")
+      || !string_arg(env, argv[1], target, sizeof target, "mount: target too long")
+      || !string_arg(env, argv[2], fstype, sizeof fstype, "mount: fstype too long")
+      || !string_arg(env, argv[4], data, sizeof data, "mount: options too long")) return NULL;
+  if (mount(source, target, fstype, flags, data) < 0) return throw_errno(env, errno, "mount");
+  return NULL;
+}
+
+/* umount(target, flags): void -- umount2(2). */
+static napi_value umount_fs(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  char target[4096];
+  uint32_t flags = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2
+      || napi_get_value_uint32(env, argv[1], &flags) != napi_ok) {
+    napi_throw_type_error(env, NULL, "umount(target, flags) needs a string and a number");
+    return NULL;
+  }
+  if (!string_arg(env, argv[0], target, sizeof target, "umount: target too long")) return NULL;
+  if (umount2(target, (int)flags) < 0) return throw_errno(env, errno, "umount2");
+  return NULL;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
     {"connectSeqpacket", NULL, connect_seqpacket, NULL, NULL, NULL, napi_default, NULL},
@@ -174,6 +222,8 @@ static napi_value init(napi_env env, napi_value exports) {
     {"getXattr", NULL, get_xattr, NULL, NULL, NULL, napi_default, NULL},
     {"listXattr", NULL, list_xattr, NULL, NULL, NULL, napi_default, NULL},
     {"removeXattr", NULL, remove_xattr, NULL, NULL, NULL, napi_default, NULL},
+    {"mount", NULL, mount_fs, NULL, NULL, NULL, napi_default, NULL},
+    {"umount", NULL, umount_fs, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

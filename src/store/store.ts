@@ -161,7 +161,7 @@ export class Store {
   }
 
   /**
-   * Unpacked layer directories that no image uses any more: moved aside inside the caller's
+   * Unpacked layer directories and layer indexes (`<chain hex>.erofs`) that no image uses any more: moved aside inside the caller's
    * write transaction (so no start can pick one up meanwhile); remove them after COMMIT.
    */
   dropUnusedLayerDirs(): string[] {
@@ -175,7 +175,8 @@ export class Store {
     const used = this.db.prepare('SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1').pluck();
     const moved: string[] = [];
     for (const name of names) {
-      if (!/^[a-f0-9]{64}$/.test(name) || used.get(`sha256:${name}`) !== undefined) continue;
+      const chain = /^([a-f0-9]{64})(\.erofs)?$/.exec(name)?.[1];
+      if (chain === undefined || used.get(`sha256:${chain}`) !== undefined) continue;
       const aside = join(this.layout.layers, `.trash-${name}`);
       try {
         renameSync(join(this.layout.layers, name), aside);

@@ -16,6 +16,7 @@ import { run } from '../support/cli.js';
 import { dockerAvailable, expectedFacts, fixture, requireOrSkip } from '../support/env.js';
 import { IMAGE } from '../support/busybox-image.js';
 import { runtimeBase, type ContainerStore, containerTestSuite } from '../support/container-store.js';
+import { layerTree } from '../support/layer-trees.js';
 
 const { withStore } = containerTestSuite('berth-commit-');
 
@@ -232,9 +233,10 @@ describe('commit and diff', { concurrency: 3 }, () => {
       await s.ok(['commit', 'xattrs', 'xattrs:1']);
       await s.ok(['run', '--rm', 'xattrs:1', 'true']);
       const layers = join(s.root, 'v1', 'layers');
-      const unpacked = readdirSync(layers).find((d) => existsSync(join(layers, d, 'capfile')));
-      assert.ok(unpacked !== undefined, 'the committed layer is unpacked');
-      const dump = execFileSync('getfattr', ['-d', '-m', '-', '-e', 'hex', join(layers, unpacked, 'capfile'), join(layers, unpacked, 'notefile')], { encoding: 'utf8' });
+      const trees = readdirSync(layers).map((d) => layerTree(join(layers, d)));
+      const unpacked = trees.find((d) => existsSync(join(d, 'capfile')));
+      assert.ok(unpacked !== undefined, 'the committed layer is prepared (unpacked or indexed)');
+      const dump = execFileSync('getfattr', ['-d', '-m', '-', '-e', 'hex', join(unpacked, 'capfile'), join(unpacked, 'notefile')], { encoding: 'utf8' });
       assert.match(dump, /security\.capability=0x0100000200200000000000000000000000000000/);
       assert.match(dump, /user\.note=0x68656c6c6f/);
     });

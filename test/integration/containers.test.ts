@@ -18,6 +18,7 @@ import { DockerArchive, tar, type TarEntry } from '../support/tar-builder.js';
 import { ptySession } from '../support/pty-session.js';
 import { BUSYBOX, buildBusyboxImages, IMAGE, IMAGE_NO_CMD, IMAGE_TWO_LAYERS } from '../support/busybox-image.js';
 import { mountsUnder, runtimeBase, sleep, until, type ContainerStore, containerTestSuite } from '../support/container-store.js';
+import { layerTree } from '../support/layer-trees.js';
 
 const HEX64 = /^[0-9a-f]{64}$/;
 const { withStore } = containerTestSuite('berth-containers-');
@@ -59,8 +60,15 @@ function containerDirs(s: ContainerStore): string[] {
   }
 }
 
+/** The prepared layers (unpacked directories or indexes), by chain ID. */
 function layerDirs(s: ContainerStore): string[] {
-  return readdirSync(join(s.root, 'v1', 'layers')).filter((n) => !n.startsWith('.'));
+  return readdirSync(join(s.root, 'v1', 'layers')).filter((n) => !n.startsWith('.')).map((n) => n.replace(/\.erofs$/, ''));
+}
+
+/** Where the layer of this chain is: its directory, or its index. */
+function preparedLayer(s: ContainerStore, chainHex: string): string {
+  const dir = join(s.root, 'v1', 'layers', chainHex);
+  return existsSync(dir) ? dir : `${dir}.erofs`;
 }
 
 function processAlive(pid: number): boolean {
@@ -922,7 +930,10 @@ describe('containers', { concurrency: 4 }, () => {
         assert.equal(c.Driver, 'overlay');
         assert.ok(statSync(c.GraphDriver.Data.UpperDir).isDirectory(), 'UpperDir exists');
         assert.ok(statSync(c.GraphDriver.Data.WorkDir).isDirectory(), 'WorkDir exists');
-        for (const lower of (c.GraphDriver.Data.LowerDir as string).split(':')) assert.ok(statSync(lower).isDirectory(), `LowerDir ${lower} exists`);
+        for (const lower of (c.GraphDriver.Data.LowerDir as string).split(':')) {
+          // An unpacked layer's directory, or a layer's index (a file the kernel mounts).
+          assert.ok(lower.endsWith('.erofs') ? statSync(lower).isFile() : statSync(lower).isDirectory(), `LowerDir ${lower} exists`);
+        }
         assert.ok(c.LogPath.startsWith(join(s.root, 'v1', 'containers', c.Id)));
 
         await s.ok(['create', '--rm', '--read-only', '--name', 'auto', IMAGE, 'true']);
@@ -1044,12 +1055,13 @@ describe('containers', { concurrency: 4 }, () => {
         const one = (await s.ok(['run', '-d', '--name', 'one', IMAGE, 'sh', '-c', 'echo changed > /etc/issue; echo mine > /only-one; rm /etc/group; exec sleep 1000'])).stdout.trim();
         const two = (await s.ok(['run', '-d', '--name', 'two', IMAGE, 'sleep', '1000'])).stdout.trim();
         const layers = layerDirs(s);
-        assert.deepEqual(layers, [images.baseDiffId.slice(7)], 'one directory, named by the chain ID');
+        assert.deepEqual(layers, [images.baseDiffId.slice(7)], 'one layer (an index, or a directory where the kernel cannot mount one), named by the chain ID');
         const c1 = await inspectContainer(s, 'one');
         const c2 = await inspectContainer(s, 'two');
-        const lower = join(s.root, 'v1', 'layers', layers[0]!);
-        assert.equal(c1.GraphDriver.Data.LowerDir, lower);
-        assert.equal(c2.GraphDriver.Data.LowerDir, lower);
+        const prepared = preparedLayer(s, layers[0]!);
+        assert.equal(c1.GraphDriver.Data.LowerDir, prepared);
+        assert.equal(c2.GraphDriver.Data.LowerDir, prepared);
+        const lower = layerTree(prepared);
         assert.notEqual(c1.GraphDriver.Data.UpperDir, c2.GraphDriver.Data.UpperDir);
         // Both roots are mounted, from the same lower directory (the kernel's view).
         assert.deepEqual(mountsUnder(s.root).sort(), [c1.GraphDriver.Data.MergedDir, c2.GraphDriver.Data.MergedDir].sort());
@@ -1080,8 +1092,10 @@ describe('containers', { concurrency: 4 }, () => {
         const c = await inspectContainer(s, 'wh');
         const lowers = (c.GraphDriver.Data.LowerDir as string).split(':');
         assert.equal(lowers.length, 2);
-        const [top, bottom] = lowers as [string, string];
-        assert.equal(bottom, join(s.root, 'v1', 'layers', images.baseDiffId.slice(7)), 'the base layer is the lowest (Docker lists top first)');
+        const [topLayer, bottomLayer] = lowers as [string, string];
+        const top = layerTree(topLayer);
+        const bottom = layerTree(bottomLayer);
+        assert.equal(bottomLayer, preparedLayer(s, images.baseDiffId.slice(7)), 'the base layer is the lowest (Docker lists top first)');
         // On disk: the base layer whole, the top layer with overlayfs whiteouts as Berth made them.
         assert.ok(existsSync(join(bottom, 'etc', 'issue')));
         assert.ok(existsSync(join(bottom, 'opt', 'data', 'sub', 'deep.txt')));

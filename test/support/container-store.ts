@@ -13,6 +13,7 @@ import { after, before, type TestContext } from 'node:test';
 import { berth, removeDir, tempDir, type RunOptions, type RunResult } from './cli.js';
 import { IS_ROOT, requireOrSkip } from './env.js';
 import { buildBusyboxImages, loadBusybox, removeBusyboxImages } from './busybox-image.js';
+import { closeLayerTrees } from './layer-trees.js';
 
 export interface ContainerStore {
   root: string;
@@ -93,6 +94,7 @@ export async function newStoreDir(parent: string): Promise<{ root: string; work:
  */
 export async function tearDownStore(s: ContainerStore): Promise<string[]> {
   const problems: string[] = [];
+  closeLayerTrees();
   const ids = await s.berth(['ps', '-aq', '--no-trunc']);
   const list = ids.stdout.split('\n').filter((l) => l !== '');
   if (list.length > 0) {

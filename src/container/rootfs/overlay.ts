@@ -26,6 +26,13 @@ export interface OverlayMount {
    * do not outlive their process (`--rm`), as Podman and CRI-O do: a crash may lose their writes.
    */
   volatile?: boolean;
+  /**
+   * Mount with `xino=on`: where the lower layers are on other file systems than the upper one
+   * (indexed layers), overlayfs then gives a copied-up file the inode number of its origin with
+   * the layer in the high bits, the same for all its names: hard links made in the container stay
+   * visible as one inode (export finds them), as they are when every layer is on one file system.
+   */
+  xino?: boolean;
 }
 
 const OPTIONS_LIMIT = 4000;
@@ -43,7 +50,7 @@ function run(command: string, args: string[], cwd?: string): Promise<{ code: num
 export async function mountOverlay(m: OverlayMount): Promise<void> {
   // overlayfs lists lower directories top first.
   const lower = [...m.lowerDirs].reverse().join(':');
-  const options = `lowerdir=${lower},upperdir=${m.upperDir},workdir=${m.workDir}`;
+  const options = `lowerdir=${lower},upperdir=${m.upperDir},workdir=${m.workDir}${m.xino === true ? ',xino=on' : ''}`;
   if (options.length + ',volatile'.length > OPTIONS_LIMIT) {
     throw new BerthError('unsupported', 'ROOTFS_TOO_MANY_LAYERS', `Cannot mount the root filesystem: ${m.lowerDirs.length} layers do not fit in one overlay mount`, {
       hint: 'Use --storage-driver vfs for this image',

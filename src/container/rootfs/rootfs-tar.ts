@@ -16,7 +16,7 @@
  * A file that shrinks while it is read (a running container) is padded with zeros to the size
  * its header announced, and one that grows is cut there, so the tar stays valid.
  */
-import { closeSync, constants, fstatSync, openSync, readlinkSync, readSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import { BerthError } from '../../internal/errors.js';
 import { loadNative, type Native } from '../../internal/native.js';
 import { encodeEntryHeader, type EntryFields, type EntryType } from '../../archive/tar/entry-header.js';
@@ -153,11 +153,34 @@ class Chunker {
   }
 }
 
+export interface RootfsOptions {
+  /**
+   * The overlay upper directory of the mounted root being walked. A file the container copied
+   * up and linked again is one inode there, but overlayfs over layers on other file systems
+   * (indexed layers) may show its names with different inode numbers: the names the upper
+   * directory holds are matched by their inode there. (Only the link entries depend on it: no
+   * byte is read from the upper directory.)
+   */
+  upper?: string;
+}
+
+/** The key a hard link is recognised by: the upper directory's inode where the name is there. */
+function linkIdentity(options: RootfsOptions, name: Buffer, st: Stats): { dev: number; ino: number; nlink: number } {
+  if (options.upper === undefined || st.nlink < 2) return st;
+  try {
+    const up = lstatSync(Buffer.concat([Buffer.from(`${options.upper}/`), name]));
+    if ((up.mode & constants.S_IFMT) === (st.mode & constants.S_IFMT)) return { dev: up.dev, ino: up.ino, nlink: up.nlink };
+  } catch {
+    // not in the upper directory: a file of the image's layers
+  }
+  return st;
+}
+
 /**
  * The entries of the tar (headers and data) for everything under `root`; no end-of-archive
  * blocks. Each chunk is valid until the next one is asked for (the buffer is reused).
  */
-export async function* rootfsEntries(root: string): AsyncGenerator<Buffer> {
+export async function* rootfsEntries(root: string, options: RootfsOptions = {}): AsyncGenerator<Buffer> {
   const native = loadNative('read extended attributes');
   const links = new HardlinkTracker();
   const out = new Chunker();
@@ -174,7 +197,8 @@ export async function* rootfsEntries(root: string): AsyncGenerator<Buffer> {
         if (isGone(err)) continue;
         throw readFailed(entry.name, err);
       }
-      const target = type === 'dir' ? undefined : links.linkTarget(entry.stat.dev, entry.stat.ino, entry.stat.nlink, entry.name);
+      const id = type === 'dir' ? undefined : linkIdentity(options, entry.name, entry.stat);
+      const target = id === undefined ? undefined : links.linkTarget(id.dev, id.ino, id.nlink, entry.name);
       if (target !== undefined) {
         yield* out.append(encodeEntryHeader({ ...fields(entry.name, type, entry.stat, xattrs), type: 'hardlink', linkname: target, devmajor: 0, devminor: 0 }));
       } else {
@@ -199,7 +223,8 @@ export async function* rootfsEntries(root: string): AsyncGenerator<Buffer> {
         if (isGone(err)) continue;
         throw readFailed(entry.name, err);
       }
-      const target = links.linkTarget(st.dev, st.ino, st.nlink, entry.name);
+      const id = linkIdentity(options, entry.name, st);
+      const target = links.linkTarget(id.dev, id.ino, id.nlink, entry.name);
       if (target !== undefined) {
         yield* out.append(encodeEntryHeader({ ...fields(entry.name, 'file', st, xattrs), type: 'hardlink', size: 0, linkname: target }));
         continue;

@@ -51,16 +51,19 @@ interface LayerFile {
 /** Streams the container's layer into the ingest directory; undefined when it holds nothing. */
 async function writeLayer(host: ContainerHost, record: ContainerRecord, ingestDir: string): Promise<LayerFile | undefined> {
   const source = await changeSource(host, record);
-  const writer = await DigestingFileWriter.create(ingestDir);
+  let writer: DigestingFileWriter | undefined;
   const scanner = new LayerScanner();
   try {
+    writer = await DigestingFileWriter.create(ingestDir);
     for await (const chunk of layerTar(layerNodes(source))) {
       await writer.write(chunk);
       await scanner.write(chunk);
     }
   } catch (err) {
-    await writer.abort();
+    await writer?.abort();
     throw err;
+  } finally {
+    source.close();
   }
   const file = await writer.finish();
   await file.durable;

@@ -18,6 +18,8 @@ import { holdContainer, releaseContainer } from './container-pause.js';
 import { isPaused } from './pause-container.js';
 import { refreshContainer, specOf } from './container-exit.js';
 import { imageLayerDirs } from './image-layer-dirs.js';
+import { ensureLayers } from './start-container.js';
+import { LayerViews } from '../../container/rootfs/layer-views.js';
 
 export interface ChangeSource {
   tree: ContainerTree;
@@ -30,21 +32,30 @@ export interface ChangeSource {
    * after the copy was made); a directory of the image born later was replaced by the container.
    */
   startedAfterCopy: bigint | undefined;
+  /** Releases the layers' views (indexed layers are mounted while the changes are read). */
+  close(): void;
 }
 
 export async function changeSource(host: ContainerHost, record: ContainerRecord): Promise<ChangeSource> {
   const paths = containerPaths(host.store.layout.containers, record.id);
   const layered = record.storage !== 'vfs';
   const tree: ContainerTree = { root: layered ? paths.upper : paths.rootfs, layered };
-  const lower = new LowerView(imageLayerDirs(host.store, record.imageId));
   const exists = existsSync(tree.root);
-  const skip = exists ? await runtimeStubs(tree.root, lower) : new Set<string>();
-  let startedAfterCopy: bigint | undefined;
-  if (!layered) {
-    const born = (await lstat(paths.config, { bigint: true }).catch(() => undefined))?.birthtimeNs;
-    if (born !== undefined && born > 0n) startedAfterCopy = born;
+  // An overlay container's layers may be indexed: they are read through views, mounted meanwhile.
+  const views = layered && exists ? LayerViews.open(host.store.layout.layers, await ensureLayers(host, record.imageId)) : undefined;
+  try {
+    const lower = new LowerView(views?.paths ?? imageLayerDirs(host.store, record.imageId));
+    const skip = exists ? await runtimeStubs(tree.root, lower) : new Set<string>();
+    let startedAfterCopy: bigint | undefined;
+    if (!layered) {
+      const born = (await lstat(paths.config, { bigint: true }).catch(() => undefined))?.birthtimeNs;
+      if (born !== undefined && born > 0n) startedAfterCopy = born;
+    }
+    return { tree, lower, skip, exists, startedAfterCopy, close: () => views?.close() };
+  } catch (err) {
+    views?.close();
+    throw err;
   }
-  return { tree, lower, skip, exists, startedAfterCopy };
 }
 
 /**
@@ -71,8 +82,12 @@ export async function withContainerHeld<T>(host: ContainerHost, record: Containe
 /** `berth diff`: Docker's A/C/D list, the same for both storage drivers. */
 export async function containerChanges(host: ContainerHost, record: ContainerRecord): Promise<Change[]> {
   const source = await changeSource(host, record);
-  if (!source.exists) return [];
-  return treeChanges(source.tree, source.lower, { skip: source.skip });
+  try {
+    if (!source.exists) return [];
+    return await treeChanges(source.tree, source.lower, { skip: source.skip });
+  } finally {
+    source.close();
+  }
 }
 
 /**

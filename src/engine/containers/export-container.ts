@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { containerPaths } from '../../container/container-paths.js';
 import { isMounted } from '../../container/rootfs/overlay.js';
 import { mountPrivateOverlay } from '../../container/rootfs/private-overlay.js';
+import { LayerViews } from '../../container/rootfs/layer-views.js';
 import { rootfsEntries } from '../../container/rootfs/rootfs-tar.js';
 import { buildVfsRoot } from '../../container/rootfs/vfs-root.js';
 import { encodeConfigHeader } from '../../archive/tar/config-header.js';
@@ -38,19 +39,33 @@ async function openRoot(host: ContainerHost, record: ContainerRecord): Promise<R
   const direct = (path: string): RootView => ({ path, close: async () => undefined });
   if (record.storage === 'vfs') {
     if (!existsSync(paths.rootfs)) {
-      const layers = await ensureLayers(host, record.imageId);
-      await buildVfsRoot(layers.map((name) => join(store.layout.layers, name)), paths.rootfs);
+      const layers = await ensureLayers(host, record.imageId, { directories: true });
+      await buildVfsRoot(layers.map((l) => join(store.layout.layers, l.name)), paths.rootfs);
     }
     return direct(paths.rootfs);
   }
   if (isMounted(paths.rootfs)) return direct(paths.rootfs);
-  const layers = await ensureLayers(host, record.imageId);
-  const topFirst = [...(existsSync(paths.upper) ? [paths.upper] : []), ...[...layers].reverse()];
-  if (topFirst.length === 0) return direct(paths.rootfs);
-  // One directory is its own merged view (overlay needs two lower directories without an upper one).
-  if (topFirst.length === 1) return direct(topFirst[0]!.startsWith('/') ? topFirst[0]! : join(store.layout.layers, topFirst[0]!));
-  mkdirSync(paths.rootfs, { recursive: true });
-  return mountPrivateOverlay(store.layout.layers, topFirst, paths.rootfs);
+  const views = LayerViews.open(store.layout.layers, await ensureLayers(host, record.imageId));
+  try {
+    const topFirst = [...(existsSync(paths.upper) ? [paths.upper] : []), ...[...views.names].reverse()];
+    if (topFirst.length === 0) {
+      views.close();
+      return direct(paths.rootfs);
+    }
+    // One directory is its own merged view (overlay needs two lower directories without an upper one).
+    if (topFirst.length === 1) {
+      const only = topFirst[0]!.startsWith('/') ? topFirst[0]! : join(store.layout.layers, topFirst[0]!);
+      return { path: only, close: async () => views.close() };
+    }
+    mkdirSync(paths.rootfs, { recursive: true });
+    const merged = await mountPrivateOverlay(store.layout.layers, topFirst, paths.rootfs);
+    // The helper's namespace holds the overlay (and through it the layers): the views can go.
+    views.close();
+    return merged;
+  } catch (err) {
+    views.close();
+    throw err;
+  }
 }
 
 /**
@@ -64,7 +79,8 @@ export async function* exportContainer(host: ContainerHost, record: ContainerRec
   const root = await openRoot(host, current);
   try {
     yield encodeConfigHeader(config);
-    yield* rootfsEntries(root.path);
+    // An overlay root: hard links are matched in its upper directory (see RootfsOptions).
+    yield* rootfsEntries(root.path, current.storage === 'vfs' ? {} : { upper: containerPaths(host.store.layout.containers, current.id).upper });
     yield END_OF_ARCHIVE;
   } finally {
     await root.close();

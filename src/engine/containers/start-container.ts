@@ -14,6 +14,9 @@ import { hostsFile, resolvConf } from '../../container/etc-files.js';
 import { mountOverlay, isMounted } from '../../container/rootfs/overlay.js';
 import { layerDir, unpackLayer } from '../../container/rootfs/unpack-layer.js';
 import { buildVfsRoot } from '../../container/rootfs/vfs-root.js';
+import { buildLayerIndex, erofsUsable, indexPath } from '../../container/rootfs/erofs/layer-index.js';
+import { verifyBlobFile } from '../../store/content/verify-blob.js';
+import { LayerViews, sweepAbandonedViews, type LayerRef } from '../../container/rootfs/layer-views.js';
 import { resolveUser } from '../../container/rootfs/container-user.js';
 import { secureJoin } from '../../container/rootfs/secure-join.js';
 import { runtimeSpec } from '../../container/runtime/oci-spec.js';
@@ -37,28 +40,55 @@ function seccompFor(spec: ContainerSpec): Record<string, unknown> | undefined {
   return spec.seccomp;
 }
 
-/** Unpacks every layer of the container's image that is not unpacked yet; returns the lower directory names. */
-export async function ensureLayers(host: ContainerHost, imageId: string): Promise<string[]> {
+/**
+ * Prepares every layer of the image that is not ready yet, and returns them base first. A
+ * layer is indexed (erofs/layer-index.ts: nothing copied, the first run costs a read of the
+ * tar's headers) where the kernel can mount the index and the container is on overlayfs;
+ * otherwise, or when the index cannot show the layer as tar would unpack it, it is unpacked.
+ * A layer already prepared either way is used as it is.
+ */
+export async function ensureLayers(host: ContainerHost, imageId: string, options: { directories?: boolean } = {}): Promise<LayerRef[]> {
   const { store } = host;
+  const layersDir = store.layout.layers;
   const layers = store.db.prepare(`SELECT il.chain_id, il.diff_id, l.plain, l.tar_size FROM image_layers il JOIN layers l ON l.diff_id = il.diff_id
     WHERE il.image_id = ? ORDER BY il.position`).all(imageId) as Array<{ chain_id: Digest; diff_id: Digest; plain: number | null; tar_size: number }>;
-  const missing = layers.filter((l) => !existsSync(layerDir(store.layout.layers, l.chain_id)));
-  if (missing.length > 0) removeAbandonedUnpacks(store.layout.layers);
+  const index = options.directories !== true && erofsUsable();
+  const refOf = (l: (typeof layers)[number]): LayerRef | undefined => {
+    if (existsSync(layerDir(layersDir, l.chain_id))) return { name: hexOf(l.chain_id) };
+    if (index && existsSync(indexPath(layersDir, l.chain_id))) return { name: hexOf(l.chain_id), index: { path: indexPath(layersDir, l.chain_id), blob: store.blobPath(l.diff_id) } };
+    return undefined;
+  };
+  const missing = layers.filter((l) => refOf(l) === undefined);
+  if (missing.length > 0) removeAbandonedUnpacks(layersDir);
+  // A view left mounted by a killed berth would stay until `system check --repair`: every start looks.
+  if (index) sweepAbandonedViews(layersDir);
+  const unpack = async (l: (typeof layers)[number]): Promise<void> => {
+    await unpackLayer(layersDir, {
+      chainId: l.chain_id, diffId: l.diff_id, plain: l.plain === 1, tarSize: l.tar_size,
+      blobPath: store.blobPath(l.diff_id), read: () => store.readBlob(l.diff_id, l.tar_size),
+    });
+  };
+  const toUnpack: typeof missing = [];
+  for (const l of missing) {
+    const blobPath = store.blobPath(l.diff_id);
+    const indexed = index && await buildLayerIndex(layersDir, {
+      chainId: l.chain_id, diffId: l.diff_id, blobPath, verify: () => verifyBlobFile(blobPath, l.diff_id, l.tar_size),
+    });
+    if (!indexed) toUnpack.push(l);
+  }
   let next = 0;
   const worker = async (): Promise<void> => {
-    while (next < missing.length) {
-      const l = missing[next++]!;
-      await unpackLayer(store.layout.layers, {
-        chainId: l.chain_id, diffId: l.diff_id, plain: l.plain === 1, tarSize: l.tar_size,
-        blobPath: store.blobPath(l.diff_id), read: () => store.readBlob(l.diff_id, l.tar_size),
-      });
-    }
+    while (next < toUnpack.length) await unpack(toUnpack[next++]!);
   };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL_UNPACKS, missing.length) }, worker));
-  return layers.map((l) => hexOf(l.chain_id));
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_UNPACKS, toUnpack.length) }, worker));
+  return layers.map((l) => {
+    const ref = refOf(l);
+    if (ref === undefined) throw new BerthError('internal', 'LAYER_UNPACK_FAILED', `Cannot prepare layer ${l.diff_id}: it vanished while being prepared`, { hint: 'Try again' });
+    return ref;
+  });
 }
 
-/** Temporary directories of unpacks whose process is gone, and layers set aside by an interrupted rmi. */
+/** Temporary directories and indexes of unpacks whose process is gone, and layers set aside by an interrupted rmi. */
 function removeAbandonedUnpacks(layersDir: string): void {
   for (const name of readdirSync(layersDir)) {
     const tmp = /^\.tmp-(\d+-\d+)-/.exec(name);
@@ -117,15 +147,21 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
   const spec = specOf(current);
   const paths = containerPaths(store.layout.containers, current.id);
   const runtime = runtimeFor(host, spec.runtime);
-  const lowerDirs = await ensureLayers(host, current.imageId);
   if (current.storage === 'vfs') {
-    await buildVfsRoot(lowerDirs.map((name) => join(store.layout.layers, name)), paths.rootfs);
+    const layers = await ensureLayers(host, current.imageId, { directories: true });
+    await buildVfsRoot(layers.map((l) => join(store.layout.layers, l.name)), paths.rootfs);
   } else {
+    const layers = await ensureLayers(host, current.imageId);
     mkdirSync(paths.upper, { recursive: true });
     mkdirSync(paths.work, { recursive: true });
     mkdirSync(paths.rootfs, { recursive: true });
     if (!isMounted(paths.rootfs)) {
-      await mountOverlay({ layersDir: store.layout.layers, lowerDirs, upperDir: paths.upper, workDir: paths.work, target: paths.rootfs, volatile: spec.autoRemove });
+      const views = LayerViews.open(store.layout.layers, layers);
+      try {
+        await mountOverlay({ layersDir: store.layout.layers, lowerDirs: views.names, upperDir: paths.upper, workDir: paths.work, target: paths.rootfs, volatile: spec.autoRemove, xino: views.indexed });
+      } finally {
+        views.close();
+      }
     }
   }
   try {

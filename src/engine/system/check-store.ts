@@ -29,6 +29,7 @@ import { familiarTagName } from '../../image/reference.js';
 import { containerPaths } from '../../container/container-paths.js';
 import { mountPointsUnder } from '../../container/rootfs/mount-table.js';
 import { unmount } from '../../container/rootfs/overlay.js';
+import { isViewName } from '../../container/rootfs/layer-views.js';
 import type { ContainerHost } from '../containers/container-host.js';
 import { isCleanerAlive, isRetiredDirName, sweepRetiredContainers } from '../containers/container-exit.js';
 
@@ -167,8 +168,13 @@ function findLeftovers(host: ContainerHost, add: (code: string, subject: string,
       if (!isIdentityAlive(name.slice('.tmp-'.length))) add('UNPACK_LEFTOVER', join('layers', name), 'half-unpacked layer of a process that is gone', true);
     } else if (name.startsWith('.trash-')) {
       add('UNPACK_LEFTOVER', join('layers', name), 'unpacked layer being deleted', true);
-    } else if (!HEX64.test(name) || usedChain.get(`sha256:${name}`) === undefined) {
-      add('LAYER_DIR_UNUSED', join('layers', name), 'unpacked layer that no image uses', true);
+    } else if (isViewName(name)) {
+      if (!isIdentityAlive(name.slice('.view-'.length))) add('UNPACK_LEFTOVER', join('layers', name), 'layer view of a process that is gone', true);
+    } else {
+      const chain = /^([a-f0-9]{64})(\.erofs)?$/.exec(name)?.[1];
+      if (chain === undefined || usedChain.get(`sha256:${chain}`) === undefined) {
+        add('LAYER_DIR_UNUSED', join('layers', name), name.endsWith('.erofs') ? 'layer index that no image uses' : 'unpacked layer that no image uses', true);
+      }
     }
   }
   const containerRow = db.prepare('SELECT 1 FROM containers WHERE id = ?').pluck();
@@ -187,6 +193,9 @@ function findLeftovers(host: ContainerHost, add: (code: string, subject: string,
   for (const mountPoint of mountPointsUnder(store.layout.base)) {
     const owner = /\/containers\/([a-f0-9]{64})\/rootfs$/.exec(mountPoint)?.[1];
     if (owner !== undefined && containerRow.get(owner) !== undefined) continue;
+    // A layer view lives while its berth mounts a container's root (layer-views.ts).
+    const viewer = /\/layers\/\.view-(\d+-\d+)-\d+$/.exec(mountPoint)?.[1];
+    if (viewer !== undefined && isIdentityAlive(viewer)) continue;
     add('MOUNT_LEFTOVER', mountPoint, 'mount below the store that no container owns', true);
   }
 

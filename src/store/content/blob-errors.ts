@@ -7,3 +7,9 @@ export function blobMissing(digest: Digest): BerthError {
     hint: 'The store is damaged; remove the image and load it again',
   });
 }
+
+export function blobCorrupt(digest: Digest, actual: string, size: number, expectedSize: number | undefined): BerthError {
+  return new BerthError('corrupt', 'BLOB_CORRUPT', `Cannot read blob ${digest}: its content does not match (got ${actual}, ${size} bytes${expectedSize === undefined ? '' : `, expected ${expectedSize}`})`, {
+    hint: 'The store is damaged; remove the image and load it again (berth system check lists every damaged blob)',
+  });
+}

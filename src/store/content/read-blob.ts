@@ -4,9 +4,9 @@
  * never receives the complete content of a corrupt blob (save never writes one into an archive).
  */
 import { createHash } from 'node:crypto';
-import { BerthError, isSystemError } from '../../internal/errors.js';
+import { isSystemError } from '../../internal/errors.js';
 import { readFileChunks } from '../../internal/file-chunks.js';
-import { blobMissing } from './blob-errors.js';
+import { blobCorrupt, blobMissing } from './blob-errors.js';
 import type { Digest } from '../../digest/digest.js';
 
 export async function* readVerified(path: string, digest: Digest, expectedSize: number | undefined): AsyncGenerator<Buffer> {
@@ -26,9 +26,7 @@ export async function* readVerified(path: string, digest: Digest, expectedSize: 
   }
   const actual = `sha256:${hash.digest('hex')}`;
   if (actual !== digest || (expectedSize !== undefined && size !== expectedSize)) {
-    throw new BerthError('corrupt', 'BLOB_CORRUPT', `Cannot read blob ${digest}: its content does not match (got ${actual}, ${size} bytes${expectedSize === undefined ? '' : `, expected ${expectedSize}`})`, {
-      hint: 'The store is damaged; remove the image and load it again (berth system check lists every damaged blob)',
-    });
+    throw blobCorrupt(digest, actual, size, expectedSize);
   }
   if (held !== undefined) yield held;
 }
