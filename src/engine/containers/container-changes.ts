@@ -18,8 +18,7 @@ import { holdContainer, releaseContainer } from './container-pause.js';
 import { isPaused } from './pause-container.js';
 import { refreshContainer, specOf } from './container-exit.js';
 import { imageLayerDirs } from './image-layer-dirs.js';
-import { ensureLayers } from './start-container.js';
-import { LayerViews } from '../../container/rootfs/layer-views.js';
+import { ensureLayers, openViews } from './start-container.js';
 
 export interface ChangeSource {
   tree: ContainerTree;
@@ -42,7 +41,7 @@ export async function changeSource(host: ContainerHost, record: ContainerRecord)
   const tree: ContainerTree = { root: layered ? paths.upper : paths.rootfs, layered };
   const exists = existsSync(tree.root);
   // An overlay container's layers may be indexed: they are read through views, mounted meanwhile.
-  const views = layered && exists ? LayerViews.open(host.store.layout.layers, await ensureLayers(host, record.imageId)) : undefined;
+  const views = layered && exists ? await openViews(host, record.imageId, await ensureLayers(host, record.imageId)) : undefined;
   try {
     const lower = new LowerView(views?.paths ?? imageLayerDirs(host.store, record.imageId));
     const skip = exists ? await runtimeStubs(tree.root, lower) : new Set<string>();

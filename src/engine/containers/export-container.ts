@@ -17,7 +17,6 @@ import { join } from 'node:path';
 import { containerPaths } from '../../container/container-paths.js';
 import { isMounted } from '../../container/rootfs/overlay.js';
 import { mountPrivateOverlay } from '../../container/rootfs/private-overlay.js';
-import { LayerViews } from '../../container/rootfs/layer-views.js';
 import { rootfsEntries } from '../../container/rootfs/rootfs-tar.js';
 import { buildVfsRoot } from '../../container/rootfs/vfs-root.js';
 import { encodeConfigHeader } from '../../archive/tar/config-header.js';
@@ -26,7 +25,7 @@ import type { ContainerRecord } from '../../store/metadata/containers.js';
 import type { ContainerHost } from './container-host.js';
 import { refreshContainer, specOf } from './container-exit.js';
 import { containerConfig, imageRuntimeConfig } from './container-config.js';
-import { ensureLayers } from './start-container.js';
+import { ensureLayers, openViews } from './start-container.js';
 
 interface RootView {
   path: string;
@@ -45,7 +44,7 @@ async function openRoot(host: ContainerHost, record: ContainerRecord): Promise<R
     return direct(paths.rootfs);
   }
   if (isMounted(paths.rootfs)) return direct(paths.rootfs);
-  const views = LayerViews.open(store.layout.layers, await ensureLayers(host, record.imageId));
+  const views = await openViews(host, record.imageId, await ensureLayers(host, record.imageId));
   try {
     const topFirst = [...(existsSync(paths.upper) ? [paths.upper] : []), ...[...views.names].reverse()];
     if (topFirst.length === 0) {

@@ -14,7 +14,7 @@ import { hostsFile, resolvConf } from '../../container/etc-files.js';
 import { mountOverlay, isMounted } from '../../container/rootfs/overlay.js';
 import { layerDir, unpackLayer } from '../../container/rootfs/unpack-layer.js';
 import { buildVfsRoot } from '../../container/rootfs/vfs-root.js';
-import { buildLayerIndex, erofsUsable, indexPath } from '../../container/rootfs/erofs/layer-index.js';
+import { buildLayerIndex, erofsUsable, indexPath, isIndexUnsupported, markIndexUnusable } from '../../container/rootfs/erofs/layer-index.js';
 import { verifyBlobFile } from '../../store/content/verify-blob.js';
 import { LayerViews, sweepAbandonedViews, type LayerRef } from '../../container/rootfs/layer-views.js';
 import { resolveUser } from '../../container/rootfs/container-user.js';
@@ -52,7 +52,7 @@ export async function ensureLayers(host: ContainerHost, imageId: string, options
   const layersDir = store.layout.layers;
   const layers = store.db.prepare(`SELECT il.chain_id, il.diff_id, l.plain, l.tar_size FROM image_layers il JOIN layers l ON l.diff_id = il.diff_id
     WHERE il.image_id = ? ORDER BY il.position`).all(imageId) as Array<{ chain_id: Digest; diff_id: Digest; plain: number | null; tar_size: number }>;
-  const index = options.directories !== true && erofsUsable();
+  const index = options.directories !== true && erofsUsable(layersDir);
   const refOf = (l: (typeof layers)[number]): LayerRef | undefined => {
     if (existsSync(layerDir(layersDir, l.chain_id))) return { name: hexOf(l.chain_id) };
     if (index && existsSync(indexPath(layersDir, l.chain_id))) return { name: hexOf(l.chain_id), index: { path: indexPath(layersDir, l.chain_id), blob: store.blobPath(l.diff_id) } };
@@ -86,6 +86,21 @@ export async function ensureLayers(host: ContainerHost, imageId: string, options
     if (ref === undefined) throw new BerthError('internal', 'LAYER_UNPACK_FAILED', `Cannot prepare layer ${l.diff_id}: it vanished while being prepared`, { hint: 'Try again' });
     return ref;
   });
+}
+
+/**
+ * Views of the layers for a mount. A kernel that cannot mount an index at all (EROFS built
+ * without file-backed mounts) is recorded in the store, and the layers are unpacked instead.
+ */
+export async function openViews(host: ContainerHost, imageId: string, layers: LayerRef[]): Promise<LayerViews> {
+  const layersDir = host.store.layout.layers;
+  try {
+    return LayerViews.open(layersDir, layers);
+  } catch (err) {
+    if (!isIndexUnsupported(err)) throw err;
+    markIndexUnusable(layersDir, (err as Error).message);
+    return LayerViews.open(layersDir, await ensureLayers(host, imageId));
+  }
 }
 
 /** Temporary directories and indexes of unpacks whose process is gone, and layers set aside by an interrupted rmi. */
@@ -156,7 +171,7 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
     mkdirSync(paths.work, { recursive: true });
     mkdirSync(paths.rootfs, { recursive: true });
     if (!isMounted(paths.rootfs)) {
-      const views = LayerViews.open(store.layout.layers, layers);
+      const views = await openViews(host, current.imageId, layers);
       try {
         await mountOverlay({ layersDir: store.layout.layers, lowerDirs: views.names, upperDir: paths.upper, workDir: paths.work, target: paths.rootfs, volatile: spec.autoRemove, xino: views.indexed });
       } finally {

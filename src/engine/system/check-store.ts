@@ -30,6 +30,7 @@ import { containerPaths } from '../../container/container-paths.js';
 import { mountPointsUnder } from '../../container/rootfs/mount-table.js';
 import { unmount } from '../../container/rootfs/overlay.js';
 import { isViewName } from '../../container/rootfs/layer-views.js';
+import { UNUSABLE_MARKER } from '../../container/rootfs/erofs/layer-index.js';
 import type { ContainerHost } from '../containers/container-host.js';
 import { isCleanerAlive, isRetiredDirName, sweepRetiredContainers } from '../containers/container-exit.js';
 
@@ -168,6 +169,8 @@ function findLeftovers(host: ContainerHost, add: (code: string, subject: string,
       if (!isIdentityAlive(name.slice('.tmp-'.length))) add('UNPACK_LEFTOVER', join('layers', name), 'half-unpacked layer of a process that is gone', true);
     } else if (name.startsWith('.trash-')) {
       add('UNPACK_LEFTOVER', join('layers', name), 'unpacked layer being deleted', true);
+    } else if (name === UNUSABLE_MARKER) {
+      // this kernel cannot mount layer indexes: the store unpacks (a note, not a problem)
     } else if (isViewName(name)) {
       if (!isIdentityAlive(name.slice('.view-'.length))) add('UNPACK_LEFTOVER', join('layers', name), 'layer view of a process that is gone', true);
     } else {

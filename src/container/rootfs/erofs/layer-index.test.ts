@@ -14,7 +14,8 @@ import { sha256Of } from '../../../digest/sha256.js';
 import { readVerified } from '../../../store/content/read-blob.js';
 import { loadNative } from '../../../internal/native.js';
 import { layerDir, unpackLayer } from '../unpack-layer.js';
-import { buildLayerIndex, erofsUsable, indexPath, mountLayerIndex } from './layer-index.js';
+import { buildLayerIndex, erofsUsable, indexPath, isIndexUnsupported, markIndexUnusable, mountLayerIndex, UNUSABLE_MARKER } from './layer-index.js';
+import { BerthError } from '../../../internal/errors.js';
 import { requireOrSkip } from '../../../../test/support/env.js';
 
 const IS_ROOT = process.getuid?.() === 0;
@@ -141,7 +142,7 @@ async function unpackedTree(t: TestContext, bytes: Buffer): Promise<string> {
 
 function canIndex(t: TestContext): boolean {
   if (!requireOrSkip(t, IS_ROOT, 'mounting needs root')) return false;
-  return requireOrSkip(t, erofsUsable(), 'the kernel has no EROFS with file-backed mounts (Linux 6.12+)');
+  return requireOrSkip(t, erofsUsable(tmpdir()), 'the kernel has no EROFS with file-backed mounts (Linux 6.12+)');
 }
 
 test('an indexed layer, mounted, shows exactly what the tar path unpacks', async (t) => {
@@ -215,4 +216,18 @@ test('a blob that does not match its digest leaves no index', async (t) => {
   await assert.rejects(buildLayerIndex(s.layersDir, { chainId: s.chainId, diffId: s.diffId, blobPath: s.blobPath, verify }), /BLOB_CORRUPT|does not match/);
   assert.deepEqual(readdirSync(s.layersDir), []);
   rmdirSync(s.layersDir);
+});
+
+test('a kernel that refused to mount an index is recorded: the store unpacks on it, and indexes again on another kernel', (t) => {
+  if (!requireOrSkip(t, erofsUsable(tmpdir()), 'the kernel has no EROFS with file-backed mounts (Linux 6.12+)')) return;
+  const dir = mkdtempSync(join(tmpdir(), 'berth-index-marker-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const refused = new BerthError('unavailable', 'LAYER_MOUNT_FAILED', 'Cannot mount', { cause: Object.assign(new Error('mount: Block device required'), { code: 'ENOTBLK' }) });
+  assert.equal(isIndexUnsupported(refused), true);
+  assert.equal(isIndexUnsupported(new BerthError('unavailable', 'LAYER_MOUNT_FAILED', 'x', { cause: Object.assign(new Error('busy'), { code: 'EBUSY' }) })), false, 'not every failure means the kernel cannot');
+  assert.equal(erofsUsable(dir), true);
+  markIndexUnusable(dir, refused.message);
+  assert.equal(erofsUsable(dir), false, 'this kernel: unpack');
+  writeFileSync(join(dir, UNUSABLE_MARKER), '0.0.1-another-kernel\nwhy\n');
+  assert.equal(erofsUsable(dir), true, 'another kernel: try again');
 });

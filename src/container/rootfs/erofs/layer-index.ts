@@ -7,7 +7,7 @@
  * Like an unpack, the index is written to a temporary name and renamed into place when
  * complete: a half-written index is never used.
  */
-import { existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../../../internal/errors.js';
 import { loadNative } from '../../../internal/native.js';
@@ -22,24 +22,55 @@ export function indexPath(layersDir: string, chainId: Digest): string {
   return join(layersDir, `${hexOf(chainId)}.erofs`);
 }
 
-let usable: boolean | undefined;
+let kernelCan: boolean | undefined;
+
+/** Where a store records that this kernel refused to mount an index (it then unpacks). */
+export const UNUSABLE_MARKER = '.erofs-unusable';
+
+function kernelRelease(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
+  } catch {
+    return '';
+  }
+}
 
 /**
  * Whether layers are indexed rather than unpacked: the kernel has EROFS with file-backed
- * mounts (Linux 6.12 and later), and BERTH_LAYER_FORMAT is not "tar".
+ * mounts (Linux 6.12 and later), it has not refused to mount one for this store
+ * (markIndexUnusable), and BERTH_LAYER_FORMAT is not "tar".
  */
-export function erofsUsable(): boolean {
+export function erofsUsable(layersDir: string): boolean {
   if (process.env.BERTH_LAYER_FORMAT === 'tar') return false;
-  if (usable !== undefined) return usable;
-  usable = false;
-  try {
-    const release = /^(\d+)\.(\d+)/.exec(readFileSync('/proc/sys/kernel/osrelease', 'utf8'));
+  if (kernelCan === undefined) {
+    const release = /^(\d+)\.(\d+)/.exec(kernelRelease());
     const recent = release !== null && (Number(release[1]) > 6 || (Number(release[1]) === 6 && Number(release[2]) >= 12));
-    usable = recent && /\terofs\n/.test(readFileSync('/proc/filesystems', 'utf8'));
-  } catch {
-    // no /proc: unpack
+    try {
+      kernelCan = recent && /\terofs\n/.test(readFileSync('/proc/filesystems', 'utf8'));
+    } catch {
+      kernelCan = false;
+    }
   }
-  return usable;
+  if (!kernelCan) return false;
+  try {
+    return readFileSync(join(layersDir, UNUSABLE_MARKER), 'utf8').split('\n')[0] !== kernelRelease();
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Records that this kernel cannot mount indexes (a kernel built without EROFS file-backed
+ * mounts): from now on this store unpacks layers, until it runs on another kernel.
+ */
+export function markIndexUnusable(layersDir: string, why: string): void {
+  writeFileSync(join(layersDir, UNUSABLE_MARKER), `${kernelRelease()}\n${why}\n`, { mode: 0o600 });
+}
+
+/** True for the errors of a kernel that cannot mount an index at all (rather than of one index). */
+export function isIndexUnsupported(err: unknown): boolean {
+  const code = (err as { cause?: { code?: string } }).cause?.code;
+  return err instanceof BerthError && err.code === 'LAYER_MOUNT_FAILED' && ['ENOTBLK', 'ENODEV', 'EOPNOTSUPP', 'ENOTSUP', 'EINVAL'].includes(code ?? '');
 }
 
 export interface IndexedLayer {

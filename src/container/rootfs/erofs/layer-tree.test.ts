@@ -127,6 +127,9 @@ test('names: clamped to the root, over 255 bytes refused, the root entry sets th
   assert.equal(root.meta.uid, 5);
   assert.ok(at(tree(file(`d/${'n'.repeat(255)}`, 'x')), `d/${'n'.repeat(255)}`));
   refusal(() => tree(file(`d/${'n'.repeat(256)}`, 'x')), 'LAYER_UNPACK_FAILED', /File name too long/);
+  refusal(() => tree(member({ name: 'empty-link', type: 'symlink', mode: 0o777, linkname: '' })), 'LAYER_UNPACK_FAILED', /Cannot create symlink to ''/);
+  refusal(() => tree(member({ name: 'long-link', type: 'symlink', mode: 0o777, linkname: 'x'.repeat(4096) })), 'LAYER_UNPACK_FAILED', /File name too long/);
+  assert.equal(at(tree(member({ name: 'ok-link', type: 'symlink', mode: 0o777, linkname: 'x'.repeat(4095) })), 'ok-link')?.kind, 'symlink');
   const raw = member({ name: 'weird', type: 'file', mode: 0o644 });
   raw[156] = 'S'.charCodeAt(0);
   raw.write('        ', 148, 'latin1');

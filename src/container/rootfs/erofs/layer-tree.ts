@@ -150,6 +150,10 @@ function components(path: string): string[] {
 
 /** Linux's limit for one name (GNU tar fails on a longer one: "File name too long"). */
 const NAME_MAX = 255;
+/** Linux's limit for a symlink target (PATH_MAX, its terminating NUL included). */
+const PATH_MAX = 4096;
+/** Linux's limit for an xattr value. */
+const MAX_XATTR_VALUE = 65536 - 1;
 
 /** GNU tar makes a symlink at once only when it is relative and has no ".."; it defers the others. */
 function isImmediateSymlink(target: Buffer): boolean {
@@ -191,8 +195,9 @@ export class LayerTreeBuilder {
     for (const [key, value] of Object.entries(h.pax ?? {})) {
       if (!key.startsWith(XATTR_RECORD) || isOverlayXattrRecord(key)) continue;
       const name = key.slice(XATTR_RECORD.length);
-      if (!isStorableXattr(name)) throw new LayerTreeUnsupported(`xattr ${name}`);
-      xattrs.push([name, encodeText(value)]);
+      const bytes = encodeText(value);
+      if (!isStorableXattr(name) || bytes.length > MAX_XATTR_VALUE) throw new LayerTreeUnsupported(`xattr ${name}`);
+      xattrs.push([name, bytes]);
     }
     if (path === '') {
       if (h.type !== 'dir') return; // the rewrite drops a root that is not a directory
@@ -221,9 +226,14 @@ export class LayerTreeBuilder {
       case 'file':
         inode = { kind: 'file', meta, xattrs: [], links: 0, dataOffset: entry.dataOffset, size: h.size };
         break;
-      case 'symlink':
-        inode = { kind: 'symlink', meta, xattrs: [], links: 0, target: encodeText(h.linkname) };
+      case 'symlink': {
+        const target = encodeText(h.linkname);
+        // symlink(2) makes neither (ENOENT, ENAMETOOLONG): GNU tar fails on them.
+        if (target.length === 0) throw refused(this.#layer, `"${path}": Cannot create symlink to '': No such file or directory`);
+        if (target.length >= PATH_MAX) throw refused(this.#layer, `"${path}": Cannot create symlink: File name too long`);
+        inode = { kind: 'symlink', meta, xattrs: [], links: 0, target };
         break;
+      }
       case 'chardev':
       case 'blockdev':
         inode = { kind: h.type, meta, xattrs: [], links: 0, major: h.devmajor, minor: h.devminor };
