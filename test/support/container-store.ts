@@ -94,7 +94,7 @@ export async function newStoreDir(parent: string): Promise<{ root: string; work:
  */
 export async function tearDownStore(s: ContainerStore): Promise<string[]> {
   const problems: string[] = [];
-  closeLayerTrees();
+  closeLayerTrees(s.work);
   const ids = await s.berth(['ps', '-aq', '--no-trunc']);
   const list = ids.stdout.split('\n').filter((l) => l !== '');
   if (list.length > 0) {
