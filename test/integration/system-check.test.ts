@@ -5,7 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { berth, removeDir, run, storeSnapshot, tempDir } from '../support/cli.js';
@@ -154,6 +154,34 @@ describe('system check', () => {
       assert.ok(!readFileSync('/proc/self/mountinfo', 'utf8').includes(target));
     } finally {
       await run('umount', [target]);
+      await removeDir(work);
+    }
+  });
+
+  test('a layer view left mounted by a killed berth is unmounted and removed by --repair; one of a live berth is left alone', async (t) => {
+    if (!requireOrSkip(t, IS_ROOT, 'mounting needs root')) return;
+    const { work, root } = await loadedStore();
+    const layers = join(root, 'v1', 'layers');
+    // A view is an index mounted on layers/.view-<pid>-<start>-N; what is mounted does not matter here.
+    const dead = join(layers, '.view-999999-12345-1');
+    const live = join(layers, `.view-${process.pid}-${readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]}-1`);
+    try {
+      for (const dir of [dead, live]) {
+        mkdirSync(dir, { recursive: true });
+        const m = await run('mount', ['-t', 'tmpfs', 'tmpfs', dir]);
+        assert.equal(m.code, 0, m.stderr);
+      }
+      const { report } = await check(root);
+      assert.deepEqual(report.problems.map((p) => `${p.code} ${p.subject.replace(root, '<root>')}`).sort(),
+        ['MOUNT_LEFTOVER <root>/v1/layers/.view-999999-12345-1', 'UNPACK_LEFTOVER layers/.view-999999-12345-1']);
+      const repaired = await check(root, '--repair');
+      assert.equal(repaired.code, 0, JSON.stringify(repaired.report));
+      const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
+      assert.ok(!mounts.includes(dead), 'the dead berth\'s view is unmounted');
+      assert.ok(mounts.includes(live), 'the live berth\'s view stays');
+      assert.deepEqual(readdirSync(layers), [live.slice(layers.length + 1)]);
+    } finally {
+      for (const dir of [dead, live]) await run('umount', [dir]);
       await removeDir(work);
     }
   });

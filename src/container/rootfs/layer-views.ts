@@ -102,12 +102,12 @@ export function sweepAbandonedViews(layersDir: string): void {
     return;
   }
   for (const name of names) {
-    const match = VIEW.exec(name);
-    if (match !== null && !isIdentityAlive(match[1]!)) unmountView(join(layersDir, name));
+    const owner = viewOwner(name);
+    if (owner !== undefined && !isIdentityAlive(owner)) unmountView(join(layersDir, name));
   }
 }
 
-/** True for a view's directory name. */
-export function isViewName(name: string): boolean {
-  return VIEW.test(name);
+/** For a view's directory name, the identity ("pid-starttime") of the berth that mounted it; otherwise undefined. */
+export function viewOwner(name: string): string | undefined {
+  return VIEW.exec(name)?.[1];
 }

@@ -18,7 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { isSystemError } from '../../internal/errors.js';
 import { removeDeepTreeSync } from '../../internal/remove-deep-tree.js';
 import { isIdentityAlive } from '../../internal/process-identity.js';
@@ -29,7 +29,7 @@ import { familiarTagName } from '../../image/reference.js';
 import { containerPaths } from '../../container/container-paths.js';
 import { mountPointsUnder } from '../../container/rootfs/mount-table.js';
 import { unmount } from '../../container/rootfs/overlay.js';
-import { isViewName } from '../../container/rootfs/layer-views.js';
+import { viewOwner } from '../../container/rootfs/layer-views.js';
 import { UNUSABLE_MARKER } from '../../container/rootfs/erofs/layer-index.js';
 import type { ContainerHost } from '../containers/container-host.js';
 import { isCleanerAlive, isRetiredDirName, sweepRetiredContainers } from '../containers/container-exit.js';
@@ -171,8 +171,8 @@ function findLeftovers(host: ContainerHost, add: (code: string, subject: string,
       add('UNPACK_LEFTOVER', join('layers', name), 'unpacked layer being deleted', true);
     } else if (name === UNUSABLE_MARKER) {
       // this kernel cannot mount layer indexes: the store unpacks (a note, not a problem)
-    } else if (isViewName(name)) {
-      if (!isIdentityAlive(name.slice('.view-'.length))) add('UNPACK_LEFTOVER', join('layers', name), 'layer view of a process that is gone', true);
+    } else if (viewOwner(name) !== undefined) {
+      if (!isIdentityAlive(viewOwner(name)!)) add('UNPACK_LEFTOVER', join('layers', name), 'layer view of a process that is gone', true);
     } else {
       const chain = /^([a-f0-9]{64})(\.erofs)?$/.exec(name)?.[1];
       if (chain === undefined || usedChain.get(`sha256:${chain}`) === undefined) {
@@ -197,7 +197,7 @@ function findLeftovers(host: ContainerHost, add: (code: string, subject: string,
     const owner = /\/containers\/([a-f0-9]{64})\/rootfs$/.exec(mountPoint)?.[1];
     if (owner !== undefined && containerRow.get(owner) !== undefined) continue;
     // A layer view lives while its berth mounts a container's root (layer-views.ts).
-    const viewer = /\/layers\/\.view-(\d+-\d+)-\d+$/.exec(mountPoint)?.[1];
+    const viewer = basename(dirname(mountPoint)) === 'layers' ? viewOwner(basename(mountPoint)) : undefined;
     if (viewer !== undefined && isIdentityAlive(viewer)) continue;
     add('MOUNT_LEFTOVER', mountPoint, 'mount below the store that no container owns', true);
   }
