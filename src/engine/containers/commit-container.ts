@@ -19,7 +19,7 @@ import type { ContainerRecord } from '../../store/metadata/containers.js';
 import { upsertTag } from '../../store/metadata/tags.js';
 import type { NewBlob } from '../../store/store.js';
 import type { ContainerHost } from './container-host.js';
-import { specOf } from './container-exit.js';
+import { specOf } from './container-spec.js';
 import { containerConfig, imageRuntimeConfig } from './container-config.js';
 import { changeSource, layerNodes, withContainerHeld } from './container-changes.js';
 

@@ -7,7 +7,8 @@ import type { ContainerHost } from './container-host.js';
 import { imageLayerDirs } from './image-layer-dirs.js';
 import { dockerState, isPaused } from './pause-container.js';
 import { containerLabels, imageRuntimeConfig } from './container-config.js';
-import { refreshContainer, specOf } from './container-exit.js';
+import { specOf } from './container-spec.js';
+import { refreshContainer } from './container-exit.js';
 
 export interface ContainerRow {
   record: ContainerRecord;

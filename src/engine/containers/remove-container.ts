@@ -2,7 +2,8 @@
 import { BerthError } from '../../internal/errors.js';
 import { listContainers, type ContainerRecord } from '../../store/metadata/containers.js';
 import type { ContainerHost } from './container-host.js';
-import { refreshContainer, releaseRuntime, removeContainerFiles, sweepRetiredContainers } from './container-exit.js';
+import { refreshContainer, removeContainerFiles, sweepRetiredContainers } from './container-exit.js';
+import { releaseRuntime } from './release-runtime.js';
 import { stopContainer } from './stop-container.js';
 
 export async function removeContainer(host: ContainerHost, record: ContainerRecord, force: boolean): Promise<void> {
