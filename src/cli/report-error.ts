@@ -1,16 +1,10 @@
 /** The one place errors become text on stderr and an exit code. */
-import { BerthError, isSystemError, printable, translateSystemError } from '../internal/errors.js';
+import { BerthError, codedError, printable } from '../internal/errors.js';
 
 /** Prints an error and returns the exit code: 125 for usage errors, 1 otherwise. */
 export function reportError(err: unknown, debug: boolean): number {
   // A full disk or a refused write is never a bug, wherever it surfaced.
-  if (!(err instanceof BerthError) && ['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS'].some((code) => isSystemError(err, code))) {
-    try {
-      translateSystemError(err, 'complete the command');
-    } catch (translated) {
-      err = translated;
-    }
-  }
+  err = codedError(err, 'complete the command');
   if (err instanceof BerthError) {
     process.stderr.write(`Error: ${printable(err.message)} [${err.code}]\n`);
     if (err.hint !== undefined) process.stderr.write(`${err.code === 'USAGE' || err.code === 'USAGE_ARGS' ? '' : 'Hint: '}${err.hint}\n`);
