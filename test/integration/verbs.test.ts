@@ -476,13 +476,19 @@ describe('verbs', { concurrency: 4 }, () => {
       });
     });
 
-    test('exit codes: unknown flag or command 125, wrong argument count 1, with Docker\'s words', async () => {
+    // Docker 28's CLI: `docker frobnicate` and `docker image frobnicate` exit 1 ("docker: unknown command: docker frobnicate");
+    // an unknown flag exits 125, also after an unknown command (`docker frobnicate --foo`: "unknown flag: --foo").
+    test('exit codes: unknown flag 125, unknown command 1, wrong argument count 1, with Docker\'s words', async () => {
       await withStore([], async (root) => {
         const cases: Array<[string[], number, RegExp]> = [
           [['images', '--bogus'], 125, /unknown flag: --bogus \[USAGE\]/],
           [['rmi', '-z', 'x'], 125, /unknown shorthand flag: 'z' in -z \[USAGE\]/],
-          [['image', 'frobnicate'], 125, /unknown command: "berth image frobnicate"/],
-          [['frobnicate'], 125, /unknown command: "berth frobnicate"/],
+          [['image', 'frobnicate'], 1, /^Error: unknown command: berth image frobnicate \[UNKNOWN_COMMAND\]\nRun 'berth image --help' for more information\n$/],
+          [['frobnicate'], 1, /^Error: unknown command: berth frobnicate \[UNKNOWN_COMMAND\]\nRun 'berth --help' for more information\n$/],
+          [['frobnicate', 'x', '-D'], 1, /unknown command: berth frobnicate \[UNKNOWN_COMMAND\]/],
+          [['frobnicate', '--foo'], 125, /unknown flag: --foo \[USAGE\]/],
+          [['image', 'frobnicate', '--foo'], 125, /unknown flag: --foo \[USAGE\]/],
+          [['image', '--foo'], 125, /unknown flag: --foo \[USAGE\]/],
           [['history', '-H=maybe', 'x'], 125, /invalid argument "maybe" for "-H" flag/],
           [['save', '--output'], 125, /flag needs an argument: --output/],
           [['rmi'], 1, /"berth rmi" requires at least 1 argument\. \[USAGE_ARGS\]/],
@@ -499,6 +505,7 @@ describe('verbs', { concurrency: 4 }, () => {
           assert.match(r.stderr, message, args.join(' '));
           assert.equal(r.stdout, '', `berth ${args.join(' ')} prints nothing on stdout`);
         }
+        assert.match((await ok(['frobnicate', '--help'], root)).stdout, /Usage:\s+berth \[OPTIONS\] COMMAND/, 'help wins over an unknown command, as in Docker');
         const help = await ok(['rmi', '--help'], root);
         assert.match(help.stdout, /Usage:\s+berth rmi \[OPTIONS\] IMAGE \[IMAGE\.\.\.\]/);
         assert.match(help.stdout, /--no-prune/);
