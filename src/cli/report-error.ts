@@ -1,10 +1,11 @@
 /** The one place errors become text on stderr and an exit code. */
 import { BerthError, isSystemError, printable, translateSystemError } from '../internal/errors.js';
+import { InterruptedError } from './interrupt.js';
 
 /** Errors whose hint is the usage text Docker's CLI prints ("See 'berth images --help'."), not a "Hint:" line. */
 const BARE_HINT_CODES = new Set(['USAGE', 'USAGE_ARGS', 'UNKNOWN_COMMAND']);
 
-/** Prints an error and returns the exit code: 125 for usage errors, 1 otherwise. */
+/** Prints an error and returns the exit code: 125 for usage errors, 130/143 for a write stopped by SIGINT/SIGTERM, 1 otherwise. */
 export function reportError(err: unknown, debug: boolean): number {
   // A full disk or a refused write is never a bug, wherever it surfaced.
   if (!(err instanceof BerthError) && ['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS'].some((code) => isSystemError(err, code))) {
@@ -25,6 +26,7 @@ export function reportError(err: unknown, debug: boolean): number {
         cause = cause instanceof Error ? cause.cause : undefined;
       }
     }
+    if (err instanceof InterruptedError) return err.exitCode;
     return err.kind === 'usage' ? 125 : 1;
   }
   const e = err as Error;
