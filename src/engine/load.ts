@@ -131,7 +131,7 @@ function commit(store: Store, images: ArchiveImage[], notes: string[]): LoadResu
   return { lines, notes, images: loaded };
 }
 
-/** The digest of the manifest `berth save` writes for this image, so `name@digest` finds it after a round trip. */
+/** The digest of the manifest `berth save` writes for this image (kept with origin 'berth'; not a RepoDigest, so no reference resolves by it). */
 function berthManifestDigest(image: ArchiveImage): Digest {
   return sha256Of(imageManifest({
     id: image.config.id,
