@@ -61,7 +61,7 @@ function tempFileWithData(dir: string): string | undefined {
  * sleep, SIGSTOP) until its temporary file holds a first MiB, then sends `signal` and lets it run.
  */
 async function interruptSave(dir: string, signal: 'SIGINT' | 'SIGTERM', extra: readonly string[]): Promise<Interrupted> {
-  const child = spawn(process.execPath, [BERTH_BIN, 'save', ...extra, '-o', join(dir, 'big.tar'), IMAGE], {
+  const child = spawn(BERTH_BIN, ['save', ...extra, '-o', join(dir, 'big.tar'), IMAGE], {
     env: { ...process.env, BERTH_ROOT: root }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
