@@ -9,7 +9,10 @@ import type { Store } from '../store/store.js';
 /** What `images` knows of one image; shared by all of its rows. */
 export interface ImageSummary {
   id: Digest;
-  /** Manifest digest the image is known by, when any. */
+  /**
+   * The digest of its RepoDigests (a manifest it arrived with), shown on its tagged rows, as
+   * Docker's DIGEST column shows a repository's digest reference; undefined when it has none.
+   */
   digest: string | undefined;
   createdMs: number;
   size: number;
@@ -42,7 +45,7 @@ export function listImages(store: Store, options: ListOptions): ImageRow[] {
   const db = store.db;
   const images = db.prepare(`
     SELECT i.rowid, i.id, i.created_ms, i.size, i.parent,
-      (SELECT d.digest FROM image_digests d WHERE d.image_id = i.id ORDER BY d.origin = 'berth', d.digest LIMIT 1),
+      (SELECT d.digest FROM image_digests d WHERE d.image_id = i.id AND d.origin = 'archive' ORDER BY d.digest LIMIT 1),
       EXISTS (SELECT 1 FROM images c WHERE c.parent = i.id)
     FROM images i ORDER BY i.created_ms DESC, i.id`).raw().all() as Array<[number, Digest, number, number, string | null, string | null, number]>;
   const tagRows = db.prepare('SELECT t.repository, t.tag, i.rowid FROM tags t JOIN images i ON i.id = t.image_id ORDER BY t.name').raw().all() as Array<[string, string, number]>;
@@ -63,7 +66,8 @@ export function listImages(store: Store, options: ListOptions): ImageRow[] {
     if (names === undefined) {
       if (match !== undefined) continue;
       if (!options.all && hasChildren === 1) continue; // an intermediate image, as Docker hides them
-      out.push({ image, repository: undefined, tag: undefined });
+      // No repository, so no RepoDigest (inspect shows none either): DIGEST is <none>, as in Docker.
+      out.push({ image: image.digest === undefined ? image : { ...image, digest: undefined }, repository: undefined, tag: undefined });
       continue;
     }
     for (let i = 0; i < names.length; i++) {

@@ -7,7 +7,7 @@
 import { BerthError } from '../internal/errors.js';
 import { removeDeepTreeSync } from '../internal/remove-deep-tree.js';
 import { shortId, type Digest } from '../digest/digest.js';
-import { familiarName, familiarTagName, fullName, splitTagName } from '../image/reference.js';
+import { familiarName, familiarRepository, familiarTagName, fullName, splitTagName } from '../image/reference.js';
 import type { Store } from '../store/store.js';
 import { resolveImage } from './resolve-image.js';
 import { containersUsingImage } from '../store/metadata/containers.js';
@@ -42,6 +42,16 @@ export function removeImage(store: Store, input: string, options: RemoveOptions)
     const id = resolved.id;
     const tags = db.prepare('SELECT name FROM tags WHERE image_id = ? ORDER BY name').pluck().all(id) as string[];
     const users = containersUsingImage(db, id);
+    if (resolved.via === 'digest') {
+      // A RepoDigest: only the digest goes, as in Docker; the image keeps its tags (it has a
+      // RepoDigest only while tagged in that repository). Berth keeps one digest for all of the
+      // image's repositories, so each of them loses it, and each is reported.
+      const { repository, digest } = resolved.reference!;
+      db.prepare(`DELETE FROM image_digests WHERE digest = ? AND image_id = ? AND origin = 'archive'`).run(digest, id);
+      const repos = new Set([repository, ...tags.map((t) => splitTagName(t).repository)]);
+      for (const repo of repos) records.push({ untagged: `${familiarRepository(repo)}@${digest}` });
+      return freeBlobs(store);
+    }
     if (resolved.via === 'tag') {
       if (tags.length === 1 && users.length > 0 && !options.force) {
         throw conflict(`conflict: unable to remove repository reference "${familiarName(resolved.reference!)}" (must force) - container ${users[0]!.id.slice(0, 12)} is using its referenced image ${shortId(id)}`);

@@ -1,11 +1,11 @@
 /**
  * Turns what a user typed into an image, as Docker does: a full image ID, a name (tag
- * defaulting to latest), name@digest, or a unique prefix of an image ID; and, beyond Docker,
+ * defaulting to latest), name@digest (a RepoDigest only), or a unique prefix of an image ID; and, beyond Docker,
  * a layer ID or `IMAGE~N` (rollback.ts).
  */
 import { BerthError } from '../internal/errors.js';
 import { isDigest, type Digest } from '../digest/digest.js';
-import { familiarName, fullName, parseReference, splitTagName, withDefaultTag, type Reference } from '../image/reference.js';
+import { familiarName, fullName, parseReference, withDefaultTag, type Reference } from '../image/reference.js';
 import { parseRollbackRef } from '../image/rollback-ref.js';
 import type { Store } from '../store/store.js';
 import { resolveLayerId, rollBack, type RollbackOptions } from './rollback.js';
@@ -51,6 +51,17 @@ function rollbackOptions(options: ResolveOptions): RollbackOptions {
   return { create: options.create ?? true, ...(options.onNote === undefined ? {} : { onNote: options.onNote }) };
 }
 
+/**
+ * The image whose RepoDigests (as inspect shows them) hold REPOSITORY@DIGEST: a manifest the
+ * image arrived with, under a repository it is tagged in. As in Docker, nothing else answers to
+ * a digest reference: not the image ID (`sha256:<id>` alone does), not the manifest `berth save`
+ * would write for it.
+ */
+export function repoDigestImage(store: Store, repository: string, digest: string): Digest | undefined {
+  return store.db.prepare(`SELECT d.image_id FROM image_digests d WHERE d.digest = ? AND d.origin = 'archive'
+    AND EXISTS (SELECT 1 FROM tags t WHERE t.image_id = d.image_id AND t.repository = ?) LIMIT 1`).pluck().get(digest, repository) as Digest | undefined;
+}
+
 function resolvePlain(store: Store, input: string, options: ResolveOptions): ResolvedImage {
   const db = store.db;
   if (isDigest(input)) {
@@ -68,15 +79,8 @@ function resolvePlain(store: Store, input: string, options: ResolveOptions): Res
   }
   if (ref !== undefined) {
     if (ref.digest !== undefined) {
-      const candidates = db.prepare(`SELECT DISTINCT image_id FROM image_digests WHERE digest = ? UNION SELECT id FROM images WHERE id = ?`).pluck().all(ref.digest, ref.digest) as Digest[];
-      // As in Docker, the name must match too: an image tagged in other repositories is not this one.
-      const tagsOf = db.prepare('SELECT name FROM tags WHERE image_id = ?').pluck();
-      const repository = ref.repository;
-      const ids = candidates.filter((id) => {
-        const repos = (tagsOf.all(id) as string[]).map((n) => splitTagName(n).repository);
-        return repos.length === 0 || repos.includes(repository);
-      });
-      if (ids.length === 1) return { id: ids[0]!, via: 'digest', reference: ref };
+      const id = repoDigestImage(store, ref.repository, ref.digest);
+      if (id !== undefined) return { id, via: 'digest', reference: ref };
     } else {
       const id = db.prepare('SELECT image_id FROM tags WHERE name = ?').pluck().get(fullName(ref)) as Digest | undefined;
       if (id !== undefined) return { id, via: 'tag', reference: ref };
