@@ -6,20 +6,21 @@ import { lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BerthError } from '../../internal/errors.js';
-import { BLOCK, encodeHeader, padding, type HeaderFields, type TarHeader } from '../../archive/tar/tar-header.js';
+import { BLOCK, padding, type TarHeader } from '../../archive/tar/tar-header.js';
+import { encodeTextHeader, type TextHeaderFields } from '../../archive/tar/encode-header.js';
 import { TarParser } from '../../archive/tar/tar-parser.js';
 import { rewriteLayer } from './layer-rewrite.js';
 import { hasCommand, requireOrSkip } from '../../../test/support/env.js';
 
 const OPAQUE = 'SCHILY.xattr.trusted.overlay.opaque';
 
-function member(fields: HeaderFields, data: Buffer = Buffer.alloc(0), pax: Record<string, string> = {}): Buffer {
-  return Buffer.concat([encodeHeader({ ...fields, size: fields.size ?? data.length }, pax), data, Buffer.alloc(padding(data.length))]);
+function member(fields: TextHeaderFields, data: Buffer = Buffer.alloc(0), pax: Record<string, string> = {}): Buffer {
+  return Buffer.concat([encodeTextHeader({ ...fields, size: fields.size ?? data.length }, pax), data, Buffer.alloc(padding(data.length))]);
 }
 
 /** A member header with a raw type flag (one encodeHeader cannot write), checksum fixed up. */
 function rawTypeMember(name: string, typeflag: string): Buffer {
-  const block = encodeHeader({ name, type: 'file', mode: 0o644 });
+  const block = encodeTextHeader({ name, type: 'file', mode: 0o644 });
   block.write(typeflag, 156, 1, 'latin1');
   block.fill(0x20, 148, 156);
   let sum = 0;

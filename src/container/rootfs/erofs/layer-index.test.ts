@@ -9,7 +9,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, ftruncateSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BLOCK, encodeHeader, padding, type HeaderFields } from '../../../archive/tar/tar-header.js';
+import { BLOCK, padding } from '../../../archive/tar/tar-header.js';
+import { encodeTextHeader, type TextHeaderFields } from '../../../archive/tar/encode-header.js';
 import { sha256Of } from '../../../digest/sha256.js';
 import { readVerified } from '../../../store/content/read-blob.js';
 import { loadNative } from '../../../internal/native.js';
@@ -20,13 +21,13 @@ import { requireOrSkip } from '../../../../test/support/env.js';
 
 const IS_ROOT = process.getuid?.() === 0;
 
-function member(fields: HeaderFields, data: Buffer = Buffer.alloc(0), pax: Record<string, string> = {}): Buffer {
-  return Buffer.concat([encodeHeader({ ...fields, size: fields.size ?? data.length }, pax), data, Buffer.alloc(padding(data.length))]);
+function member(fields: TextHeaderFields, data: Buffer = Buffer.alloc(0), pax: Record<string, string> = {}): Buffer {
+  return Buffer.concat([encodeTextHeader({ ...fields, size: fields.size ?? data.length }, pax), data, Buffer.alloc(padding(data.length))]);
 }
 
 const T = 1_650_000_000;
-const d = (name: string, mode = 0o755, extra: Partial<HeaderFields> = {}): Buffer => member({ name, type: 'dir', mode, mtime: T, ...extra });
-const f = (name: string, data: Buffer | string, mode = 0o644, extra: Partial<HeaderFields> = {}, pax: Record<string, string> = {}): Buffer =>
+const d = (name: string, mode = 0o755, extra: Partial<TextHeaderFields> = {}): Buffer => member({ name, type: 'dir', mode, mtime: T, ...extra });
+const f = (name: string, data: Buffer | string, mode = 0o644, extra: Partial<TextHeaderFields> = {}, pax: Record<string, string> = {}): Buffer =>
   member({ name, type: 'file', mode, mtime: T + 1, ...extra }, typeof data === 'string' ? Buffer.from(data) : data, pax);
 const l = (name: string, linkname: string): Buffer => member({ name, type: 'symlink', mode: 0o777, mtime: T + 2, linkname });
 
@@ -172,7 +173,7 @@ test('a file over 1 GiB is mapped in several chunks, each at its place in the ta
   if (!canIndex(t)) return;
   // A sparse tar: one member of 1 GiB + 5 KiB whose bytes are holes but for marks near the chunk boundary.
   const size = 2 ** 30 + 5 * 1024;
-  const header = encodeHeader({ name: 'huge', type: 'file', mode: 0o644, size });
+  const header = encodeTextHeader({ name: 'huge', type: 'file', mode: 0o644, size });
   const s = setup(t, Buffer.alloc(0));
   const fd = openSync(s.blobPath, 'w');
   const marks: Array<[number, string]> = [[0, 'first'], [2 ** 30 - 5, 'edge!'], [2 ** 30, 'second chunk'], [size - 4, 'last']];
