@@ -17,6 +17,7 @@ import { hexOf, type Digest } from '../digest/digest.js';
 import { inTransaction, openDatabase, type Database } from './metadata/database.js';
 import { storeLayout, type StoreLayout } from './layout.js';
 import { blobMissing } from './content/blob-errors.js';
+import { parseLayersDirName, trashedLayerName } from './layers-dir.js';
 
 export type BlobKind = 'config' | 'layer';
 
@@ -175,9 +176,9 @@ export class Store {
     const used = this.db.prepare('SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1').pluck();
     const moved: string[] = [];
     for (const name of names) {
-      const chain = /^([a-f0-9]{64})(\.erofs)?$/.exec(name)?.[1];
-      if (chain === undefined || used.get(`sha256:${chain}`) !== undefined) continue;
-      const aside = join(this.layout.layers, `.trash-${name}`);
+      const entry = parseLayersDirName(name);
+      if ((entry.kind !== 'unpacked' && entry.kind !== 'index') || used.get(entry.chainId) !== undefined) continue;
+      const aside = join(this.layout.layers, trashedLayerName(name));
       try {
         renameSync(join(this.layout.layers, name), aside);
         moved.push(aside);

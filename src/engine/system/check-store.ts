@@ -29,8 +29,7 @@ import { familiarTagName } from '../../image/reference.js';
 import { containerPaths } from '../../container/container-paths.js';
 import { mountPointsUnder } from '../../container/rootfs/mount-table.js';
 import { unmount } from '../../container/rootfs/overlay.js';
-import { viewOwner } from '../../container/rootfs/layer-views.js';
-import { UNUSABLE_MARKER } from '../../container/rootfs/erofs/layer-index.js';
+import { parseLayersDirName } from '../../store/layers-dir.js';
 import type { ContainerHost } from '../containers/container-host.js';
 import { isCleanerAlive, isRetiredDirName, sweepRetiredContainers } from '../containers/container-exit.js';
 
@@ -165,19 +164,28 @@ function findLeftovers(host: ContainerHost, add: (code: string, subject: string,
   for (const name of listDir(store.layout.trash)) add('TRASH_LEFTOVER', join('trash', name), 'deleted blob not yet removed', true);
   const usedChain = db.prepare('SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1').pluck();
   for (const name of listDir(store.layout.layers)) {
-    if (name.startsWith('.tmp-')) {
-      if (!isIdentityAlive(name.slice('.tmp-'.length))) add('UNPACK_LEFTOVER', join('layers', name), 'half-unpacked layer of a process that is gone', true);
-    } else if (name.startsWith('.trash-')) {
-      add('UNPACK_LEFTOVER', join('layers', name), 'unpacked layer being deleted', true);
-    } else if (name === UNUSABLE_MARKER) {
-      // this kernel cannot mount layer indexes: the store unpacks (a note, not a problem)
-    } else if (viewOwner(name) !== undefined) {
-      if (!isIdentityAlive(viewOwner(name)!)) add('UNPACK_LEFTOVER', join('layers', name), 'layer view of a process that is gone', true);
-    } else {
-      const chain = /^([a-f0-9]{64})(\.erofs)?$/.exec(name)?.[1];
-      if (chain === undefined || usedChain.get(`sha256:${chain}`) === undefined) {
-        add('LAYER_DIR_UNUSED', join('layers', name), name.endsWith('.erofs') ? 'layer index that no image uses' : 'unpacked layer that no image uses', true);
-      }
+    const entry = parseLayersDirName(name);
+    const subject = join('layers', name);
+    switch (entry.kind) {
+      case 'temporary':
+        if (!isIdentityAlive(entry.owner)) add('UNPACK_LEFTOVER', subject, 'half-unpacked layer of a process that is gone', true);
+        break;
+      case 'trash':
+        add('UNPACK_LEFTOVER', subject, 'unpacked layer being deleted', true);
+        break;
+      case 'view':
+        if (!isIdentityAlive(entry.owner)) add('UNPACK_LEFTOVER', subject, 'layer view of a process that is gone', true);
+        break;
+      case 'index-unusable':
+        break; // this kernel cannot mount layer indexes: the store unpacks (a note, not a problem)
+      case 'unpacked':
+      case 'index':
+        if (usedChain.get(entry.chainId) !== undefined) break;
+        add('LAYER_DIR_UNUSED', subject, entry.kind === 'index' ? 'layer index that no image uses' : 'unpacked layer that no image uses', true);
+        break;
+      case 'unknown':
+        add('LAYER_DIR_UNUSED', subject, name.endsWith('.erofs') ? 'layer index that no image uses' : 'unpacked layer that no image uses', true);
+        break;
     }
   }
   const containerRow = db.prepare('SELECT 1 FROM containers WHERE id = ?').pluck();
@@ -197,8 +205,8 @@ function findLeftovers(host: ContainerHost, add: (code: string, subject: string,
     const owner = /\/containers\/([a-f0-9]{64})\/rootfs$/.exec(mountPoint)?.[1];
     if (owner !== undefined && containerRow.get(owner) !== undefined) continue;
     // A layer view lives while its berth mounts a container's root (layer-views.ts).
-    const viewer = basename(dirname(mountPoint)) === 'layers' ? viewOwner(basename(mountPoint)) : undefined;
-    if (viewer !== undefined && isIdentityAlive(viewer)) continue;
+    const viewer = basename(dirname(mountPoint)) === 'layers' ? parseLayersDirName(basename(mountPoint)) : undefined;
+    if (viewer?.kind === 'view' && isIdentityAlive(viewer.owner)) continue;
     add('MOUNT_LEFTOVER', mountPoint, 'mount below the store that no container owns', true);
   }
 

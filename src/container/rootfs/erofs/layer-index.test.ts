@@ -15,7 +15,8 @@ import { sha256Of } from '../../../digest/sha256.js';
 import { readVerified } from '../../../store/content/read-blob.js';
 import { loadNative } from '../../../internal/native.js';
 import { layerDir, unpackLayer } from '../unpack-layer.js';
-import { buildLayerIndex, erofsUsable, indexPath, isIndexUnsupported, markIndexUnusable, mountLayerIndex, UNUSABLE_MARKER } from './layer-index.js';
+import { buildLayerIndex, erofsUsable, indexPath, isIndexUnsupported, markIndexUnusable, mountLayerIndex } from './layer-index.js';
+import { INDEX_UNUSABLE_MARKER } from '../../../store/layers-dir.js';
 import { BerthError } from '../../../internal/errors.js';
 import { requireOrSkip } from '../../../../test/support/env.js';
 
@@ -229,6 +230,6 @@ test('a kernel that refused to mount an index is recorded: the store unpacks on 
   assert.equal(erofsUsable(dir), true);
   markIndexUnusable(dir, refused.message);
   assert.equal(erofsUsable(dir), false, 'this kernel: unpack');
-  writeFileSync(join(dir, UNUSABLE_MARKER), '0.0.1-another-kernel\nwhy\n');
+  writeFileSync(join(dir, INDEX_UNUSABLE_MARKER), '0.0.1-another-kernel\nwhy\n');
   assert.equal(erofsUsable(dir), true, 'another kernel: try again');
 });
