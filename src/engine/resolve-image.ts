@@ -8,6 +8,8 @@ import { isDigest, type Digest } from '../digest/digest.js';
 import { familiarName, fullName, parseReference, splitTagName, withDefaultTag, type Reference } from '../image/reference.js';
 import { parseRollbackRef } from '../image/rollback-ref.js';
 import type { Store } from '../store/store.js';
+import { hasImage, imageIdsWithPrefix, imagesWithDigest } from '../store/images.js';
+import { imageTags, tagTarget } from '../store/tags.js';
 import { resolveLayerId, rollBack, type RollbackOptions } from './rollback.js';
 
 export interface ResolvedImage {
@@ -52,9 +54,8 @@ function rollbackOptions(options: ResolveOptions): RollbackOptions {
 }
 
 function resolvePlain(store: Store, input: string, options: ResolveOptions): ResolvedImage {
-  const db = store.db;
   if (isDigest(input)) {
-    if (db.prepare('SELECT 1 FROM images WHERE id = ?').get(input) !== undefined) return { id: input, via: 'id', reference: undefined };
+    if (hasImage(store, input)) return { id: input, via: 'id', reference: undefined };
     const layerImage = resolveLayerId(store, input.slice(7), input, rollbackOptions(options));
     if (layerImage !== undefined) return { id: layerImage, via: 'id', reference: undefined };
     throw noSuchImage(input);
@@ -68,24 +69,22 @@ function resolvePlain(store: Store, input: string, options: ResolveOptions): Res
   }
   if (ref !== undefined) {
     if (ref.digest !== undefined) {
-      const candidates = db.prepare(`SELECT DISTINCT image_id FROM image_digests WHERE digest = ? UNION SELECT id FROM images WHERE id = ?`).pluck().all(ref.digest, ref.digest) as Digest[];
+      const candidates = imagesWithDigest(store, ref.digest);
       // As in Docker, the name must match too: an image tagged in other repositories is not this one.
-      const tagsOf = db.prepare('SELECT name FROM tags WHERE image_id = ?').pluck();
       const repository = ref.repository;
       const ids = candidates.filter((id) => {
-        const repos = (tagsOf.all(id) as string[]).map((n) => splitTagName(n).repository);
+        const repos = imageTags(store, id).map((n) => splitTagName(n).repository);
         return repos.length === 0 || repos.includes(repository);
       });
       if (ids.length === 1) return { id: ids[0]!, via: 'digest', reference: ref };
     } else {
-      const id = db.prepare('SELECT image_id FROM tags WHERE name = ?').pluck().get(fullName(ref)) as Digest | undefined;
+      const id = tagTarget(store, fullName(ref));
       if (id !== undefined) return { id, via: 'tag', reference: ref };
     }
   }
   const prefix = ID_PREFIX.exec(input);
   if (prefix !== null) {
-    const low = `sha256:${prefix[1]}`;
-    const ids = db.prepare('SELECT id FROM images WHERE id >= ? AND id < ? ORDER BY id LIMIT 2').pluck().all(low, `${low}g`) as Digest[];
+    const ids = imageIdsWithPrefix(store, prefix[1]!, 2);
     if (ids.length === 1) return { id: ids[0]!, via: 'id', reference: undefined };
     if (ids.length > 1) {
       throw new BerthError('invalid_argument', 'REFERENCE_AMBIGUOUS', `Cannot resolve "${input}": it is the prefix of more than one image ID`, {
