@@ -126,7 +126,7 @@ test('rewriteLayer() turns an opaque marker into the opaque xattr on a re-sent e
   assert.equal(find(out, 'var/').every((e) => e.header.pax?.[OPAQUE] === undefined), true, 'the parent is not opaque');
 });
 
-test('rewriteLayer() gives an opaque directory without an earlier entry the defaults: 0755, root', async () => {
+test('rewriteLayer() gives an opaque directory without an earlier entry the defaults: 0755, root, made now', async () => {
   const out = await entriesOf(await rewrite(tar(
     member({ name: 'opt/app/.wh..wh..opq', type: 'file', mode: 0o600, uid: 5, gid: 6, mtime: 1_234_567 }),
   )));
@@ -136,6 +136,7 @@ test('rewriteLayer() gives an opaque directory without an earlier entry the defa
   assert.equal(d.type, 'dir');
   assert.equal(d.pax?.[OPAQUE], 'y');
   assert.deepEqual([d.mode, d.uid, d.gid], [0o755, 0, 0]);
+  assert.ok(Math.abs(d.mtime - Date.now() / 1000) < 600, `the time it is made, not the marker's (${d.mtime})`);
 });
 
 test('rewriteLayer() puts the opaque xattr on a directory entry that comes after its marker', async () => {

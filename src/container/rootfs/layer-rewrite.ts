@@ -37,7 +37,8 @@ export async function rewriteLayer(source: AsyncIterable<Buffer>, write: ChunkWr
 
   const emitDir = async (path: string): Promise<void> => {
     const known = dirs.get(path);
-    const fields: TextHeaderFields = known?.fields ?? { name: `${path}/`, type: 'dir', mode: 0o755 };
+    // A directory the layer has not listed (yet): made now, as GNU tar makes a missing parent (and the index does).
+    const fields: TextHeaderFields = known?.fields ?? { name: `${path}/`, type: 'dir', mode: 0o755, mtime: Math.floor(Date.now() / 1000) };
     await write(encodeTextHeader(fields, { ...(known?.pax ?? {}), [OPAQUE_XATTR]: 'y' }));
   };
 

@@ -143,3 +143,9 @@ test('names: clamped to the root, over 255 bytes refused, the root entry sets th
 test('an empty layer (no members, only zero blocks) is an empty root', () => {
   assert.equal(tree().children.size, 0);
 });
+
+test('a symlink is 0777 whatever mode its header gives, as symlink(2) makes it (and GNU tar shows it)', () => {
+  const link = at(tree(member({ name: 'l', type: 'symlink', mode: 0o644, linkname: 'target' })), 'l');
+  assert.equal(link?.kind, 'symlink');
+  assert.equal(link?.meta.perm, 0o777);
+});
