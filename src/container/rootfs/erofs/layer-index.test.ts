@@ -2,11 +2,12 @@
  * The index, mounted by the kernel, against the tar path (layer-rewrite.ts, then GNU tar) on
  * the same layers: every entry's type, mode, owner, size, mtime, link target, device number,
  * link count, xattrs and bytes must be the same. Needs root (mount, device nodes, owners).
+ * (layer-semantics.test.ts does the same for every hostile layer.)
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, ftruncateSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, ftruncateSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BLOCK, padding } from '../../../archive/tar/tar-header.js';
@@ -19,6 +20,7 @@ import { buildLayerIndex, erofsUsable, indexPath, isIndexUnsupported, markIndexU
 import { INDEX_UNUSABLE_MARKER } from '../../../store/layers-dir.js';
 import { BerthError } from '../../../internal/errors.js';
 import { requireOrSkip } from '../../../../test/support/env.js';
+import { treeListing as listing } from '../../../../test/support/layer-trees.js';
 
 const IS_ROOT = process.getuid?.() === 0;
 
@@ -65,36 +67,6 @@ function kitchenSink(): Buffer {
     f('../../clamped', 'clamped'),
   ];
   return Buffer.concat([...members, Buffer.alloc(2 * BLOCK)]);
-}
-
-/** One line per entry: what both paths must agree on. The root itself is left out (each path owns it). */
-function listing(root: string): string[] {
-  const out: string[] = [];
-  const native = loadNative('read xattrs');
-  // Names are bytes: kept as latin1 strings, paths passed to fs as Buffers.
-  const pathOf = (rel: string): Buffer => Buffer.concat([Buffer.from(`${root}/`), Buffer.from(rel, 'latin1')]);
-  const walk = (rel: string): void => {
-    const names = readdirSync(pathOf(rel), { encoding: 'buffer' }).map((b) => b.toString('latin1')).sort();
-    for (const name of names) {
-      const relPath = rel === '' ? name : `${rel}/${name}`;
-      const p = pathOf(relPath);
-      const st = lstatSync(p, { bigint: true });
-      const text = p.toString('utf8');
-      const xattrs = Buffer.from(text).equals(p) ? native.listXattr(text).sort().map((x) => `${x}=${native.getXattr(text, x)?.toString('hex')}`) : ['(name not UTF-8)'];
-      let what = '';
-      if (st.isFile()) what = `file ${st.size} ${createHash('sha256').update(readFileSync(p)).digest('hex').slice(0, 16)}`;
-      else if (st.isSymbolicLink()) what = `symlink ${readlinkSync(p, { encoding: 'buffer' }).toString('latin1')}`;
-      else if (st.isCharacterDevice() || st.isBlockDevice()) what = `${st.isCharacterDevice() ? 'chr' : 'blk'} ${st.rdev}`;
-      else if (st.isFIFO()) what = 'fifo';
-      else if (st.isDirectory()) what = 'dir';
-      // Directories made for a missing parent get the time they were made: not compared.
-      const mtime = st.isDirectory() && st.mtimeMs > BigInt(Date.now() - 600_000) ? 'made' : `${st.mtimeNs}`;
-      out.push(`${relPath} ${what} mode=${(st.mode & 0o7777n).toString(8)} ${st.uid}:${st.gid} links=${st.nlink} mtime=${mtime} ${xattrs.join(',')}`);
-      if (st.isDirectory()) walk(relPath);
-    }
-  };
-  walk('');
-  return out;
 }
 
 function setup(t: TestContext, bytes: Buffer): { layersDir: string; blobPath: string; chainId: ReturnType<typeof sha256Of>; diffId: ReturnType<typeof sha256Of> } {
