@@ -37,9 +37,9 @@ TAGS=1000
 # certificates at start-up (~50 ms of CPU); no berth user has it, so measure without it.
 unset NODE_EXTRA_CA_CERTS
 # Berth runs from a snapshot of dist/ taken now, so a rebuild by someone else mid-run cannot
-# change (or break) what is measured. Same entry point shape as bin/berth.cjs.
+# change (or break) what is measured. Same entry point shape as bin/berth.
 SNAP=$W/berth
-BERTH="node $SNAP/bin/berth.cjs"
+BERTH="$SNAP/bin/berth"
 TOOLS="python3 $REPO/bench/tools.py"
 IMG=berth-bench            # every docker object this script creates is named berth-bench*
 
@@ -55,7 +55,7 @@ docker info >/dev/null 2>&1 || die "the docker daemon is not reachable (docker i
 [ "$PREP" = delete ] || [ "$PREP" = aside ] || die "PREP is delete or aside, not $PREP"
 
 mkdir -p "$B" "$R" "$W"
-rm -rf "$SNAP" && mkdir -p "$SNAP/bin" && cp -a "$REPO/dist" "$SNAP/dist" && cp "$REPO/bin/berth.cjs" "$SNAP/bin/berth.cjs"
+rm -rf "$SNAP" && mkdir -p "$SNAP/bin" && cp -a "$REPO/dist" "$SNAP/dist" && cp "$REPO/bin/berth" "$REPO/bin/berth.cjs" "$SNAP/bin/"
 $BERTH version >/dev/null || die "the dist/ snapshot in $SNAP does not run"
 rm -f "$R"/*.json "$R"/*.rss "$R"/*.log "$R"/facts.txt
 

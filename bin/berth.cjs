@@ -1,12 +1,17 @@
-#!/usr/bin/env node
 'use strict';
-// Starts the bundled CLI (dist/berth.cjs) through V8's code cache when one matches, which
+// The loader bin/berth starts (never run it with node directly: see bin/berth for why the
+// arguments come after a `--`). Starts the bundled CLI (dist/berth.cjs) through V8's code cache when one matches, which
 // spares compiling the bundle on every start (measured: about 10 ms of `berth images`).
 // The cache is written by `npm run build` (scripts/bundle.mjs) and is used only if it was made
 // for this exact bundle file (size and mtime in its header) and V8 accepts it (same Node, same
 // flags); otherwise the bundle is compiled as usual.
 // Berth's hot paths are native (hashing, I/O, SQLite): TurboFan only adds compile time and
 // memory that grows with the run (measured: +8 MB peak RSS saving a 1 GB image, no speed gain).
+if (process.argv[2] !== '--') {
+  process.stderr.write('berth: start Berth with bin/berth, not with node: Node itself would read some of its arguments\n');
+  process.exit(125);
+}
+process.argv.splice(2, 1);
 require('node:v8').setFlagsFromString('--max-opt=2');
 const fs = require('node:fs');
 const path = require('node:path');

@@ -2,7 +2,7 @@
 # A short tour of Berth on a busybox image it builds itself, in a throw-away store.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-berth() { node bin/berth.cjs "$@"; }
+berth() { bin/berth "$@"; }
 export BERTH_ROOT=${BERTH_ROOT:-$(mktemp -d /tmp/berth-demo.XXXXXX)}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -14,7 +14,7 @@ case "$tool" in
   berth)
     own_root=
     if [ -z "${BERTH_ROOT:-}" ]; then own_root=$work/store; export BERTH_ROOT=$own_root; fi
-    t() { node bin/berth.cjs "$@"; }
+    t() { bin/berth "$@"; }
     run_flags=()
     ;;
   docker)

@@ -30,7 +30,7 @@ try {
   } catch {
     // none yet
   }
-  execFileSync(process.execPath, ['bin/berth.cjs', '--root', root, 'images'], { env: { ...process.env, BERTH_WRITE_CODE_CACHE: '1' }, stdio: 'ignore' });
+  execFileSync('bin/berth', ['--root', root, 'images'], { env: { ...process.env, BERTH_WRITE_CODE_CACHE: '1' }, stdio: 'ignore' });
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

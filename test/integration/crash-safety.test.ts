@@ -69,7 +69,7 @@ async function copyStore(template: string, to: string): Promise<void> {
 function killAfter(root: string, args: readonly string[], delayMs: number): Promise<{ killed: boolean; code: number | null; elapsedMs: number }> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [BERTH_BIN, ...args], { env: { ...process.env, BERTH_ROOT: root }, stdio: 'ignore' });
+    const child = spawn(BERTH_BIN, [...args], { env: { ...process.env, BERTH_ROOT: root }, stdio: 'ignore' });
     let killed = false;
     const timer = setTimeout(() => {
       killed = child.exitCode === null && child.signalCode === null;

@@ -307,7 +307,7 @@ describe('berth export', { concurrency: 2 }, () => {
   test('a reader that closes the pipe early: OUTPUT_CLOSED, nothing left mounted', async (t) => {
     await withStore(t, async (s) => {
       await s.ok(['create', '--name', 'piped', IMAGE, 'true']);
-      const child = spawn(process.execPath, [BERTH_BIN, 'export', 'piped'], { env: { ...process.env, BERTH_ROOT: s.root }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(BERTH_BIN, ['export', 'piped'], { env: { ...process.env, BERTH_ROOT: s.root }, stdio: ['ignore', 'pipe', 'pipe'] });
       let stderr = '';
       child.stderr.on('data', (b: Buffer) => { stderr += b.toString(); });
       child.stdout.once('data', () => child.stdout.destroy());
@@ -324,7 +324,7 @@ describe('berth export', { concurrency: 2 }, () => {
       assert.equal(made.code, 0, made.stderr);
       const dir = join(s.work, 'interrupted');
       mkdirSync(dir);
-      const child = spawn(process.execPath, [BERTH_BIN, 'export', '-o', join(dir, 'out.tar'), 'large'], {
+      const child = spawn(BERTH_BIN, ['export', '-o', join(dir, 'out.tar'), 'large'], {
         env: { ...process.env, BERTH_ROOT: s.root }, stdio: ['ignore', 'ignore', 'pipe'],
       });
       let stderr = '';

@@ -112,7 +112,7 @@ async function runLoad(c: CaseDirs, load: { args: string[]; stdin?: Buffer }, en
   const options = { root: c.root, cwd: c.cwd, env, timeoutMs: 30_000, ...(load.stdin === undefined ? {} : { stdin: load.stdin }) };
   return addressSpaceKb === undefined
     ? berth(load.args, options)
-    : run('sh', ['-c', `ulimit -v ${addressSpaceKb} && exec "$0" "$@"`, process.execPath, BERTH_BIN, ...load.args], {
+    : run('sh', ['-c', `ulimit -v ${addressSpaceKb} && exec "$0" "$@"`, BERTH_BIN, ...load.args], {
       ...options,
       env: { ...(process.env as Record<string, string>), ...env, BERTH_ROOT: c.root },
     });

@@ -20,7 +20,7 @@ async function onTerminal(commandLine: string, root: string): Promise<RunResult>
   return run('script', ['-qec', commandLine, '/dev/null'], { cwd: REPO, env: { ...process.env as Record<string, string>, BERTH_ROOT: root, TERM: 'xterm' } });
 }
 
-const berthCmd = (args: string): string => `${shellQuote(process.execPath)} ${shellQuote(BERTH_BIN)} ${args}`;
+const berthCmd = (args: string): string => `${shellQuote(BERTH_BIN)} ${args}`;
 
 /** The progress readings ("Loading 1.05MB/2.07MB (…)") drawn on the terminal, in order. */
 function readings(output: string, label: string): Array<{ done: string; total: string | undefined }> {

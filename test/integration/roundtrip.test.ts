@@ -285,7 +285,7 @@ for (const via of ext === 'xz' || ext === 'zst' ? ['file', 'stdin'] as const : [
     try {
       const root = join(work, 'store');
       await ok(['load', '-i', fixture('docker-save-multi.tar')], root);
-      const cmd = `${shellQuote(process.execPath)} ${shellQuote(BERTH_BIN)} save peer-vis:latest | head -c 1000 >/dev/null; exit "\${PIPESTATUS[0]}"`;
+      const cmd = `${shellQuote(BERTH_BIN)} save peer-vis:latest | head -c 1000 >/dev/null; exit "\${PIPESTATUS[0]}"`;
       const r = await run('bash', ['-c', cmd], { env: { ...process.env as Record<string, string>, BERTH_ROOT: root } });
       assert.equal(r.code, 1, r.stderr);
       assert.match(r.stderr, /\[OUTPUT_CLOSED\]/);
@@ -301,7 +301,7 @@ for (const via of ext === 'xz' || ext === 'zst' ? ['file', 'stdin'] as const : [
     try {
       const root = join(work, 'store');
       await ok(['load', '-i', fixture('docker-save-multi.tar')], root);
-      const cmd = `${shellQuote(process.execPath)} ${shellQuote(BERTH_BIN)} save peer-vis:latest`;
+      const cmd = `${shellQuote(BERTH_BIN)} save peer-vis:latest`;
       const r = await run('script', ['-qec', cmd, '/dev/null'], { cwd: REPO, env: { ...process.env as Record<string, string>, BERTH_ROOT: root } });
       assert.equal(r.code, 1, `exit code through script -e: ${r.stdout}`);
       assert.match(r.stdout, /cowardly refusing to save to a terminal\. Use the -o flag or redirect \[OUTPUT_IS_TERMINAL\]/);

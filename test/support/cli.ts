@@ -26,7 +26,7 @@ export interface RunOptions {
 export function berth(args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const env: Record<string, string> = { ...process.env as Record<string, string>, ...options.env };
   if (options.root !== undefined) env.BERTH_ROOT = options.root;
-  return run(process.execPath, [BERTH_BIN, ...args], { ...options, env });
+  return run(BERTH_BIN, [...args], { ...options, env });
 }
 
 export function run(command: string, args: readonly string[], options: RunOptions & { env?: Record<string, string> } = {}): Promise<RunResult> {

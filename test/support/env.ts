@@ -11,7 +11,7 @@ import type { TestContext } from 'node:test';
 /** Repository root (tests run from dist/test/..., the sources live two levels up from dist). */
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
-export const BERTH_BIN = join(REPO, 'bin', 'berth.cjs');
+export const BERTH_BIN = join(REPO, 'bin', 'berth');
 
 export const IN_CI = process.env.CI === 'true';
 

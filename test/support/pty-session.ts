@@ -22,7 +22,7 @@ function shellQuote(s: string): string {
 }
 
 export function ptySession(root: string, args: readonly string[]): PtySession {
-  const command = [process.execPath, BERTH_BIN, '--root', root, ...args].map(shellQuote).join(' ');
+  const command = [BERTH_BIN, '--root', root, ...args].map(shellQuote).join(' ');
   const child: ChildProcessWithoutNullStreams = spawn('script', ['-qefc', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
   let shown = '';
   child.stdout.on('data', (b: Buffer) => { shown += b.toString('utf8'); });

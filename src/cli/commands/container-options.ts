@@ -1,5 +1,6 @@
 /** The flags `run` and `create` share, and turning them into a create request. */
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { BerthError } from '../../internal/errors.js';
 import type { FlagSpec, FlagValues } from '../argv.js';
 import { flagBool, flagList, flagString, type CommandContext } from '../command.js';
@@ -119,6 +120,7 @@ export function lookingHostFor(ctx: CommandContext, store: Store): ContainerHost
   return lookingHost(store, selfCommand(ctx));
 }
 
+/** This berth's launcher (bin/berth, beside the loader node runs), never node itself: see bin/berth. */
 function selfCommand(ctx: CommandContext): string[] {
-  return [process.execPath, process.argv[1]!, '--root', ctx.root];
+  return [join(dirname(process.argv[1]!), 'berth'), '--root', ctx.root];
 }
