@@ -7,8 +7,9 @@ SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 # tar (layers), gzip/bzip2/xz/zstd/pigz (compressed archives), busybox-static (the demo image),
 # runc and conmon (containers), tini (run --init), attr (the tests read overlay xattrs with
-# getfattr), python3/make/g++ (better-sqlite3 and the native addon build from source).
-packages="tar gzip bzip2 xz-utils zstd pigz busybox-static runc conmon tini util-linux iproute2 attr python3 make g++"
+# getfattr), python3/make/g++ (better-sqlite3 and the native addon build from source), gcc and
+# libc6-dev (the seccomp probe test builds a static C program).
+packages="tar gzip bzip2 xz-utils zstd pigz busybox-static runc conmon tini util-linux iproute2 attr python3 make g++ gcc libc6-dev"
 missing=""
 for p in $packages; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then

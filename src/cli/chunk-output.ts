@@ -9,13 +9,7 @@ import { basename, dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { BerthError, isSystemError, translateSystemError } from '../internal/errors.js';
 import { checkOutputPath, outputPathInvalid } from './output-file.js';
-
-/** The error for a write stopped by `signal` (SIGINT or SIGTERM): what was written is removed or incomplete. */
-export function interrupted(signal: AbortSignal, what: string): BerthError {
-  return new BerthError('unavailable', 'OUTPUT_INTERRUPTED', `Cannot write ${what}: interrupted by ${String(signal.reason)}`, {
-    hint: 'Nothing was left behind for -o FILE; output to stdout is incomplete',
-  });
-}
+import { interrupted } from './interrupt.js';
 
 export async function writeChunksToFile(path: string, source: AsyncIterable<Buffer>, mode: number, signal?: AbortSignal): Promise<void> {
   await checkOutputPath(path);

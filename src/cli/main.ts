@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { BerthError } from '../internal/errors.js';
 import { limitsFromEnv } from '../internal/limits.js';
-import { formatFlagHelp, parseArgs, usageError, type FlagSpec } from './argv.js';
+import { formatFlagHelp, parseArgs, type FlagSpec } from './argv.js';
 import type { CommandContext, CommandSpec } from './command.js';
 import { VERSION } from './version-info.js';
 import { reportError } from './report-error.js';
@@ -210,13 +210,14 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       }
       entry = group.table[sub] ?? group.hidden?.[sub];
-      if (entry === undefined) throw usageError(`unknown command: "berth ${name} ${sub}"`, `berth ${name}`);
+      const groupName = name;
+      if (entry === undefined) return unknownCommand(`berth ${name} ${sub}`, `berth ${name}`, rest.slice(sub.startsWith('-') ? 1 : 2), [], () => groupHelp(groupName, group.what, group.table));
       path = `berth ${name} ${sub}`;
       args = rest.slice(2);
       name = sub;
     } else {
       entry = TOP[name];
-      if (entry === undefined) throw usageError(`unknown command: "berth ${name}"`, 'berth');
+      if (entry === undefined) return unknownCommand(`berth ${name}`, 'berth', rest.slice(1), GLOBAL_FLAGS, mainHelp);
     }
     const { spec } = await entry.load();
     // -h is help unless the command uses it (run and create take -h for the hostname, as in Docker).
@@ -247,6 +248,21 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     return reportError(err, debug);
   }
+}
+
+/**
+ * An unknown command, as Docker's CLI takes one: the flags after it are parsed first (an
+ * unknown flag is a usage error, exit 125; --help prints the help), then the command is
+ * refused with exit 1.
+ */
+function unknownCommand(path: string, parent: string, args: string[], flags: FlagSpec[], help: () => string): number {
+  const helpFlag: FlagSpec = { long: 'help', short: 'h', type: 'bool', description: 'Print usage' };
+  const parsed = parseArgs(args, flags.some((f) => f.long === 'help') ? flags : [...flags, helpFlag], parent);
+  if (parsed.flags.help === true) {
+    process.stdout.write(help());
+    return 0;
+  }
+  throw new BerthError('invalid_argument', 'UNKNOWN_COMMAND', `unknown command: ${path}`, { hint: `Run '${parent} --help' for more information` });
 }
 
 function checkArgCount(path: string, spec: CommandSpec, n: number): void {

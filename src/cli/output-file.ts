@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Readable, type Duplex } from 'node:stream';
 import { BerthError, isSystemError, translateSystemError } from '../internal/errors.js';
+import { interrupted, throwIfInterrupted } from './interrupt.js';
 
 export function outputPathInvalid(path: string, why: string, cause?: unknown): BerthError {
   return new BerthError('invalid_argument', 'OUTPUT_PATH_INVALID', `Cannot write ${path}: ${why}`, {
@@ -29,13 +30,22 @@ export async function checkOutputPath(path: string): Promise<void> {
   if (target?.isDirectory() === true) throw outputPathInvalid(path, 'it is a directory');
 }
 
-export async function writeFileAtomic(path: string, source: AsyncIterable<Buffer>, transform: Duplex | undefined, mode: number): Promise<void> {
+/**
+ * Writes `source` (through `transform`, if any) to `path` atomically. With `signal`, an abort
+ * (SIGINT or SIGTERM, see interrupt.ts) stops the write, removes the temporary file and throws
+ * OUTPUT_INTERRUPTED; a signal that comes once the file is renamed into place changes nothing.
+ */
+export async function writeFileAtomic(path: string, source: AsyncIterable<Buffer>, transform: Duplex | undefined, mode: number, signal?: AbortSignal): Promise<void> {
   await checkOutputPath(path);
+  throwIfInterrupted(signal, path);
   const tmp = join(dirname(path), `.${basename(path)}.berth-${randomBytes(4).toString('hex')}`);
   try {
-    const out = createWriteStream(tmp, { flags: 'wx', mode, highWaterMark: 4 * 1024 * 1024 });
-    if (transform === undefined) await pipeline(Readable.from(source, { objectMode: false }), out);
-    else await pipeline(Readable.from(source, { objectMode: false }), transform, out);
+    // Opened before the pipeline starts, so the file exists by the time a failure removes it
+    // (a stream destroyed while still opening its file would create it after the unlink).
+    const out = createWriteStream(tmp, { fd: await open(tmp, 'wx', mode), highWaterMark: 4 * 1024 * 1024 });
+    const options = signal === undefined ? {} : { signal };
+    if (transform === undefined) await pipeline(Readable.from(source, { objectMode: false }), out, options);
+    else await pipeline(Readable.from(source, { objectMode: false }), transform, out, options);
     // The stream closed its descriptor; fsync through a new one (fsync is per file, not per descriptor).
     const fh = await open(tmp, 'r');
     try {
@@ -43,21 +53,25 @@ export async function writeFileAtomic(path: string, source: AsyncIterable<Buffer
     } finally {
       await fh.close();
     }
+    throwIfInterrupted(signal, path);
     await rename(tmp, path);
   } catch (err) {
     await unlink(tmp).catch(() => undefined);
+    throwIfInterrupted(signal, path);
     if (isSystemError(err, 'ENOENT') || isSystemError(err, 'ENOTDIR') || isSystemError(err, 'EISDIR')) throw outputPathInvalid(path, String((err as NodeJS.ErrnoException).code), err);
     translateSystemError(err, `write ${path}`);
   }
 }
 
-/** Streams to stdout (or another stream) with backpressure. */
-export async function writeToStream(dest: NodeJS.WritableStream, source: AsyncIterable<Buffer>, transform: Duplex | undefined): Promise<void> {
+/** Streams to stdout (or another stream) with backpressure; an abort of `signal` stops it with OUTPUT_INTERRUPTED. */
+export async function writeToStream(dest: NodeJS.WritableStream, source: AsyncIterable<Buffer>, transform: Duplex | undefined, signal?: AbortSignal): Promise<void> {
   const input = Readable.from(source, { objectMode: false });
+  const options = signal === undefined ? { end: false } : { end: false, signal };
   try {
-    if (transform === undefined) await pipeline(input, dest, { end: false });
-    else await pipeline(input, transform, dest, { end: false });
+    if (transform === undefined) await pipeline(input, dest, options);
+    else await pipeline(input, transform, dest, options);
   } catch (err) {
+    if (signal?.aborted === true) throw interrupted(signal, 'the archive');
     // The reader went away (`berth save IMAGE | head`): say so in one line, not as a crash.
     if (isSystemError(err, 'EPIPE')) {
       throw new BerthError('unavailable', 'OUTPUT_CLOSED', 'Cannot write the archive: the reader of the output closed it before the end', {

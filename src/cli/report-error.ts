@@ -1,19 +1,17 @@
 /** The one place errors become text on stderr and an exit code. */
-import { BerthError, isSystemError, printable, translateSystemError } from '../internal/errors.js';
+import { BerthError, codedError, printable } from '../internal/errors.js';
+import { InterruptedError } from './interrupt.js';
 
-/** Prints an error and returns the exit code: 125 for usage errors, 1 otherwise. */
+/** Errors whose hint is the usage text Docker's CLI prints ("See 'berth images --help'."), not a "Hint:" line. */
+const BARE_HINT_CODES = new Set(['USAGE', 'USAGE_ARGS', 'UNKNOWN_COMMAND']);
+
+/** Prints an error and returns the exit code: 125 for usage errors, 130/143 for a write stopped by SIGINT/SIGTERM, 1 otherwise. */
 export function reportError(err: unknown, debug: boolean): number {
   // A full disk or a refused write is never a bug, wherever it surfaced.
-  if (!(err instanceof BerthError) && ['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS'].some((code) => isSystemError(err, code))) {
-    try {
-      translateSystemError(err, 'complete the command');
-    } catch (translated) {
-      err = translated;
-    }
-  }
+  err = codedError(err, 'complete the command');
   if (err instanceof BerthError) {
     process.stderr.write(`Error: ${printable(err.message)} [${err.code}]\n`);
-    if (err.hint !== undefined) process.stderr.write(`${err.code === 'USAGE' || err.code === 'USAGE_ARGS' ? '' : 'Hint: '}${err.hint}\n`);
+    if (err.hint !== undefined) process.stderr.write(`${BARE_HINT_CODES.has(err.code) ? '' : 'Hint: '}${err.hint}\n`);
     if (debug) {
       process.stderr.write(`${err.stack ?? ''}\n`);
       let cause = err.cause;
@@ -22,6 +20,7 @@ export function reportError(err: unknown, debug: boolean): number {
         cause = cause instanceof Error ? cause.cause : undefined;
       }
     }
+    if (err instanceof InterruptedError) return err.exitCode;
     return err.kind === 'usage' ? 125 : 1;
   }
   const e = err as Error;

@@ -5,8 +5,9 @@
  *
  *   <store>/v1/containers/<id>/   config.json (the OCI bundle), upper/ work/ rootfs/ (overlay),
  *                                 hosts hostname resolv.conf, ctr.log runtime.log, conmon.pid, pid,
- *                                 attached-by, volumes/<name>/ (the image's VOLUMEs), and conmon's
- *                                 attach socket and ctl/winsz FIFOs
+ *                                 attached-by, starting (while a start is in progress), oom (conmon's
+ *                                 mark of an OOM kill), volumes/<name>/ (the image's VOLUMEs), and
+ *                                 conmon's attach socket and ctl/winsz FIFOs
  *   /run/berth/<store hash>/       runc/ (runtime root), exits/<id>, sockets/<id> (conmon's link to the
  *                                 bundle directory, where it listens on `attach`)
  */
@@ -35,6 +36,10 @@ export interface ContainerPaths {
   ctl: string;
   /** The container's anonymous volumes (one directory each, named like Docker's: 64 hex). */
   volumes: string;
+  /** Written by conmon (its working directory is this one) when the OOM killer struck in the container. */
+  oom: string;
+  /** Identity of the berth process starting the container, while it does (engine/containers/interrupted-start.ts). */
+  starting: string;
 }
 
 export interface RuntimePaths {
@@ -63,6 +68,8 @@ export function containerPaths(containersDir: string, id: string): ContainerPath
     userPaused: join(dir, 'paused'),
     ctl: join(dir, 'ctl'),
     volumes: join(dir, 'volumes'),
+    oom: join(dir, 'oom'),
+    starting: join(dir, 'starting'),
   };
 }
 

@@ -11,7 +11,10 @@ import { tagListRows } from '../store/tags.js';
 /** What `images` knows of one image; shared by all of its rows. */
 export interface ImageSummary {
   id: Digest;
-  /** Manifest digest the image is known by, when any. */
+  /**
+   * The digest of its RepoDigests (a manifest it arrived with), shown on its tagged rows, as
+   * Docker's DIGEST column shows a repository's digest reference; undefined when it has none.
+   */
   digest: string | undefined;
   createdMs: number;
   size: number;
@@ -60,7 +63,8 @@ export function listImages(store: Store, options: ListOptions): ImageRow[] {
     if (names === undefined) {
       if (match !== undefined) continue;
       if (!options.all && hasChildren === 1) continue; // an intermediate image, as Docker hides them
-      out.push({ image, repository: undefined, tag: undefined });
+      // No repository, so no RepoDigest (inspect shows none either): DIGEST is <none>, as in Docker.
+      out.push({ image: image.digest === undefined ? image : { ...image, digest: undefined }, repository: undefined, tag: undefined });
       continue;
     }
     for (let i = 0; i < names.length; i++) {

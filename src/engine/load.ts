@@ -10,7 +10,8 @@ import type { Digest } from '../digest/digest.js';
 import { familiarName } from '../image/reference.js';
 import { TarSource } from '../archive/ingest/tar-source.js';
 import { DirectorySource } from '../archive/ingest/dir-source.js';
-import type { ArchiveSource } from '../archive/ingest/archive-source.js';
+import { readJsonMember, type ArchiveSource } from '../archive/ingest/archive-source.js';
+import { isDirTransportManifest, readDirTransport } from '../archive/dir-transport/read-dir-transport.js';
 import type { ArchiveImage } from '../archive/archive-image.js';
 import { MANIFEST_PATH, readDockerArchive } from '../archive/docker-archive/read-docker-archive.js';
 import { hostPlatform, INDEX_PATH, OciLayoutReader } from '../archive/oci-layout/read-oci-layout.js';
@@ -49,13 +50,20 @@ export async function loadImages(store: Store, input: LoadInput, options: LoadOp
   }
 }
 
-/** Picks the reader by content: manifest.json (Docker, any version) first, then index.json (OCI). */
+/**
+ * Picks the reader by content: manifest.json first, a list (Docker, any version) or one image
+ * manifest (the dir: layout of skopeo and podman); then index.json (OCI).
+ */
 export async function readArchiveImages(source: ArchiveSource): Promise<{ images: ArchiveImage[]; notes: string[] }> {
-  if (await source.has(MANIFEST_PATH)) return { images: await readDockerArchive(source), notes: [] };
+  if (await source.has(MANIFEST_PATH)) {
+    const { value } = await readJsonMember(source, MANIFEST_PATH, 'manifest.json', 'MANIFEST_INVALID');
+    if (isDirTransportManifest(value)) return readDirTransport(source, MANIFEST_PATH, hostPlatform());
+    return { images: await readDockerArchive(source, value), notes: [] };
+  }
   if (await source.has(INDEX_PATH)) return new OciLayoutReader(source, hostPlatform()).read();
   // Only probes for a better hint: a link at these paths that leads nowhere is no evidence either way.
   const has = (path: string): Promise<boolean> => source.has(path).catch(() => false);
-  let hint = 'berth load reads docker save / podman save / skopeo / berth save archives and OCI image layouts';
+  let hint = 'berth load reads docker save / podman save / skopeo / berth save archives, OCI image layouts and dir: layouts';
   if (await has('repositories')) hint = 'This is a pre-1.10 Docker archive (only "repositories"); re-save it with a newer docker';
   else if ((await has('etc/passwd')) || (await has('bin/sh'))) hint = 'This looks like a container filesystem (docker export); make an image of it with berth import';
   throw new BerthError('invalid_archive', 'ARCHIVE_FORMAT_UNKNOWN', `Cannot load the ${source.description}: it contains neither a manifest.json nor an index.json`, { hint });

@@ -7,9 +7,9 @@
 import { BerthError } from '../internal/errors.js';
 import { removeDeepTreeSync } from '../internal/remove-deep-tree.js';
 import { shortId, type Digest } from '../digest/digest.js';
-import { familiarName, familiarTagName, fullName, splitTagName } from '../image/reference.js';
+import { familiarName, familiarRepository, familiarTagName, fullName, splitTagName } from '../image/reference.js';
 import type { Store } from '../store/store.js';
-import { deleteImageRecord, getImage, hasChildImages, prunableImages } from '../store/images.js';
+import { deleteImageRecord, deleteRepoDigest, getImage, hasChildImages, prunableImages } from '../store/images.js';
 import { deleteImageTags, deleteTag, imageTags, isImageTagged } from '../store/tags.js';
 import { containersOfImage } from '../store/container-records.js';
 import { resolveImage } from './resolve-image.js';
@@ -43,6 +43,16 @@ export function removeImage(store: Store, input: string, options: RemoveOptions)
     const id = resolved.id;
     const tags = imageTags(store, id);
     const users = containersOfImage(store, id);
+    if (resolved.via === 'digest') {
+      // A RepoDigest: only the digest goes, as in Docker; the image keeps its tags (it has a
+      // RepoDigest only while tagged in that repository). Berth keeps one digest for all of the
+      // image's repositories, so each of them loses it, and each is reported.
+      const { repository, digest } = resolved.reference!;
+      deleteRepoDigest(store, id, digest!);
+      const repos = new Set([repository, ...tags.map((t) => splitTagName(t).repository)]);
+      for (const repo of repos) records.push({ untagged: `${familiarRepository(repo)}@${digest}` });
+      return freeBlobs(store);
+    }
     if (resolved.via === 'tag') {
       if (tags.length === 1 && users.length > 0 && !options.force) {
         throw conflict(`conflict: unable to remove repository reference "${familiarName(resolved.reference!)}" (must force) - container ${users[0]!.id.slice(0, 12)} is using its referenced image ${shortId(id)}`);

@@ -1,15 +1,15 @@
 /**
  * Turns what a user typed into an image, as Docker does: a full image ID, a name (tag
- * defaulting to latest), name@digest, or a unique prefix of an image ID; and, beyond Docker,
+ * defaulting to latest), name@digest (a RepoDigest only), or a unique prefix of an image ID; and, beyond Docker,
  * a layer ID or `IMAGE~N` (rollback.ts).
  */
 import { BerthError } from '../internal/errors.js';
 import { isDigest, type Digest } from '../digest/digest.js';
-import { familiarName, fullName, parseReference, splitTagName, withDefaultTag, type Reference } from '../image/reference.js';
+import { familiarName, fullName, parseReference, withDefaultTag, type Reference } from '../image/reference.js';
 import { parseRollbackRef } from '../image/rollback-ref.js';
 import type { Store } from '../store/store.js';
-import { hasImage, imageIdsWithPrefix, imagesWithDigest } from '../store/images.js';
-import { imageTags, tagTarget } from '../store/tags.js';
+import { hasImage, imageIdsWithPrefix, imageWithRepoDigest } from '../store/images.js';
+import { tagTarget } from '../store/tags.js';
 import { resolveLayerId, rollBack, type RollbackOptions } from './rollback.js';
 
 export interface ResolvedImage {
@@ -69,14 +69,8 @@ function resolvePlain(store: Store, input: string, options: ResolveOptions): Res
   }
   if (ref !== undefined) {
     if (ref.digest !== undefined) {
-      const candidates = imagesWithDigest(store, ref.digest);
-      // As in Docker, the name must match too: an image tagged in other repositories is not this one.
-      const repository = ref.repository;
-      const ids = candidates.filter((id) => {
-        const repos = imageTags(store, id).map((n) => splitTagName(n).repository);
-        return repos.length === 0 || repos.includes(repository);
-      });
-      if (ids.length === 1) return { id: ids[0]!, via: 'digest', reference: ref };
+      const id = imageWithRepoDigest(store, ref.repository, ref.digest);
+      if (id !== undefined) return { id, via: 'digest', reference: ref };
     } else {
       const id = tagTarget(store, fullName(ref));
       if (id !== undefined) return { id, via: 'tag', reference: ref };

@@ -1,7 +1,8 @@
 /**
- * The OCI manifest Berth writes for an image (`save`, and the digest every publish records so
- * that NAME@DIGEST finds the image after a round trip): the config and the uncompressed layers,
- * keys in a fixed order, so the same image always has the same manifest digest.
+ * The OCI manifest Berth writes for an image (`save`; every publish records its digest, with
+ * origin 'berth': not a RepoDigest, so no reference resolves by it): the config and the
+ * uncompressed layers, keys in a fixed order, so the same image always has the same manifest
+ * digest.
  */
 import type { Digest } from '../digest/digest.js';
 import { MEDIA } from './media-types.js';

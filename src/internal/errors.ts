@@ -69,7 +69,8 @@ export function isSystemError(err: unknown, code: string): err is NodeJS.ErrnoEx
 
 /** Turns out-of-space and permission failures from the OS into coded errors; rethrows the rest. */
 export function translateSystemError(err: unknown, action: string): never {
-  if (isSystemError(err, 'ENOSPC') || isSystemError(err, 'EDQUOT')) {
+  // SQLite says SQLITE_FULL where the file system said ENOSPC.
+  if (isSystemError(err, 'ENOSPC') || isSystemError(err, 'EDQUOT') || isSystemError(err, 'SQLITE_FULL')) {
     throw new BerthError('no_space', 'NO_SPACE', `Cannot ${action}: no space left on device`, {
       hint: 'Free some space (berth image prune removes unused images) and try again',
       cause: err,
@@ -83,4 +84,14 @@ export function translateSystemError(err: unknown, action: string): never {
     });
   }
   throw err;
+}
+
+/** The coded error a system error stands for (no space, permission denied), or the error itself. */
+export function codedError(err: unknown, action: string): unknown {
+  if (err instanceof BerthError) return err;
+  try {
+    translateSystemError(err, action);
+  } catch (translated) {
+    return translated;
+  }
 }

@@ -81,9 +81,20 @@ export function imageIdsWithPrefix(store: Store, hexPrefix: string, limit: numbe
   return values<[string, string, number], Digest>(store, 'SELECT id FROM images WHERE id >= ? AND id < ? ORDER BY id LIMIT ?').all(low, `${low}g`, limit);
 }
 
-/** Images known by the manifest digest `digest` (or whose ID it is). */
-export function imagesWithDigest(store: Store, digest: Digest): Digest[] {
-  return values<[Digest, Digest], Digest>(store, 'SELECT DISTINCT image_id FROM image_digests WHERE digest = ? UNION SELECT id FROM images WHERE id = ?').all(digest, digest);
+/**
+ * The image whose RepoDigests (as inspect shows them) hold REPOSITORY@DIGEST: a manifest the
+ * image arrived with, under a repository it is tagged in. As in Docker, nothing else answers to
+ * a digest reference: not the image ID (`sha256:<id>` alone does), not the manifest `berth save`
+ * would write for it.
+ */
+export function imageWithRepoDigest(store: Store, repository: string, digest: string): Digest | undefined {
+  return values<[string, string], Digest>(store, `SELECT d.image_id FROM image_digests d WHERE d.digest = ? AND d.origin = 'archive'
+    AND EXISTS (SELECT 1 FROM tags t WHERE t.image_id = d.image_id AND t.repository = ?) LIMIT 1`).get(digest, repository);
+}
+
+/** Forgets that the image arrived with the manifest `digest` (rmi of a RepoDigest). Inside a write transaction. */
+export function deleteRepoDigest(store: Store, id: Digest, digest: string): void {
+  writes<[string, Digest]>(store, `DELETE FROM image_digests WHERE digest = ? AND image_id = ? AND origin = 'archive'`).run(digest, id);
 }
 
 /** Manifest digests the image is known by: those it arrived with ('archive') or the one `save` writes ('berth'). */
@@ -149,17 +160,18 @@ export function legacyLayerConfigs(store: Store, id: Digest, below: number): Arr
   return out;
 }
 
-/** One row of `images`: [rowid, id, createdMs, size, parent, manifest digest, has children (0/1)]. */
+/** One row of `images`: [rowid, id, createdMs, size, parent, RepoDigest's digest, has children (0/1)]. */
 export type ImageListRow = readonly [rowid: number, id: Digest, createdMs: number, size: number, parent: Digest | null, digest: Digest | null, hasChildren: number];
 
 /**
  * Every image, newest first, as arrays: a row object per image costs measurably at start-up
- * (list-images.ts). The digest is one the image arrived with if any, else the one save writes.
+ * (list-images.ts). The digest is that of a manifest the image arrived with (its RepoDigests'),
+ * if any; never the one save writes.
  */
 export function imageListRows(store: Store): ImageListRow[] {
   return tuples<[], ImageListRow>(store, `
     SELECT i.rowid, i.id, i.created_ms, i.size, i.parent,
-      (SELECT d.digest FROM image_digests d WHERE d.image_id = i.id ORDER BY d.origin = 'berth', d.digest LIMIT 1),
+      (SELECT d.digest FROM image_digests d WHERE d.image_id = i.id AND d.origin = 'archive' ORDER BY d.digest LIMIT 1),
       EXISTS (SELECT 1 FROM images c WHERE c.parent = i.id)
     FROM images i ORDER BY i.created_ms DESC, i.id`).all();
 }

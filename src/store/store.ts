@@ -11,7 +11,7 @@
  */
 import { existsSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { isSystemError, translateSystemError } from '../internal/errors.js';
+import { BerthError, isSystemError, translateSystemError } from '../internal/errors.js';
 import { fsyncDir, mkdirs } from '../internal/fs.js';
 import { isIdentityAlive, ownIdentity } from '../internal/process-identity.js';
 import { hexOf, type Digest } from '../digest/digest.js';
@@ -19,6 +19,7 @@ import { inTransaction, openDatabase, type Database } from './metadata/database.
 import { storeLayout, type StoreLayout } from './layout.js';
 import { blobMissing } from './content/blob-errors.js';
 import { parseLayersDirName, trashedLayerName } from './layers-dir.js';
+import { balanceSpaceReserve, diskIsFull } from './space-reserve.js';
 
 export type BlobKind = 'config' | 'layer';
 
@@ -69,7 +70,23 @@ export class Store {
     } catch (err) {
       translateSystemError(err, `create the store in ${root}`);
     }
-    const store = new Store(layout, openDatabase(layout.database, { readonly: false }));
+    balanceSpaceReserve(layout.base);
+    let db: Database;
+    try {
+      db = openDatabase(layout.database, { readonly: false });
+    } catch (err) {
+      // Opening makes SQLite's shared-memory file; on a full disk that is an I/O error. Without
+      // it (exclusive mode) the store can still be read, and a removal can free space before it writes.
+      if (!diskIsFull(layout.base)) throw err;
+      try {
+        db = openDatabase(layout.database, { readonly: false, exclusive: true });
+      } catch (again) {
+        throw new BerthError('no_space', 'NO_SPACE', `Cannot open the store in ${root}: no space left on device`, {
+          hint: 'Free some space on that file system (stop what is filling it), then try again', cause: again,
+        });
+      }
+    }
+    const store = new Store(layout, db);
     store.#recoverTrash();
     return store;
   }

@@ -9,13 +9,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { run, type RunResult } from '../support/cli.js';
 
 import { jsonLines, type Json } from '../support/images.js';
 import { DockerArchive, tar, type TarEntry } from '../support/tar-builder.js';
 import { ptySession } from '../support/pty-session.js';
+import { dockerAvailable, requireOrSkip } from '../support/env.js';
 import { BUSYBOX, buildBusyboxImages, IMAGE, IMAGE_NO_CMD, IMAGE_TWO_LAYERS } from '../support/busybox-image.js';
 import { mountsUnder, runtimeBase, sleep, until, type ContainerStore, containerTestSuite } from '../support/container-store.js';
 import { layerTree } from '../support/layer-trees.js';
@@ -614,6 +616,81 @@ describe('containers', { concurrency: 4 }, () => {
         assert.equal(lastTwo.length, 2);
         assert.equal(lastTwo[0]!.Names, 'done');
         assert.equal((await s.ok(['ps', '-n', '-1', '-q'])).stdout.trim().split('\n').length, 1, '-n -1 is no limit: running ones only, as without it');
+      });
+    });
+
+    test('ps IMAGE: the reference the container was created with while it names its image, else the short image ID (Docker\'s column)', async (t) => {
+      await withStore(t, async (s) => {
+        const ids = (await buildBusyboxImages()).ids;
+        const first = ids[IMAGE]!;
+        await s.ok(['tag', IMAGE, 'moving:1']);
+        await s.ok(['create', '--name', 'by-tag', 'moving:1', 'true']);
+        await s.ok(['create', '--name', 'by-prefix', first.slice(7, 15), 'true']);
+        await s.ok(['create', '--name', 'by-full-name', 'docker.io/library/bbtest:latest', 'true']);
+        const images = async (extra: readonly string[] = []): Promise<Record<string, string>> => Object.fromEntries(
+          (await s.ok(['ps', '-a', ...extra, '--format', '{{.Names}} {{.Image}}'])).stdout.trim().split('\n').map((l) => l.split(' ') as [string, string]));
+        assert.deepEqual(await images(), { 'by-tag': 'moving:1', 'by-prefix': first.slice(7, 15), 'by-full-name': 'bbtest:latest' });
+
+        // The tag moves to another image: the container's image is no longer what it names.
+        await s.ok(['tag', IMAGE_NO_CMD, 'moving:1']);
+        assert.deepEqual(await images(), { 'by-tag': first.slice(7, 19), 'by-prefix': first.slice(7, 15), 'by-full-name': 'bbtest:latest' });
+        assert.deepEqual(await images(['--no-trunc']), { 'by-tag': first, 'by-prefix': first.slice(7, 15), 'by-full-name': 'docker.io/library/bbtest:latest' });
+        assert.equal((await psRow(s, 'by-tag'))!.Image, first.slice(7, 19), 'ps --format json too');
+        const table = (await s.ok(['ps', '-a', '-f', 'name=by-tag'])).stdout.split('\n')[1]!;
+        assert.match(table, new RegExp(`^[0-9a-f]{12} +${first.slice(7, 19)} +"true" `), table);
+        assert.equal((await inspectContainer(s, 'by-tag')).Config.Image, 'moving:1', 'inspect keeps what it was created with, as Docker');
+        // The tag removed altogether: the ID as well.
+        await s.ok(['rmi', 'moving:1']);
+        assert.equal((await images())['by-tag'], first.slice(7, 19));
+        await s.ok(['rm', 'by-tag', 'by-prefix', 'by-full-name']);
+      });
+    });
+
+    test('ps IMAGE after the tag moved: the same as docker ps shows (docker CLI on PATH, daemon 20.10 here)', async (t) => {
+      if (!requireOrSkip(t, dockerAvailable(), 'no docker daemon to compare with')) return;
+      await withStore(t, async (s) => {
+        // Two one-file images made from the same tars by both tools; IDs differ between the tools, so each is written <A>/<a>.
+        for (const n of ['a', 'b']) {
+          await mkdir(join(s.work, n), { recursive: true });
+          await writeFile(join(s.work, n, n), `${n}\n`);
+          const made = await run('tar', ['-C', join(s.work, n), '-cf', join(s.work, `${n}.tar`), '.']);
+          assert.equal(made.code, 0, made.stderr);
+        }
+        const suffix = randomBytes(4).toString('hex');
+        const name = `berth-ps-parity-${suffix}`;
+        const repo = `berth-ps-parity-${suffix}`;
+        const sequence = async (tool: (args: string[]) => Promise<RunResult>, made: string[]): Promise<string> => {
+          const ok = async (args: string[]): Promise<string> => {
+            const r = await tool(args);
+            assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+            return r.stdout.trim();
+          };
+          const a = await ok(['import', '-c', 'CMD ["/a"]', join(s.work, 'a.tar'), `${repo}:1`]);
+          const b = await ok(['import', '-c', 'CMD ["/b"]', join(s.work, 'b.tar'), `${repo}-other:1`]);
+          made.push(a, b);
+          await ok(['create', '--name', name, `${repo}:1`]);
+          const shown: string[] = [];
+          const ps = async (): Promise<void> => {
+            shown.push(await ok(['ps', '-a', '--filter', `name=${name}`, '--format', '{{.Image}}']));
+            shown.push(await ok(['ps', '-a', '--no-trunc', '--filter', `name=${name}`, '--format', '{{.Image}}']));
+          };
+          await ps();
+          await ok(['tag', `${repo}-other:1`, `${repo}:1`]);
+          await ps();
+          return shown.join('\n').replaceAll(a, '<A>').replaceAll(a.slice(7, 19), '<a>').replaceAll(b, '<B>').replaceAll(b.slice(7, 19), '<b>');
+        };
+        const docker = (args: string[]): Promise<RunResult> => run('docker', args);
+        const dockerImages: string[] = [];
+        let fromDocker: string;
+        try {
+          fromDocker = await sequence(docker, dockerImages);
+        } finally {
+          await docker(['rm', '-f', name]);
+          if (dockerImages.length > 0) await docker(['rmi', '-f', ...dockerImages]);
+        }
+        assert.equal(fromDocker, [`${repo}:1`, `${repo}:1`, '<a>', '<A>'].join('\n'), 'what docker shows');
+        assert.equal(await sequence((args) => s.berth(args), []), fromDocker);
+        await s.ok(['rm', name]);
       });
     });
 

@@ -2,14 +2,18 @@
  * A store on a small tmpfs: a `load` or `import` that does not fit fails with NO_SPACE ("no space left"),
  * leaves no partial blob or temp file, and the store keeps working (a load that fits succeeds
  * and `system check` finds nothing). `save -o` to a full filesystem leaves no partial output.
+ * A container that fills the store's own disk: every command works or says NO_SPACE, and
+ * removing containers works (the store's space reserve, store/space-reserve.ts).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, statfsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { berth, removeDir, run, storeSnapshot, tempDir } from '../support/cli.js';
+import { berth, removeDir, run, storeSnapshot, tempDir, type RunResult } from '../support/cli.js';
+import { IMAGE, loadBusybox, removeBusyboxImages } from '../support/busybox-image.js';
+import { processesMentioning, runtimeBase, until } from '../support/container-store.js';
 import { IS_ROOT } from '../support/env.js';
 import { DockerArchive, layerTar } from '../support/tar-builder.js';
 
@@ -31,6 +35,7 @@ before(async () => {
 after(async () => {
   if (mounted) await run('umount', [mnt]);
   await removeDir(work);
+  await removeBusyboxImages();
 });
 
 /** A layer of incompressible data, so the bytes really take space. */
@@ -97,5 +102,63 @@ describe('disk full', () => {
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /NO_SPACE/);
     assert.deepEqual(readdirSync(outDir), [], 'no partial output, no temp file');
+  });
+});
+
+describe('disk full with containers', () => {
+  test('a container that fills the store\'s disk: every command works or says NO_SPACE, --rm leaves nothing, rm -f works', async (t) => {
+    if (!IS_ROOT) {
+      if (IN_CI) throw new Error('prerequisite missing under CI: root');
+      t.skip('needs root for containers and a tmpfs');
+      return;
+    }
+    const disk = join(work, 'containers-disk');
+    mkdirSync(disk);
+    const m = await run('mount', ['-t', 'tmpfs', '-o', 'size=24m', 'tmpfs', disk]);
+    assert.equal(m.code, 0, m.stderr);
+    const root = join(disk, 'store');
+    try {
+      await loadBusybox(root);
+      const filled = await berth(['run', '-d', '--name', 'filler', IMAGE, 'sh', '-c', 'cat /dev/zero > /fill; sleep 1000'], { root });
+      assert.equal(filled.code, 0, filled.stderr);
+      await until('the filler to fill the disk', () => statfsSync(disk).bavail === 0, 60_000).catch(async (err: Error) => {
+        const logs = await berth(['logs', 'filler'], { root });
+        throw new Error(`${err.message}: ${statfsSync(disk).bavail} blocks free; filler: ${(await berth(['ps', '-a'], { root })).stdout} ${logs.stdout}${logs.stderr}`);
+      });
+      const tried: string[] = [];
+      const attempt = async (args: string[]): Promise<RunResult> => {
+        const r = await berth(args, { root });
+        tried.push(`${args.join(' ')} -> ${r.code}`);
+        assert.doesNotMatch(r.stderr, /internal error|This is a bug/, `${args.join(' ')}: ${r.stderr}`);
+        if (r.code !== 0) assert.match(r.stderr, /NO_SPACE/, `${args.join(' ')}: ${r.stderr}`);
+        return r;
+      };
+      await attempt(['run', '--name', 'plain', IMAGE, 'true']);
+      await attempt(['run', '--rm', '--name', 'removed', IMAGE, 'true']);
+      // A second filler takes what the store's reserve gave back: now nothing is left at all.
+      const second = await attempt(['run', '-d', '--name', 'filler2', IMAGE, 'sh', '-c', 'while :; do cat /dev/zero >> /fill2; sleep 0.2; done']);
+      if (second.code === 0) await until('the disk to be full again', () => statfsSync(disk).bavail === 0, 60_000);
+      await attempt(['run', '--rm', '--name', 'removed2', IMAGE, 'true']);
+      await attempt(['create', '--name', 'created', IMAGE, 'true']);
+      await attempt(['images']);
+      const ps = await attempt(['ps', '-a', '--format', '{{.Names}}']);
+      const names = ps.stdout.split('\n').filter((n) => n !== '');
+      assert.ok(!names.includes('removed') && !names.includes('removed2'), `--rm left its container: ${names.join(', ')}`);
+      // Removing works on the full disk, and frees it.
+      const rm = await berth(['rm', '-f', ...names], { root });
+      assert.equal(rm.code, 0, `rm -f on a full disk: ${rm.stderr}\n(tried: ${tried.join('; ')})`);
+      assert.equal((await berth(['ps', '-aq'], { root })).stdout, '');
+      await until('the cleanup to finish', () => processesMentioning(root).length === 0, 20_000);
+      const check = await berth(['system', 'check'], { root });
+      assert.equal(check.code, 0, check.stdout + check.stderr);
+      const again = await berth(['run', '--rm', IMAGE, 'true'], { root });
+      assert.equal(again.code, 0, again.stderr);
+      t.diagnostic(tried.join('; '));
+    } finally {
+      await berth(['rm', '-f', 'filler', 'filler2'], { root });
+      await until('the monitors to exit', () => processesMentioning(root).length === 0, 20_000).catch(() => undefined);
+      await removeDir(runtimeBase(root));
+      await run('umount', ['-l', disk]);
+    }
   });
 });

@@ -93,18 +93,16 @@ describe('verbs', { concurrency: 4 }, () => {
         assert.equal(noTrunc[0]![2], 'IMAGE ID');
         assert.deepEqual(noTrunc.slice(1).map((row) => row[2]).sort(), [PEER_VIS, PEER_VIS_B, SKOPEO_OCI].sort());
 
+        // Docker's DIGEST column shows an image's RepoDigest for the row's repository: a docker
+        // archive carries none, and an untagged image has no repository to have one under.
         const digests = cellsOf((await ok(['images', '--digests'], root)).stdout);
         assert.deepEqual(digests[0], ['REPOSITORY', 'TAG', 'DIGEST', 'IMAGE ID', 'CREATED', 'SIZE']);
-        const byId = new Map(digests.slice(1).map((row) => [row[3], row[2]]));
+        assert.deepEqual(digests.slice(1).map((row) => row[2]), ['<none>', '<none>', '<none>']);
+        await ok(['tag', SKOPEO_OCI, 'oci-one:1'], root);
+        const tagged = cellsOf((await ok(['images', '--digests', 'oci-one'], root)).stdout);
         const skopeoManifest = JSON.parse(await readFile(fixture('skopeo-oci/index.json'), 'utf8')).manifests[0].digest as string;
-        assert.equal(byId.get(shortId(SKOPEO_OCI)), skopeoManifest, 'an image loaded from an OCI layout shows its manifest digest');
-        // A docker save archive carries no manifest: the digest shown is that of the manifest berth save writes for it.
-        const saved = join(root, 'peer-vis.tar');
-        await ok(['save', '-o', saved, 'peer-vis:latest'], root);
-        const index = JSON.parse((await run('tar', ['-xOf', saved, 'index.json'])).stdout);
-        assert.equal(byId.get(shortId(PEER_VIS)), index.manifests[0].digest, 'the digest is that of the manifest berth save writes');
-        const byDigest = await ok(['image', 'inspect', '-f', '{{.Id}}', `peer-vis@${index.manifests[0].digest}`], root);
-        assert.equal(byDigest.stdout.trim(), PEER_VIS, 'and name@digest finds the image by it');
+        assert.deepEqual(tagged.slice(1), [['oci-one', '1', skopeoManifest, shortId(SKOPEO_OCI), tagged[1]![4]!, '1.98MB']], 'tagged, the image loaded from an OCI layout shows the manifest it arrived with');
+        assert.deepEqual((await inspect(root, 'oci-one:1')).RepoDigests, [`oci-one@${skopeoManifest}`], 'the same digest as its RepoDigests');
       });
     });
 
@@ -117,7 +115,7 @@ describe('verbs', { concurrency: 4 }, () => {
           assert.equal(row.Containers, 'N/A');
           assert.equal(row.SharedSize, 'N/A');
           assert.equal(row.UniqueSize, 'N/A');
-          assert.match(row.Digest, /^sha256:[0-9a-f]{64}$/, 'the manifest digest berth save writes for it');
+          assert.equal(row.Digest, '<none>', 'a docker archive gives no RepoDigest');
           assert.match(row.ID, /^[0-9a-f]{12}$/);
           assert.match(row.CreatedAt, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \+0000 UTC$/);
           assert.match(row.CreatedSince, AGO);
@@ -361,6 +359,42 @@ describe('verbs', { concurrency: 4 }, () => {
       });
     });
 
+    test('rmi NAME@DIGEST: only a RepoDigest the image has, and only that reference goes', async () => {
+      await withStore(['docker-save-3layer.tar', 'skopeo-oci'], async (root, work) => {
+        // The reported bug: a digest the image does not have as a RepoDigest untagged every tag and deleted the image.
+        const saved = join(work, 'peer-vis.tar');
+        await ok(['save', '-o', saved, 'peer-vis:latest'], root);
+        const berthManifest = JSON.parse((await run('tar', ['-xOf', saved, 'index.json'])).stdout).manifests[0].digest as string;
+        assert.deepEqual((await inspect(root, 'peer-vis:latest')).RepoDigests, []);
+        const before = await storeSnapshot(root);
+        for (const ref of [`peer-vis@${berthManifest}`, `peer-vis@${PEER_VIS}`]) {
+          const refused = await berth(['rmi', ref], { root });
+          assert.equal(refused.code, 1, ref);
+          assert.equal(refused.stdout, '');
+          assert.match(refused.stderr, new RegExp(`^Error: No such image: ${ref} \\[IMAGE_NOT_FOUND\\]$`, 'm'));
+        }
+        assert.deepEqual(await storeSnapshot(root), before, 'nothing untagged, nothing deleted');
+        // sha256:<image ID> is the image's ID, not a digest reference: it still removes the image.
+        assert.equal((await ok(['rmi', '-f', PEER_VIS], root)).stdout, `Untagged: peer-vis:latest\nUntagged: peer-vis:v3\nDeleted: ${PEER_VIS}\n`);
+
+        // A RepoDigest (a manifest the image arrived with, under a repository it is tagged in): rmi
+        // removes that reference only, as Docker does; Berth keeps one digest for all of an image's
+        // repositories, so both lose it and both are reported.
+        const skopeoManifest = JSON.parse(await readFile(fixture('skopeo-oci/index.json'), 'utf8')).manifests[0].digest as string;
+        await ok(['tag', SKOPEO_OCI, 'oci-one:1'], root);
+        await ok(['tag', SKOPEO_OCI, 'other/oci:2'], root);
+        assert.deepEqual((await inspect(root, SKOPEO_OCI)).RepoDigests, [`oci-one@${skopeoManifest}`, `other/oci@${skopeoManifest}`]);
+        const removed = await ok(['rmi', `other/oci@${skopeoManifest}`], root);
+        assert.equal(removed.stdout, `Untagged: other/oci@${skopeoManifest}\nUntagged: oci-one@${skopeoManifest}\n`);
+        const after = await inspect(root, SKOPEO_OCI);
+        assert.deepEqual([after.RepoTags, after.RepoDigests], [['oci-one:1', 'other/oci:2'], []], 'the image and its tags stay');
+        assert.deepEqual(cellsOf((await ok(['images', '--digests', 'oci-one'], root)).stdout)[1]!.slice(0, 3), ['oci-one', '1', '<none>']);
+        const again = await berth(['rmi', `oci-one@${skopeoManifest}`], { root });
+        assert.equal(again.code, 1);
+        assert.match(again.stderr, /No such image: oci-one@sha256:[0-9a-f]{64} \[IMAGE_NOT_FOUND\]/);
+      });
+    });
+
     test('parent chains: a parent with children cannot be deleted; rmi prunes untagged parents unless --no-prune', async () => {
       const work = await tempDir();
       try {
@@ -444,21 +478,31 @@ describe('verbs', { concurrency: 4 }, () => {
   });
 
   describe('references and exit codes', { concurrency: 2 }, () => {
-    test('an image is found by short ID, ID prefix, full ID with and without sha256:, name and name@manifest-digest', async () => {
+    test('an image is found by short ID, ID prefix, full ID with and without sha256:, name, and name@digest for a RepoDigest it has', async () => {
       await withStore(['docker-save-multi.tar', 'skopeo-oci', 'umoci-oci'], async (root) => {
         const hex = PEER_VIS.slice(7);
         const refs: Array<[string, string]> = [hex.slice(0, 12), hex.slice(0, 4), '5d', PEER_VIS, hex, `sha256:${hex.slice(0, 10)}`, 'peer-vis', 'peer-vis:latest', 'docker.io/library/peer-vis:latest', 'index.docker.io/library/peer-vis']
           .map((ref) => [ref, PEER_VIS]);
         const skopeoManifest = JSON.parse(await readFile(fixture('skopeo-oci/index.json'), 'utf8')).manifests[0].digest as string;
-        refs.push([`peer-vis@${skopeoManifest}`, SKOPEO_OCI]);
-        const umociIndex = JSON.parse(await readFile(fixture('umoci-oci/index.json'), 'utf8'));
-        for (const m of umociIndex.manifests as Json[]) refs.push([`umoci@${m.digest}`, m.annotations['org.opencontainers.image.ref.name'] === 'base' ? UMOCI_BASE : UMOCI_V2]);
+        await ok(['tag', SKOPEO_OCI, 'oci-one:1'], root);
+        refs.push([`oci-one@${skopeoManifest}`, SKOPEO_OCI], [`docker.io/library/oci-one@${skopeoManifest}`, SKOPEO_OCI]);
         // One inspect with every reference: one line per argument, in order.
         const r = await ok(['inspect', '-f', '{{.Id}}', ...refs.map(([ref]) => ref)], root);
         assert.deepEqual(r.stdout.trim().split('\n'), refs.map(([, id]) => id), refs.map(([ref]) => ref).join(' '));
-        const unknownDigest = await berth(['image', 'inspect', `peer-vis@sha256:${'0'.repeat(64)}`], { root });
-        assert.equal(unknownDigest.code, 1);
-        assert.match(unknownDigest.stderr, /No such image: peer-vis@sha256:0{64} \[IMAGE_NOT_FOUND\]/);
+
+        // A digest reference names a RepoDigest, nothing else (docker 20.10: `docker rmi NAME@sha256:<its image ID>`
+        // and NAME@<a digest it does not have> both say "No such image: NAME@sha256:..."): not the image ID, not the
+        // manifest berth save writes, not a manifest under a repository the image is not tagged in, nor an untagged image's.
+        const saved = join(root, '..', 'peer-vis.tar');
+        await ok(['save', '-o', saved, 'peer-vis:latest'], root);
+        const berthManifest = JSON.parse((await run('tar', ['-xOf', saved, 'index.json'])).stdout).manifests[0].digest as string;
+        const umociIndex = JSON.parse(await readFile(fixture('umoci-oci/index.json'), 'utf8'));
+        const missing = [`peer-vis@sha256:${'0'.repeat(64)}`, `peer-vis@${PEER_VIS}`, `peer-vis@${berthManifest}`, `peer-vis@${skopeoManifest}`, `umoci@${umociIndex.manifests[0].digest}`];
+        for (const ref of missing) {
+          const refused = await berth(['image', 'inspect', ref], { root });
+          assert.equal(refused.code, 1, ref);
+          assert.equal(refused.stderr, `Error: No such image: ${ref} [IMAGE_NOT_FOUND]\nHint: Run "berth images" to list local images\n`, ref);
+        }
       });
     });
 
@@ -476,13 +520,19 @@ describe('verbs', { concurrency: 4 }, () => {
       });
     });
 
-    test('exit codes: unknown flag or command 125, wrong argument count 1, with Docker\'s words', async () => {
+    // Docker 28's CLI: `docker frobnicate` and `docker image frobnicate` exit 1 ("docker: unknown command: docker frobnicate");
+    // an unknown flag exits 125, also after an unknown command (`docker frobnicate --foo`: "unknown flag: --foo").
+    test('exit codes: unknown flag 125, unknown command 1, wrong argument count 1, with Docker\'s words', async () => {
       await withStore([], async (root) => {
         const cases: Array<[string[], number, RegExp]> = [
           [['images', '--bogus'], 125, /unknown flag: --bogus \[USAGE\]/],
           [['rmi', '-z', 'x'], 125, /unknown shorthand flag: 'z' in -z \[USAGE\]/],
-          [['image', 'frobnicate'], 125, /unknown command: "berth image frobnicate"/],
-          [['frobnicate'], 125, /unknown command: "berth frobnicate"/],
+          [['image', 'frobnicate'], 1, /^Error: unknown command: berth image frobnicate \[UNKNOWN_COMMAND\]\nRun 'berth image --help' for more information\n$/],
+          [['frobnicate'], 1, /^Error: unknown command: berth frobnicate \[UNKNOWN_COMMAND\]\nRun 'berth --help' for more information\n$/],
+          [['frobnicate', 'x', '-D'], 1, /unknown command: berth frobnicate \[UNKNOWN_COMMAND\]/],
+          [['frobnicate', '--foo'], 125, /unknown flag: --foo \[USAGE\]/],
+          [['image', 'frobnicate', '--foo'], 125, /unknown flag: --foo \[USAGE\]/],
+          [['image', '--foo'], 125, /unknown flag: --foo \[USAGE\]/],
           [['history', '-H=maybe', 'x'], 125, /invalid argument "maybe" for "-H" flag/],
           [['save', '--output'], 125, /flag needs an argument: --output/],
           [['rmi'], 1, /"berth rmi" requires at least 1 argument\. \[USAGE_ARGS\]/],
@@ -499,6 +549,7 @@ describe('verbs', { concurrency: 4 }, () => {
           assert.match(r.stderr, message, args.join(' '));
           assert.equal(r.stdout, '', `berth ${args.join(' ')} prints nothing on stdout`);
         }
+        assert.match((await ok(['frobnicate', '--help'], root)).stdout, /Usage:\s+berth \[OPTIONS\] COMMAND/, 'help wins over an unknown command, as in Docker');
         const help = await ok(['rmi', '--help'], root);
         assert.match(help.stdout, /Usage:\s+berth rmi \[OPTIONS\] IMAGE \[IMAGE\.\.\.\]/);
         assert.match(help.stdout, /--no-prune/);

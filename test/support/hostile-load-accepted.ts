@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { berth } from './cli.js';
-import { compressWith, deepConfig, deterministicBytes, docker, layoutDirInput, oci, type AcceptedLoadCase } from './hostile-load-builders.js';
-import { digestOf, gzip, layerTar, OCI, tar, type Descriptor, type DockerArchive, type TarEntry } from './tar-builder.js';
+import { compressWith, deepConfig, deterministicBytes, dirLayoutInput, docker, layoutDirInput, oci, type AcceptedLoadCase } from './hostile-load-builders.js';
+import { digestOf, DirLayout, gzip, layerTar, OCI, tar, type Descriptor, type DockerArchive, type TarEntry } from './tar-builder.js';
 
 // ---------------------------------------------------------------------------------------------
 // Inputs that look odd but are legitimate
@@ -53,6 +53,19 @@ const FACTORIES: Array<() => AcceptedLoadCase> = [
   () => { const l = oci({ name: 'accepted/oci:1', salt: 'oci' }); return { name: 'baseline: the unmodified OCI archive', classes: [], input: () => l.tar(), tags: ['accepted/oci:1'], id: l.configDesc.digest }; },
   () => { const l = oci({ name: 'accepted/ocigz:1', salt: 'ocigz', gzipLayers: true }); return { name: 'baseline: an OCI archive with gzip layers', classes: [], input: () => l.tar(), tags: ['accepted/ocigz:1'], id: l.configDesc.digest }; },
   () => { const l = oci({ name: 'accepted/ocidir:1', salt: 'ocidir', gzipLayers: true }); return { name: 'baseline: an OCI layout directory', classes: [], input: (dir) => layoutDirInput(l, dir), tags: ['accepted/ocidir:1'], id: l.configDesc.digest }; },
+  () => {
+    // As skopeo writes it from a docker-archive: Docker schema 2, gzip media types on uncompressed blobs.
+    const d = new DirLayout(oci({ salt: 'dirplain' }));
+    d.manifest.mediaType = 'application/vnd.docker.distribution.manifest.v2+json';
+    (d.manifest.config as Descriptor).mediaType = 'application/vnd.docker.container.image.v1+json';
+    for (const layer of d.manifest.layers as Descriptor[]) layer.mediaType = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+    return { name: 'baseline: a dir: layout directory (skopeo\'s: Docker schema 2, uncompressed blobs typed as gzip)', classes: [], input: (dir) => dirLayoutInput(d, dir), tags: [], id: d.layout.configDesc.digest, stderr: /^Note: a dir: layout has no image name, so image sha256:[0-9a-f]{64} was loaded untagged; name it with: berth tag [0-9a-f]{12} NAME:TAG\n$/ };
+  },
+  () => {
+    const d = new DirLayout(oci({ salt: 'dirgz', gzipLayers: true }));
+    d.version = undefined;
+    return { name: 'baseline: a dir: layout as a tar on stdin, OCI manifest, gzip layers, no version file', classes: [], via: 'stdin', input: () => d.tar(), tags: [], id: d.layout.configDesc.digest, stderr: /^Note: a dir: layout has no image name/ };
+  },
   () => { const l = oci({ name: 'accepted/nested:1', salt: 'nested' }); return { name: 'indexes nested 7 deep (within the limit of 8)', classes: ['issue:index-loops', 'lesson-7-bounds'], input: () => {
     let desc: Descriptor = l.manifestDesc;
     for (let i = 0; i < 7; i++) desc = l.addJson({ schemaVersion: 2, mediaType: OCI.index, manifests: [desc] }, OCI.index);

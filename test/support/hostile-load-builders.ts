@@ -9,7 +9,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run, type RunResult } from './cli.js';
 import type { HostileClassId } from './hostile-classes.js';
-import { digestOf, DockerArchive, gzip, imageConfig, json, layerTar, OCI, OciLayout, sha256, tar, type Descriptor, type TarEntry } from './tar-builder.js';
+import { digestOf, DirLayout, DockerArchive, gzip, imageConfig, json, layerTar, OCI, OciLayout, sha256, tar, type Descriptor, type TarEntry } from './tar-builder.js';
 
 /** Small limits so that decompression bombs can be small too. */
 export const BOMB_ENV = { BERTH_RATIO_FLOOR_BYTES: '1048576', BERTH_MAX_RATIO: '50' };
@@ -121,6 +121,20 @@ export function oci(options: ConstructorParameters<typeof OciLayout>[0] = {}): O
 export async function layoutDirInput(layout: OciLayout, dir: string): Promise<{ dir: string }> {
   const layoutDir = join(dir, 'layout');
   await layout.writeDir(layoutDir);
+  return { dir: layoutDir };
+}
+
+/** The dir: layout (skopeo's and podman's) of a hostile OCI layout's image, changed by `edit`. */
+export function dirLayout(edit: (d: DirLayout) => void = () => undefined, layout: OciLayout = oci()): DirLayout {
+  const d = new DirLayout(layout);
+  edit(d);
+  return d;
+}
+
+/** Writes a dir: layout as the directory `layout` in a case's scratch directory: the input that loads it. */
+export async function dirLayoutInput(d: DirLayout, dir: string): Promise<{ dir: string }> {
+  const layoutDir = join(dir, 'layout');
+  await d.writeDir(layoutDir);
   return { dir: layoutDir };
 }
 

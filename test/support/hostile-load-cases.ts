@@ -9,9 +9,9 @@ import assert from 'node:assert/strict';
 import { run } from './cli.js';
 import {
   BOMB_ENV, bombs, compressWith, deepConfig, deterministicBytes, docker, HEX_A, hostFile, nestedIndexes, oci, ociBombLayout, ociWithIndex,
-  ociWithManifest, shortMember, withConfig, withItem, withManifest, withManifestText, withTags, layoutDirInput, type RefusedLoadCase,
+  ociWithManifest, shortMember, withConfig, withItem, withManifest, withManifestText, withTags, layoutDirInput, dirLayout, dirLayoutInput, type RefusedLoadCase,
 } from './hostile-load-builders.js';
-import { digestOf, gzip, imageConfig, json, layerTar, OCI, OciLayout, tar, truncateInMember, type Descriptor } from './tar-builder.js';
+import { digestOf, DirLayout, gzip, imageConfig, json, layerTar, OCI, OciLayout, tar, truncateInMember, type Descriptor } from './tar-builder.js';
 
 // ---------------------------------------------------------------------------------------------
 // The hostile table
@@ -535,5 +535,123 @@ export const REFUSED_LOAD_CASES: RefusedLoadCase[] = [
     code: 'LAYER_INVALID',
     message: /layer 1 of image 1 .*ends in the middle of a member/,
     addressSpaceKb: 2 * 1024 * 1024,
+  },
+
+  // --- the dir: layout of skopeo and podman (manifest.json, version, blobs by hex digest) -----------
+  { category: 'format', name: 'dir: layout: manifest.json is a manifest list (skopeo copy --all)', classes: ['issue:invalid-manifest-json'], input: () => dirLayout((d) => {
+    d.manifest = { schemaVersion: 2, mediaType: OCI.index, manifests: [d.layout.manifestDesc] };
+  }).tar(), code: 'MANIFEST_LIST_UNSUPPORTED', message: /Cannot load the image manifest manifest\.json: it is a manifest list/ },
+  { category: 'format', name: 'dir: layout: a manifest with config and layers typed as an index', classes: ['CVE-2021-41190', 'issue:invalid-manifest-json'], input: () => dirLayout((d) => {
+    d.manifest.mediaType = OCI.index;
+  }).tar(), code: 'MANIFEST_LIST_UNSUPPORTED', message: /it is a manifest list, not an image manifest/ },
+  { category: 'format', name: 'dir: layout: a manifest with an unknown mediaType', classes: ['CVE-2021-41190', 'issue:invalid-manifest-json'], input: () => dirLayout((d) => {
+    d.manifest.mediaType = 'application/vnd.example.evil+json';
+  }).tar(), code: 'INDEX_INVALID', message: /its mediaType application\/vnd\.example\.evil\+json is not an image manifest/ },
+  { category: 'format', name: 'dir: layout: a Docker schema 1 manifest', classes: ['issue:invalid-manifest-json'], input: () => dirLayout((d) => {
+    d.manifest = { schemaVersion: 1, name: 'x', tag: 'latest', fsLayers: [{ blobSum: d.layout.layerDescs[0]!.digest }] };
+  }).tar(), code: 'INDEX_INVALID', message: /manifest\.json: schemaVersion is not 2/ },
+  { category: 'format', name: 'dir: layout: a version file of another major version', classes: ['issue:invalid-manifest-json'], input: () => dirLayout((d) => {
+    d.version = 'Directory Transport Version: 2.0\n';
+  }).tar(), code: 'DIR_VERSION_UNSUPPORTED', message: /its version file says "Directory Transport Version: 2\.0"/ },
+  { category: 'format', name: 'dir: layout: a version file with a terminal escape', classes: ['issue:garbage-streams'], input: () => dirLayout((d) => {
+    d.version = 'Directory Transport Version: 1.1\u001b[2J\n';
+  }).tar(), code: 'DIR_VERSION_UNSUPPORTED', message: /says "Directory Transport Version: 1\.1\\x1b\[2J"/ },
+  { category: 'paths', name: 'dir: layout: a layer digest that climbs out ("sha256:../../etc/passwd")', classes: ['CVE-2014-9358', 'issue:traversal-manifest-paths'], input: () => dirLayout((d) => {
+    (d.manifest.layers as Descriptor[])[0]!.digest = 'sha256:../../../../etc/passwd';
+  }).tar(), code: 'DESCRIPTOR_INVALID', message: /"sha256:\.\.\/\.\.\/\.\.\/\.\.\/etc\/passwd" is not a sha256 digest/ },
+  { category: 'paths', name: 'dir: layout: a config digest that is an absolute path', classes: ['CVE-2014-9358', 'issue:absolute-paths'], input: () => dirLayout((d) => {
+    (d.manifest.config as Descriptor).digest = 'sha256:/etc/passwd';
+  }).tar(), code: 'DESCRIPTOR_INVALID', message: /is not a sha256 digest/ },
+  {
+    category: 'paths',
+    // The outside file holds exactly the blob's bytes: following the link would load the image.
+    name: 'dir: layout directory: a layer blob symlinked to a file outside holding its bytes',
+    classes: ['issue:symlink-escape-one-layer', 'CVE-2024-12905'],
+    input: async (dir) => {
+      const d = dirLayout();
+      const layer = d.layout.layerDescs[0]!;
+      await hostFile(dir, 'outside-layer', d.blobs.get(layer.digest)!);
+      d.blobs.delete(layer.digest);
+      d.extra.push({ name: DirLayout.blobPath(layer.digest), type: 'symlink', linkname: '../outside-layer' });
+      return dirLayoutInput(d, dir);
+    },
+    code: 'ARCHIVE_PATH_INVALID',
+    message: /resolves outside the layout directory/,
+  },
+  {
+    category: 'paths',
+    name: 'dir: layout directory: manifest.json symlinked to a host file holding a valid manifest',
+    classes: ['issue:symlink-escape-one-layer', 'CVE-2024-12905'],
+    input: async (dir) => {
+      const d = dirLayout();
+      await hostFile(dir, 'outside-manifest.json', json(d.manifest));
+      d.manifestBytes = undefined;
+      const layoutDir = join(dir, 'layout');
+      await d.writeDir(layoutDir);
+      await rm(join(layoutDir, 'manifest.json'));
+      await symlink('../outside-manifest.json', join(layoutDir, 'manifest.json'));
+      return { dir: layoutDir };
+    },
+    code: 'ARCHIVE_PATH_INVALID',
+    message: /"manifest\.json": it resolves outside the layout directory/,
+  },
+  { category: 'digests', name: 'dir: layout: a layer blob whose bytes do not match its name', classes: ['issue:digest-mismatch'], input: () => dirLayout((d) => {
+    const layer = d.layout.layerDescs[1]!;
+    d.blobs.set(layer.digest, Buffer.concat([d.blobs.get(layer.digest)!.subarray(0, layer.size - 1), Buffer.from('!')]));
+  }).tar(), code: 'DIGEST_MISMATCH', message: /layer 2 of the image manifest manifest\.json \("[0-9a-f]{64}"\): its digest is sha256:[0-9a-f]{64}, expected sha256:/ },
+  { category: 'digests', name: 'dir: layout: a config blob whose bytes do not match its name (another image\'s config)', classes: ['issue:digest-mismatch', 'CVE-2014-9358'], input: () => dirLayout((d) => {
+    d.blobs.set(d.layout.configDesc.digest, json({ ...d.layout.config, author: 'someone else' }).subarray(0, d.layout.configDesc.size));
+  }).tar(), code: 'DIGEST_MISMATCH', message: /the config of the image manifest manifest\.json .*its digest is/ },
+  { category: 'digests', name: 'dir: layout directory: missing config blob', classes: ['issue:missing-blobs'], input: async (dir) => dirLayoutInput(dirLayout((d) => {
+    d.blobs.delete(d.layout.configDesc.digest);
+  }), dir), code: 'ARCHIVE_ENTRY_MISSING', message: /the config of the image manifest manifest\.json: "[0-9a-f]{64}" is not in the directory/ },
+  { category: 'digests', name: 'dir: layout: a layer that is not in the config\'s diff IDs', classes: ['issue:digest-mismatch'], input: () => dirLayout((d) => {
+    const other = d.layout.addBlob(layerTar({ 'other.txt': 'not this image\n' }), OCI.layer);
+    d.blobs.set(other.digest, d.layout.blobs.get(other.digest)!);
+    (d.manifest.layers as Descriptor[])[1] = other;
+  }).tar(), code: 'DIFF_ID_MISMATCH', message: /layer 2 of the image manifest manifest\.json .*the config says/ },
+  { category: 'bombs', name: 'dir: layout directory: a gzip layer expanding 1000x', classes: ['issue:decompression-bombs', 'lesson-7-bounds'], input: async (dir) => {
+    const layout = await ociBombLayout(dir);
+    const d = new DirLayout(layout);
+    d.manifest = JSON.parse(layout.blobs.get(layout.manifests[0]!.digest)!.toString()) as Record<string, unknown>;
+    return dirLayoutInput(d, dir);
+  }, env: BOMB_ENV, code: 'LIMIT_DECOMPRESSION_RATIO', message: /member "[0-9a-f]{64}" decompresses to more than 50x its size/ },
+  {
+    category: 'memory',
+    // A sparse file costs nothing to make; reading it before checking its size would copy 3 GiB.
+    name: 'dir: layout directory: a 3 GiB sparse layer blob (size checked before reading)',
+    classes: ['lesson-7-bounds', 'issue:digest-mismatch'],
+    input: async (dir) => {
+      const d = dirLayout();
+      const input = await dirLayoutInput(d, dir);
+      await truncate(join(input.dir, DirLayout.blobPath(d.layout.layerDescs[0]!.digest)), 3 * 1024 ** 3);
+      return input;
+    },
+    code: 'SIZE_MISMATCH',
+    message: /it has 3221225472 bytes, its descriptor says \d+/,
+  },
+  {
+    category: 'memory',
+    name: 'dir: layout directory: a 3 GiB sparse manifest.json (JSON limit checked before reading)',
+    classes: ['lesson-7-bounds', 'issue:enormous-manifest-json'],
+    input: async (dir) => {
+      const input = await dirLayoutInput(dirLayout(), dir);
+      await truncate(join(input.dir, 'manifest.json'), 3 * 1024 ** 3);
+      return input;
+    },
+    code: 'LIMIT_JSON_BYTES',
+    message: /manifest\.json \("manifest\.json", 3221225472 bytes\) exceeds the JSON document size limit/,
+  },
+  {
+    category: 'memory',
+    name: 'dir: layout directory: a 3 GiB sparse version file (read under the JSON limit)',
+    classes: ['lesson-7-bounds'],
+    input: async (dir) => {
+      const input = await dirLayoutInput(dirLayout(), dir);
+      await truncate(join(input.dir, 'version'), 3 * 1024 ** 3);
+      return input;
+    },
+    code: 'LIMIT_JSON_BYTES',
+    message: /the dir: layout version \("version", 3221225472 bytes\) exceeds the JSON document size limit/,
   },
 ];

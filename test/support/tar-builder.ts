@@ -428,16 +428,63 @@ export class OciLayout {
 
   /** Writes the layout as a directory (only files, directories and symbolic links of `extra`). */
   async writeDir(dir: string): Promise<void> {
-    for (const entry of this.allEntries()) {
-      const path = join(dir, entry.name);
-      if (entry.type === 'dir') {
-        await mkdir(path, { recursive: true });
-        continue;
-      }
-      await mkdir(dirname(path), { recursive: true });
-      if (entry.type === 'symlink') await symlink(entry.linkname ?? '', path);
-      else if (entry.type === undefined || entry.type === 'file') await writeFile(path, entry.data ?? '');
-      else throw new Error(`tar-builder: cannot write a ${entry.type} into a directory`);
+    await writeEntries(dir, this.allEntries());
+  }
+}
+
+/** Writes tar entries as a directory: files, directories and symbolic links only. */
+async function writeEntries(dir: string, entries: TarEntry[]): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  for (const entry of entries) {
+    const path = join(dir, entry.name);
+    if (entry.type === 'dir') {
+      await mkdir(path, { recursive: true });
+      continue;
     }
+    await mkdir(dirname(path), { recursive: true });
+    if (entry.type === 'symlink') await symlink(entry.linkname ?? '', path);
+    else if (entry.type === undefined || entry.type === 'file') await writeFile(path, entry.data ?? '');
+    else throw new Error(`tar-builder: cannot write a ${entry.type} into a directory`);
+  }
+}
+
+/**
+ * The dir: layout of containers/image (`skopeo copy ... dir:DIR`, `podman save --format
+ * docker-dir`) holding an OCI layout's image: manifest.json (the image manifest itself),
+ * `version`, and the config and layer blobs, each in a file named by its hex digest.
+ */
+export class DirLayout {
+  manifest: Record<string, unknown>;
+  /** Replaces the JSON of `manifest` when set. */
+  manifestBytes: Buffer | undefined;
+  /** The version file's text; undefined leaves the file out. */
+  version: string | undefined = 'Directory Transport Version: 1.1\n';
+  /** The blobs by digest (the manifest blob of the OCI layout is not one of them). */
+  readonly blobs: Map<string, Buffer>;
+  /** Extra members (tests add hostile ones). */
+  extra: TarEntry[] = [];
+
+  constructor(readonly layout: OciLayout) {
+    this.manifest = structuredClone(layout.manifest);
+    this.blobs = new Map([...layout.blobs].filter(([digest]) => digest !== layout.manifestDesc.digest));
+  }
+
+  static blobPath(digest: string): string {
+    return digest.slice('sha256:'.length);
+  }
+
+  allEntries(): TarEntry[] {
+    const entries: TarEntry[] = [{ name: 'manifest.json', data: this.manifestBytes ?? json(this.manifest) }];
+    if (this.version !== undefined) entries.push({ name: 'version', data: this.version });
+    for (const [digest, bytes] of this.blobs) entries.push({ name: DirLayout.blobPath(digest), data: bytes });
+    return [...entries, ...this.extra];
+  }
+
+  tar(options: TarOptions = {}): Buffer {
+    return tar(this.allEntries(), options);
+  }
+
+  async writeDir(dir: string): Promise<void> {
+    await writeEntries(dir, this.allEntries());
   }
 }

@@ -70,9 +70,9 @@ function promisedDigest(path: string): Digest | undefined {
   return m === null ? undefined : (`sha256:${m[1]}` as Digest);
 }
 
-export async function readDockerArchive(source: ArchiveSource): Promise<ArchiveImage[]> {
-  const { value } = await readJsonMember(source, MANIFEST_PATH, 'manifest.json', 'MANIFEST_INVALID');
-  const items = parseManifestJson(value, source.limits.images, source.limits.tags);
+/** Reads the images `manifest` lists: manifest.json as parsed (by readJsonMember, under the JSON limits). */
+export async function readDockerArchive(source: ArchiveSource, manifest: unknown): Promise<ArchiveImage[]> {
+  const items = parseManifestJson(manifest, source.limits.images, source.limits.tags);
   const images: ArchiveImage[] = [];
   for (const [i, item] of items.entries()) {
     const where = `image ${i + 1} of manifest.json`;

@@ -86,16 +86,23 @@ export function hostPlatform(): Platform {
   return { os: 'linux', architecture: arch[process.arch] ?? process.arch };
 }
 
+export interface OciLayoutReaderOptions {
+  /** Where the blob of a digest is: blobs/sha256/<hex> (the default, OCI's layout). */
+  blobPath?: (digest: Digest) => string;
+}
+
 export class OciLayoutReader {
   readonly #source: ArchiveSource;
   readonly #platform: Platform;
+  readonly #blobPath: (digest: Digest) => string;
   readonly notes: string[] = [];
   readonly #walked = new Map<string, Promise<ArchiveImage[]>>();
   #tagCount = 0;
 
-  constructor(source: ArchiveSource, platform: Platform) {
+  constructor(source: ArchiveSource, platform: Platform, options: OciLayoutReaderOptions = {}) {
     this.#source = source;
     this.#platform = platform;
+    this.#blobPath = options.blobPath ?? ((digest) => `blobs/sha256/${hexOf(digest)}`);
   }
 
   async read(): Promise<OciReadResult> {
@@ -133,6 +140,25 @@ export class OciLayoutReader {
     return { images, notes: this.notes };
   }
 
+  /**
+   * An image manifest that is a member of its own, not listed by an index (the manifest.json of
+   * skopeo's and podman's dir: layout): checked as a listed one is, its digest that of its bytes.
+   * Its image has no name. A manifest list there is refused (MANIFEST_LIST_UNSUPPORTED).
+   */
+  async readManifestMember(path: string): Promise<ArchiveImage> {
+    const what = `the image manifest ${path}`;
+    const { value, member } = await readJsonMember(this.#source, path, what, 'INDEX_INVALID');
+    if (!isObject(value)) throw invalid('INDEX_INVALID', what, 'it is not a JSON object');
+    const mediaType = typeof value.mediaType === 'string' ? value.mediaType : undefined;
+    if (value.manifests !== undefined || (mediaType !== undefined && INDEX_TYPES.has(mediaType))) {
+      throw new BerthError('unsupported', 'MANIFEST_LIST_UNSUPPORTED', `Cannot load ${what}: it is a manifest list, not an image manifest`, {
+        hint: 'Copy one platform\'s image (skopeo copy without --all), or use an OCI layout (skopeo copy ... oci:DIR)',
+      });
+    }
+    if (mediaType !== undefined && !MANIFEST_TYPES.has(mediaType)) throw invalid('INDEX_INVALID', what, `its mediaType ${mediaType.slice(0, 200)} is not an image manifest`);
+    return this.#image({ mediaType, digest: member.digest, size: member.size, annotations: undefined, platform: undefined }, value, what);
+  }
+
   #checkIndex(value: unknown, what: string): Descriptor[] {
     if (!isObject(value)) throw invalid('INDEX_INVALID', what, 'it is not a JSON object');
     if (value.schemaVersion !== 2) throw invalid('INDEX_INVALID', what, 'schemaVersion is not 2');
@@ -167,7 +193,7 @@ export class OciLayoutReader {
   }
 
   async #blob(desc: Descriptor, what: string): Promise<IngestedMember> {
-    const path = `blobs/sha256/${hexOf(desc.digest)}`;
+    const path = this.#blobPath(desc.digest);
     const member = await this.#source.file(path, what, { size: desc.size });
     if (member.digest !== desc.digest) throw digestMismatch(path, desc.digest, member.digest, what);
     if (member.size !== desc.size) throw sizeMismatch(path, desc.size, member.size, what);

@@ -1,6 +1,7 @@
 import { BerthError } from '../../internal/errors.js';
 import { resolveContainer } from '../../engine/containers/resolve-container.js';
-import { refreshContainer, specOf } from '../../engine/containers/container-exit.js';
+import { specOf } from '../../engine/containers/container-spec.js';
+import { refreshContainer } from '../../engine/containers/container-exit.js';
 import { isPaused } from '../../engine/containers/pause-container.js';
 import { Store } from '../../store/store.js';
 import { flagBool, flagString, type CommandSpec } from '../command.js';

@@ -3,6 +3,7 @@ import { exportContainer } from '../../engine/containers/export-container.js';
 import { resolveContainer } from '../../engine/containers/resolve-container.js';
 import { Store } from '../../store/store.js';
 import { writeChunksToFile, writeChunksToStream } from '../chunk-output.js';
+import { interruptible } from '../interrupt.js';
 import { flagString, type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';
 
@@ -27,17 +28,10 @@ export const spec: CommandSpec = {
       const stream = exportContainer(host, record);
       // Ctrl-C or a TERM stops the export between two chunks: the temporary file is removed and
       // the container's files are released (the private mount goes with its helper anyway).
-      const abort = new AbortController();
-      const stop = (signal: NodeJS.Signals): void => abort.abort(signal);
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      try {
-        if (output === undefined || output === '-') await writeChunksToStream(ctx.stdout, stream, abort.signal);
-        else await writeChunksToFile(output, stream, 0o600, abort.signal);
-      } finally {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-      }
+      await interruptible(async (signal) => {
+        if (output === undefined || output === '-') await writeChunksToStream(ctx.stdout, stream, signal);
+        else await writeChunksToFile(output, stream, 0o600, signal);
+      });
     } finally {
       store.close();
     }

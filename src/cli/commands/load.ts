@@ -8,9 +8,9 @@ import { flagBool, flagString, write, type CommandSpec } from '../command.js';
 
 export const spec: CommandSpec = {
   usage: '[OPTIONS]',
-  description: 'Load images from a tar archive or STDIN\n\nReads docker save (any Docker version), podman save, skopeo and berth save archives and OCI\nimage layouts (as a tar, or a directory given with -i), plain or gzip/bzip2/xz/zstd-compressed.',
+  description: 'Load images from a tar archive or STDIN\n\nReads docker save (any Docker version), podman save, skopeo and berth save archives, OCI\nimage layouts and the dir: layout of skopeo and podman (podman save --format docker-dir), as a\ntar or a directory given with -i, plain or gzip/bzip2/xz/zstd-compressed.',
   flags: [
-    { long: 'input', short: 'i', type: 'string', description: 'Read from tar archive file or OCI layout directory, instead of STDIN', valueName: 'string' },
+    { long: 'input', short: 'i', type: 'string', description: 'Read from tar archive file or layout directory (OCI, dir:), instead of STDIN', valueName: 'string' },
     { long: 'quiet', short: 'q', type: 'bool', description: 'Suppress the load output' },
   ],
   args: { min: 0, max: 0 },

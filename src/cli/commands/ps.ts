@@ -6,6 +6,8 @@ import { renderTable } from '../format/tabwriter.js';
 import { parseListFormat, renderListTemplate } from '../format/list-format.js';
 import { flagBool, flagList, flagString, write, type CommandSpec } from '../command.js';
 import { usageError } from '../argv.js';
+import { familiarRepository, parseReference } from '../../image/reference.js';
+import { isBerthError } from '../../internal/errors.js';
 import { hostFor } from './container-options.js';
 
 /** Docker's STATUS column: "Up 5 seconds", "Up 5 seconds (Paused)", "Exited (0) 2 minutes ago", "Created". */
@@ -38,6 +40,24 @@ function lastFlag(value: string | undefined, command: string): number | undefine
   if (!/^-?\d+$/.test(value)) throw usageError(`invalid argument "${value}" for "-n, --last" flag: strconv.ParseInt: parsing "${value}": invalid syntax`, command);
   const n = Number(value);
   return n >= 1 ? n : undefined;
+}
+
+/**
+ * Docker's IMAGE column (its CLI's formatting of what the daemon lists): an image ID cut to 12
+ * hex digits, a reference in its familiar form without a digest; as it is with --no-trunc.
+ */
+export function imageText(image: string, imageId: string, noTrunc: boolean): string {
+  if (noTrunc) return image;
+  const short = (id: string): string => id.slice(id.indexOf(':') + 1).slice(0, 12);
+  if (short(image) === short(imageId)) return short(image);
+  let ref;
+  try {
+    ref = parseReference(image);
+  } catch (err) {
+    if (isBerthError(err)) return image;
+    throw err;
+  }
+  return `${familiarRepository(ref.repository)}${ref.tag === undefined ? '' : `:${ref.tag}`}`;
 }
 
 /** Column names of `ps --format 'table ...'`, as Docker heads them. */
@@ -82,7 +102,7 @@ export const spec: CommandSpec = {
       const size = (r: ContainerRow): string => `${humanSize(r.size ?? 0)} (virtual ${humanSize(r.virtualSize ?? 0)})`;
       if (format.kind !== 'table') {
         const objects = rows.map((r) => ({
-          Command: command(r), CreatedAt: goTime(r.record.createdMs), ID: id(r.record.id), Image: r.record.imageRef, Labels: labelText(r.labels), LocalVolumes: '0',
+          Command: command(r), CreatedAt: goTime(r.record.createdMs), ID: id(r.record.id), Image: imageText(r.image, r.record.imageId, noTrunc), Labels: labelText(r.labels), LocalVolumes: '0',
           Mounts: '', Names: r.record.name, Networks: '', Ports: '', RunningFor: timeAgo(r.record.createdMs, now),
           Size: sizes ? size(r) : '0B', State: dockerState(r.record, r.paused), Status: statusText(r, now),
         }));
@@ -91,7 +111,7 @@ export const spec: CommandSpec = {
       }
       const table = [['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(sizes ? ['SIZE'] : [])]];
       for (const r of rows) {
-        table.push([id(r.record.id), r.record.imageRef, command(r), timeAgo(r.record.createdMs, now), statusText(r, now), '', r.record.name, ...(sizes ? [size(r)] : [])]);
+        table.push([id(r.record.id), imageText(r.image, r.record.imageId, noTrunc), command(r), timeAgo(r.record.createdMs, now), statusText(r, now), '', r.record.name, ...(sizes ? [size(r)] : [])]);
       }
       await write(ctx.stdout, renderTable(table));
     } finally {

@@ -1,6 +1,7 @@
 import { stopContainer } from '../../engine/containers/stop-container.js';
 import { startContainer } from '../../engine/containers/start-container.js';
-import { holdForRestart, specOf } from '../../engine/containers/container-exit.js';
+import { specOf } from '../../engine/containers/container-spec.js';
+import { holdForRestart } from '../../engine/containers/container-exit.js';
 import { Store } from '../../store/store.js';
 import { flagString, write, type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';

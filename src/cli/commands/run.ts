@@ -1,4 +1,4 @@
-import { BerthError, isBerthError } from '../../internal/errors.js';
+import { BerthError, codedError, isBerthError } from '../../internal/errors.js';
 import { createContainer } from '../../engine/containers/create-container.js';
 import { startContainer } from '../../engine/containers/start-container.js';
 import { removeContainer } from '../../engine/containers/remove-container.js';
@@ -55,7 +55,9 @@ export const spec: CommandSpec = {
         if (options.autoRemove) await removeContainer(host, created, false).catch(() => undefined);
         throw err;
       }
-    } catch (err) {
+    } catch (caught) {
+      // A full disk or a refused write is Berth's failure to run the container (125), not a bug.
+      const err = codedError(caught, 'run the container');
       if (!(err instanceof BerthError)) throw err;
       reportError(err, false);
       return err.kind === 'usage' ? 125 : runExitCode(err);

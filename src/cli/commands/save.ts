@@ -4,7 +4,8 @@ import { planSave, saveStream } from '../../engine/save.js';
 import { Store } from '../../store/store.js';
 import { createProgress } from '../progress.js';
 import { writeFileAtomic, writeToStream } from '../output-file.js';
-import { flagString, noteWriter, type CommandSpec } from '../command.js';
+import { flagString, noteWriter, type CommandContext, type CommandSpec } from '../command.js';
+import { interruptible } from '../interrupt.js';
 import { usageError } from '../argv.js';
 
 export const spec: CommandSpec = {
@@ -26,26 +27,38 @@ export const spec: CommandSpec = {
     }
     const store = Store.open(ctx.root);
     try {
-      const plan = planSave(store, args, noteWriter(ctx));
-      const { stream, archiveBytes } = saveStream(store, plan);
-      const progress = createProgress(ctx.stderr, 'Saving', archiveBytes, true);
-      let done = 0;
-      const counted = (async function* () {
-        for await (const chunk of stream) {
-          done += chunk.length;
-          progress.update(done);
-          yield chunk;
-        }
-      })();
-      const compressor = compress === undefined ? undefined : createCompressor(compress);
-      try {
-        if (output === undefined || output === '-') await writeToStream(ctx.stdout, counted, compressor);
-        else await writeFileAtomic(output, counted, compressor, 0o600);
-      } finally {
-        progress.finish();
-      }
+      // Ctrl-C or a TERM stops the save: the temporary file of -o is removed (exit 130 or 143).
+      await interruptible((signal) => saveTo(ctx, store, args, { output, compress, signal }));
     } finally {
       store.close();
     }
   },
 };
+
+interface SaveTarget {
+  output: string | undefined;
+  compress: 'gzip' | 'zstd' | undefined;
+  signal: AbortSignal;
+}
+
+async function saveTo(ctx: CommandContext, store: Store, args: string[], target: SaveTarget): Promise<void> {
+  const { output, compress, signal } = target;
+  const plan = planSave(store, args, noteWriter(ctx));
+  const { stream, archiveBytes } = saveStream(store, plan);
+  const progress = createProgress(ctx.stderr, 'Saving', archiveBytes, true);
+  let done = 0;
+  const counted = (async function* () {
+    for await (const chunk of stream) {
+      done += chunk.length;
+      progress.update(done);
+      yield chunk;
+    }
+  })();
+  const compressor = compress === undefined ? undefined : createCompressor(compress);
+  try {
+    if (output === undefined || output === '-') await writeToStream(ctx.stdout, counted, compressor, signal);
+    else await writeFileAtomic(output, counted, compressor, 0o600, signal);
+  } finally {
+    progress.finish();
+  }
+}

@@ -1,7 +1,7 @@
 import { BerthError } from '../../internal/errors.js';
 import { resolveContainer } from '../../engine/containers/resolve-container.js';
 import { startContainer } from '../../engine/containers/start-container.js';
-import { specOf } from '../../engine/containers/container-exit.js';
+import { specOf } from '../../engine/containers/container-spec.js';
 import { Store } from '../../store/store.js';
 import { flagBool, flagString, write, type CommandSpec } from '../command.js';
 import { runAttached } from '../attached-run.js';

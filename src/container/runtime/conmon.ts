@@ -8,7 +8,7 @@
  * {"data": -1, "message": "..."} with the runtime's error otherwise.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { BerthError } from '../../internal/errors.js';
 
@@ -60,10 +60,28 @@ function conmonArgs(o: MonitorOptions): string[] {
   return args;
 }
 
-/** Starts conmon, which creates the container; resolves with the container's pid once `create` succeeded. */
-export function createWithMonitor(o: MonitorOptions): Promise<{ pid: number }> {
+export interface Monitored {
+  /** The container's init process (in the runtime's "created" state until started). */
+  pid: number;
+  /** The monitor's own pid: the process conmon forked to stay with the container. */
+  monitorPid: number;
+}
+
+/**
+ * Starts conmon, which creates the container; resolves once `create` succeeded and the monitor
+ * is known. conmon forks at once: the child becomes the monitor and reports on the sync pipe,
+ * while the process spawned here writes the child's pid to the pid file and exits. The two
+ * happen in either order, so the pid file is read only after that process has exited (a file
+ * left by an earlier start is never taken for this one's).
+ *
+ * conmon runs in the bundle directory: it writes files of its own in its working directory
+ * (`oom`, when the kernel's OOM killer struck in the container), and they belong there.
+ */
+export function createWithMonitor(o: MonitorOptions): Promise<Monitored> {
+  rmSync(o.conmonPidFile, { force: true });
   return new Promise((resolve, reject) => {
     const child = spawn(o.conmon, conmonArgs(o), {
+      cwd: o.bundle,
       stdio: ['ignore', 'ignore', 'pipe', 'pipe'],
       env: { ...process.env, _OCI_SYNCPIPE: '3' },
     });
@@ -72,12 +90,24 @@ export function createWithMonitor(o: MonitorOptions): Promise<{ pid: number }> {
     const sync = child.stdio[3] as Readable;
     let text = '';
     let settled = false;
-    const finish = (err: Error | undefined, pid?: number): void => {
+    let created: number | undefined;
+    let launcherExit: number | null | undefined;
+    const fail = (err: Error): void => {
       if (settled) return;
       settled = true;
       sync.destroy();
-      if (err !== undefined) reject(err);
-      else resolve({ pid: pid! });
+      reject(err);
+    };
+    const succeedWhenReady = (): void => {
+      if (settled || created === undefined || launcherExit === undefined) return;
+      settled = true;
+      sync.destroy();
+      const monitorPid = launcherExit === 0 ? readPidFile(o.conmonPidFile) : undefined;
+      if (monitorPid === undefined) {
+        reject(new BerthError('internal', 'MONITOR_FAILED', `The container monitor (conmon) exited with ${launcherExit} without recording its pid: ${Buffer.concat(stderr).toString('utf8').trim() || 'no message'}`));
+      } else {
+        resolve({ pid: created, monitorPid });
+      }
     };
     sync.on('data', (b: Buffer) => {
       text += b.toString('utf8');
@@ -87,20 +117,39 @@ export function createWithMonitor(o: MonitorOptions): Promise<{ pid: number }> {
       try {
         message = JSON.parse(text.slice(0, newline)) as typeof message;
       } catch {
-        return finish(new BerthError('internal', 'MONITOR_PROTOCOL', `Cannot understand the container monitor: ${text.slice(0, 200)}`));
+        return fail(new BerthError('internal', 'MONITOR_PROTOCOL', `Cannot understand the container monitor: ${text.slice(0, 200)}`));
       }
-      if (typeof message.data === 'number' && message.data > 0) finish(undefined, message.data);
-      else finish(new CreateFailedError(message.message ?? 'the runtime failed to create the container'));
+      if (typeof message.data === 'number' && message.data > 0) {
+        created = message.data;
+        succeedWhenReady();
+      } else {
+        fail(new CreateFailedError(message.message ?? 'the runtime failed to create the container'));
+      }
     });
     sync.on('error', () => undefined);
     sync.on('end', () => {
+      if (created !== undefined) return;
       // conmon passes the runtime's error on only when the runtime printed it; runc logs it instead.
       const logged = lastRuntimeError(o.runtimeLog);
-      if (logged !== undefined) return finish(new CreateFailedError(logged));
-      finish(new BerthError('internal', 'MONITOR_FAILED', `The container monitor (conmon) stopped without reporting: ${Buffer.concat(stderr).toString('utf8').trim() || 'no message'}`));
+      if (logged !== undefined) return fail(new CreateFailedError(logged));
+      fail(new BerthError('internal', 'MONITOR_FAILED', `The container monitor (conmon) stopped without reporting: ${Buffer.concat(stderr).toString('utf8').trim() || 'no message'}`));
     });
-    child.on('error', (err) => finish(new BerthError('unavailable', 'MONITOR_MISSING', `Cannot start conmon: ${err.message}`, { hint: 'Install it with: apt-get install conmon', cause: err })));
+    child.on('exit', (code) => {
+      launcherExit = code;
+      succeedWhenReady();
+    });
+    child.on('error', (err) => fail(new BerthError('unavailable', 'MONITOR_MISSING', `Cannot start conmon: ${err.message}`, { hint: 'Install it with: apt-get install conmon', cause: err })));
   });
+}
+
+/** A pid file's number, or undefined when it is missing or holds something else. */
+export function readPidFile(path: string): number | undefined {
+  try {
+    const text = readFileSync(path, 'utf8').trim();
+    return /^[1-9]\d*$/.test(text) ? Number(text) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The last error the runtime logged (runc's --log-format json: {"level":"error","msg":...}). */

@@ -17,7 +17,7 @@ import type { ContainerRecord } from '../../store/metadata/containers.js';
 import { getImage, hasImage } from '../../store/images.js';
 import { publishImage, type LayerToPublish } from '../../store/publish-image.js';
 import type { ContainerHost } from './container-host.js';
-import { specOf } from './container-exit.js';
+import { specOf } from './container-spec.js';
 import { containerConfig, imageRuntimeConfig } from './container-config.js';
 import { changeSource, layerNodes, withContainerHeld } from './container-changes.js';
 

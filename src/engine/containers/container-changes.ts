@@ -16,7 +16,8 @@ import type { ContainerRecord } from '../../store/metadata/containers.js';
 import type { ContainerHost } from './container-host.js';
 import { holdContainer, releaseContainer } from './container-pause.js';
 import { isPaused } from './pause-container.js';
-import { refreshContainer, specOf } from './container-exit.js';
+import { specOf } from './container-spec.js';
+import { refreshContainer } from './container-exit.js';
 import { imageLayerDirs } from './image-layer-dirs.js';
 import { ensureLayers, openViews } from './start-container.js';
 

@@ -16,14 +16,12 @@ import { containerState, deleteContainer } from '../../container/runtime/oci-run
 import { deleteContainerRecord, getContainer, updateContainer, type ContainerRecord } from '../../store/metadata/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
 import { resumeAbandonedPause } from './container-pause.js';
-import type { ContainerSpec } from './container-spec.js';
+import { releaseRuntime } from './release-runtime.js';
+import { settleInterruptedStart, startInterrupted } from './interrupted-start.js';
+import { specOf } from './container-spec.js';
 
 /** Exit code recorded when a container stopped without its monitor seeing it (killed monitor, reboot). */
 export const UNKNOWN_EXIT = 255;
-
-export function specOf(record: ContainerRecord): ContainerSpec {
-  return JSON.parse(record.spec) as ContainerSpec;
-}
 
 function readExit(host: ContainerHost, id: string): { code: number; at: string } | undefined {
   const file = exitFile(host.runtimeDirs, id);
@@ -36,9 +34,15 @@ function readExit(host: ContainerHost, id: string): { code: number; at: string }
   }
 }
 
-/** The record as it really is now (finishing the container if it has stopped). */
+/**
+ * The record as it really is now (finishing the container if it has stopped, settling a start
+ * whose berth was killed). conmon writes the exit file, then exits: a monitor found gone means
+ * the exit file is there, unless the monitor was killed. So the file is looked for again after
+ * the monitor is found gone, since the container may have exited between the two looks.
+ */
 export async function refreshContainer(host: ContainerHost, stale: ContainerRecord): Promise<ContainerRecord> {
-  const record = getContainer(host.store.db, stale.id) ?? stale;
+  let record = getContainer(host.store.db, stale.id) ?? stale;
+  if (startInterrupted(host, record.id)) record = await settleInterruptedStart(host, record);
   if (record.state !== 'running') return record;
   const exit = readExit(host, record.id);
   if (exit !== undefined) return finishContainer(host, record, exit.code, exit.at);
@@ -52,6 +56,8 @@ export async function refreshContainer(host: ContainerHost, stale: ContainerReco
     await resumeAbandonedPause(host, record, spec.runtime);
     return record;
   }
+  const late = readExit(host, record.id);
+  if (late !== undefined) return finishContainer(host, record, late.code, late.at);
   return finishContainer(host, record, UNKNOWN_EXIT, new Date().toISOString());
 }
 
@@ -174,19 +180,6 @@ export async function sweepRetiredContainers(host: ContainerHost): Promise<void>
       // Best effort: another berth (or a cleaner just starting) is deleting it too; the next sweep retries.
     }
   }
-}
-
-/** Unmounts the container's root and forgets it in the runtime. Safe to repeat. */
-export async function releaseRuntime(host: ContainerHost, record: ContainerRecord): Promise<void> {
-  const paths = containerPaths(host.store.layout.containers, record.id);
-  // Independent: the runtime's state and cgroups, and the host's mount of the root.
-  await Promise.all([
-    existsSync(join(host.runtimeDirs.runtimeRoot, record.id)) ? deleteContainer(runtimeFor(host, specOf(record).runtime), record.id) : undefined,
-    unmount(paths.rootfs),
-  ]);
-  rmSync(exitFile(host.runtimeDirs, record.id), { force: true });
-  rmSync(join(host.runtimeDirs.sockets, record.id), { recursive: true, force: true });
-  rmSync(paths.userPaused, { force: true }); // a paused container that was stopped or killed
 }
 
 /** Deletes the record (if still there) and the container's directory. The root must be unmounted first. */

@@ -9,10 +9,11 @@ import { constants } from 'node:os';
 import { isAbsolute, posix } from 'node:path';
 import { BerthError } from '../../internal/errors.js';
 import type { ImageConfig } from '../../image/config.js';
+import type { ContainerRecord } from '../../store/metadata/containers.js';
 import { parseSecurityOptions, type SecurityOptions } from '../../container/runtime/seccomp-profile.js';
 import { containerCapabilities, normalizeCapability } from '../../container/runtime/capabilities.js';
 import { parseCpus, parseMemory, parsePidsLimit, type ResourceLimits } from './resource-limits.js';
-import { normalizeSignal } from './stop-container.js';
+import { normalizeSignal } from '../../container/runtime/signals.js';
 
 export interface BindSpec {
   source: string;
@@ -328,4 +329,9 @@ export function parseLabels(entries: readonly string[]): Record<string, string> 
 /** The container's capability set (Docker's defaults for containers of older Berth versions). */
 export function capabilitiesOf(spec: ContainerSpec): string[] {
   return containerCapabilities(spec.capAdd ?? [], spec.capDrop ?? []);
+}
+
+/** The spec a container was created with (kept as JSON in its record). */
+export function specOf(record: ContainerRecord): ContainerSpec {
+  return JSON.parse(record.spec) as ContainerSpec;
 }

@@ -14,8 +14,8 @@ import { resolveUser } from '../../container/rootfs/container-user.js';
 import { lastRuntimeError } from '../../container/runtime/conmon.js';
 import type { ContainerRecord } from '../../store/metadata/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
-import { refreshContainer, specOf } from './container-exit.js';
-import { capabilitiesOf, mergeEnv } from './container-spec.js';
+import { refreshContainer } from './container-exit.js';
+import { capabilitiesOf, mergeEnv, specOf } from './container-spec.js';
 import { isPaused, pausedError } from './pause-container.js';
 
 export interface ExecOptions {

@@ -23,7 +23,8 @@ import { encodeConfigHeader } from '../../archive/tar/config-header.js';
 import { END_OF_ARCHIVE } from '../../archive/tar/encode-header.js';
 import type { ContainerRecord } from '../../store/metadata/containers.js';
 import type { ContainerHost } from './container-host.js';
-import { refreshContainer, specOf } from './container-exit.js';
+import { specOf } from './container-spec.js';
+import { refreshContainer } from './container-exit.js';
 import { containerConfig, imageRuntimeConfig } from './container-config.js';
 import { ensureLayers, openViews } from './start-container.js';
 

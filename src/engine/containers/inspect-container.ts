@@ -1,10 +1,12 @@
 /** `berth container inspect`: Docker's container JSON, for the fields that apply to Berth. */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerPaths } from '../../container/container-paths.js';
 import type { ContainerRecord } from '../../store/metadata/containers.js';
 import type { ContainerHost } from './container-host.js';
 import { imageLayerDirs } from './image-layer-dirs.js';
-import { refreshContainer, specOf } from './container-exit.js';
+import { specOf } from './container-spec.js';
+import { refreshContainer } from './container-exit.js';
 import { containerConfig, imageRuntimeConfig } from './container-config.js';
 import { dockerState, isPaused } from './pause-container.js';
 import { memorySwap } from './resource-limits.js';
@@ -28,7 +30,8 @@ export async function inspectContainer(host: ContainerHost, record: ContainerRec
       Running: running,
       Paused: paused,
       Restarting: false,
-      OOMKilled: false,
+      // conmon marks an OOM kill in the container since this start (the file goes at the next start).
+      OOMKilled: existsSync(paths.oom),
       Dead: false,
       Pid: running ? current.pid ?? 0 : 0,
       ExitCode: current.exitCode ?? 0,

@@ -7,7 +7,10 @@ import type { ContainerHost } from './container-host.js';
 import { imageLayerDirs } from './image-layer-dirs.js';
 import { dockerState, isPaused } from './pause-container.js';
 import { containerLabels, imageRuntimeConfig } from './container-config.js';
-import { refreshContainer, specOf } from './container-exit.js';
+import { specOf } from './container-spec.js';
+import { refreshContainer } from './container-exit.js';
+import { resolveImage } from '../resolve-image.js';
+import { isBerthError } from '../../internal/errors.js';
 
 export interface ContainerRow {
   record: ContainerRecord;
@@ -15,6 +18,12 @@ export interface ContainerRow {
   paused: boolean;
   /** The container's labels over its image's (with `labels`, or a label filter). */
   labels: Record<string, string> | undefined;
+  /**
+   * What Docker's daemon lists as the image: the reference the container was created with
+   * while it still names the container's image, else the image's ID (a tag moved to another
+   * image, or removed).
+   */
+  image: string;
   /** Path and args joined, as Docker's COMMAND column. */
   command: string;
   /** Bytes in the writable layer, and the image's size (only with `sizes`). */
@@ -58,6 +67,7 @@ export async function listContainerRows(host: ContainerHost, options: ListContai
   const imageSize = host.store.db.prepare('SELECT size FROM images WHERE id = ?').pluck();
   // Containers of one image share its config: read it once per listing.
   const imageConfigs = new Map<string, Promise<Record<string, unknown>>>();
+  const shown = new Map<string, string>();
   // Newest first: -n N keeps the first N, whatever their state.
   const records = listContainers(host.store.db);
   for (const record of options.last === undefined ? records : records.slice(0, options.last)) {
@@ -78,9 +88,26 @@ export async function listContainerRows(host: ContainerHost, options: ListContai
         : await directorySize(paths.upper);
       virtualSize = size + Number(imageSize.get(current.imageId) ?? 0);
     }
-    rows.push({ record: current, paused, labels, command: spec.args.join(' '), size, virtualSize });
+    rows.push({ record: current, paused, labels, image: imageShown(host, current, shown), command: spec.args.join(' '), size, virtualSize });
   }
   return rows;
+}
+
+/** The reference a container was created with if it still names the container's image, else the image ID (memoised per listing in `shown`). */
+function imageShown(host: ContainerHost, record: ContainerRecord, shown: Map<string, string>): string {
+  const key = `${record.imageRef}\0${record.imageId}`;
+  let image = shown.get(key);
+  if (image === undefined) {
+    let id: string | undefined;
+    try {
+      id = resolveImage(host.store, record.imageRef, { create: false }).id;
+    } catch (err) {
+      if (!isBerthError(err)) throw err;
+    }
+    image = id === record.imageId ? record.imageRef : record.imageId;
+    shown.set(key, image);
+  }
+  return image;
 }
 
 async function labelsOf(host: ContainerHost, record: ContainerRecord, imageConfigs: Map<string, Promise<Record<string, unknown>>>): Promise<Record<string, string>> {

@@ -12,7 +12,8 @@ import { containerPaths } from '../../container/container-paths.js';
 import { containerState, pauseContainer as runtimePause, resumeContainer as runtimeResume } from '../../container/runtime/oci-runtime.js';
 import type { ContainerRecord } from '../../store/metadata/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
-import { refreshContainer, specOf } from './container-exit.js';
+import { specOf } from './container-spec.js';
+import { refreshContainer } from './container-exit.js';
 
 /** True if the container runs and `berth pause` froze it. */
 export function isPaused(host: ContainerHost, record: ContainerRecord): boolean {

@@ -1,11 +1,19 @@
 /** `berth rm` and `berth container prune`. */
+import { rmSync } from 'node:fs';
 import { BerthError } from '../../internal/errors.js';
+import { containerPaths } from '../../container/container-paths.js';
+import { isMounted, unmount } from '../../container/rootfs/overlay.js';
+import { containerState, killContainer } from '../../container/runtime/oci-runtime.js';
+import { diskIsFull } from '../../store/space-reserve.js';
 import { listContainers, type ContainerRecord } from '../../store/metadata/containers.js';
-import type { ContainerHost } from './container-host.js';
-import { refreshContainer, releaseRuntime, removeContainerFiles, sweepRetiredContainers } from './container-exit.js';
+import { runtimeFor, type ContainerHost } from './container-host.js';
+import { specOf } from './container-spec.js';
+import { refreshContainer, removeContainerFiles, sweepRetiredContainers } from './container-exit.js';
+import { releaseRuntime } from './release-runtime.js';
 import { stopContainer } from './stop-container.js';
 
 export async function removeContainer(host: ContainerHost, record: ContainerRecord, force: boolean): Promise<void> {
+  if (diskIsFull(host.store.layout.base)) await freeSpaceFirst(host, record, force);
   let current = await refreshContainer(host, record);
   if (current.state === 'running') {
     if (!force) {
@@ -28,4 +36,24 @@ export async function pruneContainers(host: ContainerHost): Promise<string[]> {
     if (await removeContainerFiles(host, current)) removed.push(current.id);
   }
   return removed;
+}
+
+/**
+ * On a full disk nothing can be recorded (SQLite needs room to write even a delete), so what
+ * the container wrote goes first: its processes are killed (with -f), its root unmounted and
+ * its upper directory deleted. The removal then records itself as usual. Killed here, the
+ * container is simply found exited, with a root that `rm` deletes anyway.
+ */
+async function freeSpaceFirst(host: ContainerHost, record: ContainerRecord, force: boolean): Promise<void> {
+  const paths = containerPaths(host.store.layout.containers, record.id);
+  const runtime = runtimeFor(host, specOf(record).runtime);
+  const state = await containerState(runtime, record.id);
+  if (state !== undefined && state.status !== 'stopped') {
+    if (!force) return; // a running container stays; rm says so once it can read the store
+    await killContainer(runtime, record.id, 'KILL', true);
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && (await containerState(runtime, record.id))?.status !== 'stopped') await new Promise((r) => setTimeout(r, 50));
+  }
+  await unmount(paths.rootfs);
+  if (!isMounted(paths.rootfs)) rmSync(paths.upper, { recursive: true, force: true, maxRetries: 3 });
 }

@@ -3,7 +3,7 @@
  * root, write its OCI bundle, and hand it to conmon, which creates it with the runtime; then
  * start it. A failure leaves the container created, unmounted, with the runtime's message.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError } from '../../internal/errors.js';
 import { removeDeepTreeSync } from '../../internal/remove-deep-tree.js';
@@ -20,26 +20,19 @@ import { isAbandonedLayerWork, parseLayersDirName } from '../../store/layers-dir
 import { LayerViews, sweepAbandonedViews, type LayerRef } from '../../container/rootfs/layer-views.js';
 import { resolveUser } from '../../container/rootfs/container-user.js';
 import { secureJoin } from '../../container/rootfs/secure-join.js';
-import { runtimeSpec } from '../../container/runtime/oci-spec.js';
-import { defaultSeccompProfile } from '../../container/runtime/seccomp-profile.js';
 import { CreateFailedError, createWithMonitor } from '../../container/runtime/conmon.js';
 import { deleteContainer, startContainer as runtimeStart } from '../../container/runtime/oci-runtime.js';
 import { getContainer, updateContainer, type ContainerRecord } from '../../store/metadata/containers.js';
 import { findConmon, findInit, runtimeFor, type ContainerHost } from './container-host.js';
 import { noSuchContainer } from './resolve-container.js';
-import { refreshContainer, releaseRuntime, specOf } from './container-exit.js';
-import { capabilitiesOf, mergeEnv, type ContainerSpec } from './container-spec.js';
-import { runtimeResources } from './resource-limits.js';
+import { refreshContainer } from './container-exit.js';
+import { releaseRuntime } from './release-runtime.js';
+import { clearStarting, markStarting } from './interrupted-start.js';
+import { runtimeConfig, type HostFiles } from './runtime-config.js';
+import { type ContainerSpec, specOf } from './container-spec.js';
 import { prepareAnonymousVolumes } from './anonymous-volumes.js';
 
 const PARALLEL_UNPACKS = 2;
-
-/** The filter the container runs under: Berth's default unless it asked for none or its own. */
-function seccompFor(spec: ContainerSpec): Record<string, unknown> | undefined {
-  if (spec.seccomp === 'unconfined') return undefined;
-  if (spec.seccomp === undefined || spec.seccomp === 'default') return defaultSeccompProfile(process.arch, capabilitiesOf(spec));
-  return spec.seccomp;
-}
 
 /**
  * Prepares every layer of the image that is not ready yet, and returns them base first. A
@@ -136,9 +129,6 @@ function createError(err: CreateFailedError, spec: ContainerSpec): BerthError {
  * the moment the user waits. A wrong guess (a recycled pid) costs nothing: the next command
  * that looks at the container finishes it (refreshContainer).
  */
-/** Where --init's tini is bound, as Docker binds its docker-init. */
-const INIT_PATH = '/sbin/docker-init';
-
 const EXIT_SCRIPT = 'who=$(cat "$1" 2>/dev/null); shift; if [ -n "$who" ] && [ -d "/proc/${who%%-*}" ]; then exit 0; fi; exec "$@"';
 
 export interface StartOptions {
@@ -152,13 +142,29 @@ export interface StartOptions {
   beforeStart?: (record: ContainerRecord) => Promise<void>;
 }
 
-/** Starts the container; conmon runs berth's cleanup when it exits (state, unmount, --rm) unless an attached berth does. */
+/**
+ * Starts the container; conmon runs berth's cleanup when it exits (state, unmount, --rm) unless
+ * an attached berth does. The start is recorded while it runs (interrupted-start.ts), so that a
+ * berth killed half-way leaves nothing the next command cannot finish or undo.
+ */
 export async function startContainer(host: ContainerHost, record: ContainerRecord, options: StartOptions = {}): Promise<ContainerRecord> {
   const current = await refreshContainer(host, record);
   if (current.state === 'running') return current;
-  const { store } = host;
   // Removed meanwhile (--rm, or a concurrent rm): nothing may be made again in its place.
-  if (getContainer(store.db, current.id) === undefined) throw noSuchContainer(current.id);
+  if (getContainer(host.store.db, current.id) === undefined) throw noSuchContainer(current.id);
+  if (!markStarting(host, current.id)) {
+    throw new BerthError('conflict', 'CONTAINER_STARTING', `Container ${current.id} is being started by another berth command`, { hint: 'Wait for that command to finish' });
+  }
+  try {
+    return await createAndStart(host, current, options);
+  } finally {
+    clearStarting(host, current.id);
+  }
+}
+
+/** Mounts the root, writes the bundle, has conmon create the container, then starts it. A failure leaves it created and unmounted. */
+async function createAndStart(host: ContainerHost, current: ContainerRecord, options: StartOptions): Promise<ContainerRecord> {
+  const { store } = host;
   const spec = specOf(current);
   const paths = containerPaths(store.layout.containers, current.id);
   const runtime = runtimeFor(host, spec.runtime);
@@ -186,46 +192,22 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
     writeEtcFiles(paths, spec);
     for (const bind of spec.binds) if (!existsSync(bind.source)) mkdirSync(bind.source, { recursive: true });
     const volumeBinds = prepareAnonymousVolumes(paths.volumes, paths.rootfs, spec.anonymousVolumes ?? []);
-    const env = spec.env.some((e) => e.startsWith('HOME=')) ? spec.env : mergeEnv(spec.env, [`HOME=${user.home}`]);
-    // --init: tini, bound read-only where Docker puts its docker-init, runs the command.
-    const init = spec.init === true ? findInit() : undefined;
-    writeFileSync(paths.config, JSON.stringify(runtimeSpec({
-      rootfs: paths.rootfs,
-      readonlyRootfs: spec.readonlyRootfs,
-      args: init === undefined ? spec.args : [INIT_PATH, '--', ...spec.args],
-      env,
-      cwd: spec.workdir,
-      uid: user.uid,
-      gid: user.gid,
-      additionalGids: user.additionalGids,
-      terminal: spec.tty,
-      hostname: spec.hostname,
-      network: spec.network,
-      binds: [
-        ...spec.binds,
-        ...volumeBinds,
-        { source: paths.hosts, destination: '/etc/hosts', readonly: false },
-        { source: paths.hostname, destination: '/etc/hostname', readonly: false },
-        { source: paths.resolvConf, destination: '/etc/resolv.conf', readonly: false },
-        ...(init === undefined ? [] : [{ source: init, destination: INIT_PATH, readonly: true }]),
-      ],
-      cgroupsPath: `/berth/${current.id}`,
-      seccomp: seccompFor(spec),
-      noNewPrivileges: spec.noNewPrivileges ?? false,
-      capabilities: capabilitiesOf(spec),
-      resources: spec.limits === undefined ? {} : runtimeResources(spec.limits),
-      tmpfs: spec.tmpfs ?? {},
-    })));
+    const files: HostFiles = {
+      rootfs: paths.rootfs, hosts: paths.hosts, hostname: paths.hostname, resolvConf: paths.resolvConf,
+      init: spec.init === true ? findInit() : undefined, volumeBinds,
+    };
+    writeFileSync(paths.config, JSON.stringify(runtimeConfig(current.id, spec, user, files)));
     // Leftovers of an earlier run of this container (or of a berth killed mid-start); the runtime keeps one directory per container.
     if (existsSync(join(host.runtimeDirs.runtimeRoot, current.id))) await deleteContainer(runtime, current.id);
     rmSync(exitFile(host.runtimeDirs, current.id), { force: true });
-    // The log is kept across starts, as Docker keeps it: conmon appends to it.
-    rmSync(paths.runtimeLog, { force: true });
+    // The log is kept across starts, as Docker keeps it: conmon appends to it. What conmon and
+    // the runtime wrote about the previous run goes.
+    for (const old of [paths.runtimeLog, paths.pid, paths.oom]) rmSync(old, { force: true });
     if (options.attachedBy !== undefined) writeFileSync(paths.attachedBy, options.attachedBy);
     else rmSync(paths.attachedBy, { force: true });
     // conmon makes sockets/<id> a link to the bundle (where its attach socket lives); anything left there stops it.
     rmSync(join(host.runtimeDirs.sockets, current.id), { recursive: true, force: true });
-    const { pid } = await createWithMonitor({
+    const { pid, monitorPid } = await createWithMonitor({
       conmon: findConmon(),
       runtime: spec.runtime,
       runtimeArgs: runtime.args,
@@ -242,8 +224,8 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
       exitCommand: ['/bin/sh', '-c', EXIT_SCRIPT, 'berth-exit', paths.attachedBy, ...host.selfCommand, 'container', 'cleanup', current.id],
       runtimeLog: paths.runtimeLog,
     });
-    const conmonPid = Number(readFileSync(paths.conmonPid, 'utf8').trim());
-    const monitor = `${conmonPid}-${processStartTime(conmonPid) ?? '0'}`;
+    // A monitor gone already (the container exited at once) has no start time: its identity is then never alive.
+    const monitor = `${monitorPid}-${processStartTime(monitorPid) ?? '0'}`;
     store.transaction(() => updateContainer(store.db, current.id, {
       state: 'running', pid, monitor, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null,
     }));

@@ -1,9 +1,11 @@
 /** `stop`, `kill` and `wait`: signals to a running container, and waiting for its exit. */
 import { BerthError } from '../../internal/errors.js';
+import { normalizeSignal } from '../../container/runtime/signals.js';
 import { killContainer as runtimeKill } from '../../container/runtime/oci-runtime.js';
 import { getContainer, type ContainerRecord } from '../../store/metadata/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
-import { refreshContainer, specOf, waitForExitFile } from './container-exit.js';
+import { specOf } from './container-spec.js';
+import { refreshContainer, waitForExitFile } from './container-exit.js';
 
 function notRunning(record: ContainerRecord): BerthError {
   return new BerthError('conflict', 'CONTAINER_NOT_RUNNING', `Container ${record.id} is not running`);
@@ -49,11 +51,4 @@ export async function stopContainer(host: ContainerHost, record: ContainerRecord
   }
   await runtimeKill(runtime, current.id, 'KILL', true);
   return waitContainer(host, current);
-}
-
-/** "SIGTERM", "TERM", "term" and "15" all name one signal; the runtime takes the bare name or number. */
-export function normalizeSignal(signal: string): string {
-  const s = signal.toUpperCase().replace(/^SIG/, '');
-  if (!/^(\d+|[A-Z0-9+-]+)$/.test(s)) throw new BerthError('invalid_argument', 'SIGNAL_INVALID', `Invalid signal: ${signal}`);
-  return s;
 }

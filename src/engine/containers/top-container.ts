@@ -8,7 +8,8 @@ import { runCommand } from '../../internal/run-command.js';
 import { containerPids } from '../../container/runtime/oci-runtime.js';
 import type { ContainerRecord } from '../../store/metadata/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
-import { refreshContainer, specOf } from './container-exit.js';
+import { specOf } from './container-spec.js';
+import { refreshContainer } from './container-exit.js';
 
 export interface ProcessTable {
   titles: string[];

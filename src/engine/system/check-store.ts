@@ -37,6 +37,7 @@ import { countTags } from '../../store/tags.js';
 import { allContainerRecords, hasContainerRecord } from '../../store/container-records.js';
 import type { ContainerHost } from '../containers/container-host.js';
 import { isCleanerAlive, isRetiredDirName, sweepRetiredContainers } from '../containers/container-exit.js';
+import { findRuntimeLeftovers, repairRuntimeLeftovers, runtimeFindingGone } from './check-runtime.js';
 
 export interface Finding {
   /** Stable name of the kind of problem (docs/errors.md lists them under "system check"). */
@@ -131,6 +132,7 @@ export async function checkStore(host: ContainerHost, options: CheckOptions): Pr
 
   // Leftovers (all repairable), looked for under the write lock: no writer is between its rename and COMMIT.
   store.transaction(() => findLeftovers(host, add));
+  findRuntimeLeftovers(host, add);
   if (options.repair) await repair(host, findings, repaired);
   return {
     findings,
@@ -210,6 +212,10 @@ async function repair(host: ContainerHost, findings: Finding[], repaired: Findin
   const fixable = findings.filter((f) => f.repairable);
   if (fixable.length === 0) return;
   const codes = new Set(fixable.map((f) => f.code));
+  const subjects = new Map<string, string[]>();
+  for (const f of fixable) subjects.set(f.code, [...(subjects.get(f.code) ?? []), f.subject]);
+  // Monitors and runtime state first: they hold mounts and container directories.
+  await repairRuntimeLeftovers(host, codes, subjects);
   // Mounts first: a leftover container directory may hold one.
   for (const f of fixable.filter((x) => x.code === 'MOUNT_LEFTOVER')) {
     await unmount(f.subject);
@@ -246,6 +252,10 @@ function isGone(host: ContainerHost, f: Finding): boolean {
       return !exists(join(store.layout.blobs, f.subject));
     case 'MOUNT_LEFTOVER':
       return !mountPointsUnder(f.subject).includes(f.subject);
+    case 'START_INTERRUPTED':
+    case 'MONITOR_LEFTOVER':
+    case 'RUNTIME_LEFTOVER':
+      return runtimeFindingGone(host, f.code, f.subject);
     default:
       return !exists(join(store.layout.base, f.subject));
   }

@@ -103,7 +103,12 @@ function nativeBindingPath(): string {
   return nativeBinding;
 }
 
-export function openDatabase(path: string, options: { readonly: boolean }): Database {
+/**
+ * `exclusive`: SQLite's exclusive locking mode, which keeps WAL's index in memory instead of a
+ * shared-memory file beside the database, so a store can be opened on a disk with no space
+ * left at all (and blocks other processes while open). Store.open falls back to it on a full disk.
+ */
+export function openDatabase(path: string, options: { readonly: boolean; exclusive?: boolean }): Database {
   let db: Database;
   try {
     db = new BetterSqlite3(path, { readonly: options.readonly, fileMustExist: options.readonly, timeout: 60_000, nativeBinding: nativeBindingPath() });
@@ -113,14 +118,20 @@ export function openDatabase(path: string, options: { readonly: boolean }): Data
     }
     throw err;
   }
-  if (!options.readonly) {
-    // WAL is a property of the file: set once, read afterwards (reading takes no lock).
-    if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
-    migrate(db);
-  } else {
-    checkVersion(db);
+  try {
+    if (options.exclusive === true) db.pragma('locking_mode = EXCLUSIVE');
+    if (!options.readonly) {
+      // WAL is a property of the file: set once, read afterwards (reading takes no lock).
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+      migrate(db);
+    } else {
+      checkVersion(db);
+    }
+  } catch (err) {
+    db.close(); // a connection left open would hold its lock against the next try
+    throw err;
   }
   return db;
 }
