@@ -2,7 +2,7 @@ import { pauseContainer, unpauseContainer } from '../../engine/containers/pause-
 import type { ContainerHost } from '../../engine/containers/container-host.js';
 import type { ContainerRecord } from '../../store/metadata/containers.js';
 import { Store } from '../../store/store.js';
-import { write, type CommandSpec } from '../command.js';
+import { type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';
 import { forEachContainer } from './container-each.js';
 
@@ -17,9 +17,9 @@ function freezeVerb(description: string, action: (host: ContainerHost, record: C
       const store = Store.open(ctx.root);
       try {
         const host = hostFor(ctx, store);
-        return await forEachContainer(host, args, async (record, input) => {
+        return await forEachContainer(ctx, host, args, async (record, input) => {
           await action(host, record);
-          await write(ctx.stdout, `${input}\n`);
+          return input;
         });
       } finally {
         store.close();

@@ -1,9 +1,6 @@
-import { stopContainer } from '../../engine/containers/stop-container.js';
-import { startContainer } from '../../engine/containers/start-container.js';
-import { specOf } from '../../engine/containers/container-spec.js';
-import { holdForRestart } from '../../engine/containers/container-exit.js';
+import { restartContainer } from '../../engine/containers/restart-container.js';
 import { Store } from '../../store/store.js';
-import { flagString, write, type CommandSpec } from '../command.js';
+import { flagString, type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';
 import { forEachContainer } from './container-each.js';
 import { timeoutFlag } from './stop.js';
@@ -18,15 +15,9 @@ export const spec: CommandSpec = {
     const store = Store.open(ctx.root);
     try {
       const host = hostFor(ctx, store);
-      return await forEachContainer(host, args, async (record, input) => {
-        const hold = specOf(record).autoRemove ? holdForRestart(host, record) : undefined;
-        try {
-          const stopped = await stopContainer(host, record, timeout);
-          await startContainer(host, stopped);
-        } finally {
-          hold?.release();
-        }
-        await write(ctx.stdout, `${input}\n`);
+      return await forEachContainer(ctx, host, args, async (record, input) => {
+        await restartContainer(host, record, timeout);
+        return input;
       });
     } finally {
       store.close();

@@ -1,6 +1,6 @@
 import { removeContainer } from '../../engine/containers/remove-container.js';
 import { Store } from '../../store/store.js';
-import { flagBool, write, type CommandSpec } from '../command.js';
+import { flagBool, type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';
 import { forEachContainer } from './container-each.js';
 
@@ -17,9 +17,9 @@ export const spec: CommandSpec = {
     const store = Store.open(ctx.root);
     try {
       const host = hostFor(ctx, store);
-      return await forEachContainer(host, args, async (record, input) => {
+      return await forEachContainer(ctx, host, args, async (record, input) => {
         await removeContainer(host, record, flagBool(flags, 'force'));
-        await write(ctx.stdout, `${input}\n`);
+        return input;
       });
     } finally {
       store.close();

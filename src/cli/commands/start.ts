@@ -3,7 +3,7 @@ import { resolveContainer } from '../../engine/containers/resolve-container.js';
 import { startContainer } from '../../engine/containers/start-container.js';
 import { specOf } from '../../engine/containers/container-spec.js';
 import { Store } from '../../store/store.js';
-import { flagBool, flagString, write, type CommandSpec } from '../command.js';
+import { flagBool, flagString, type CommandSpec } from '../command.js';
 import { runAttached } from '../attached-run.js';
 import { hostFor } from './container-options.js';
 import { forEachContainer } from './container-each.js';
@@ -32,9 +32,9 @@ export const spec: CommandSpec = {
           (startOptions) => startContainer(host, record, startOptions));
         return result.exitCode;
       }
-      return await forEachContainer(host, args, async (record, input) => {
+      return await forEachContainer(ctx, host, args, async (record, input) => {
         await startContainer(host, record);
-        await write(ctx.stdout, `${input}\n`);
+        return input;
       });
     } finally {
       store.close();

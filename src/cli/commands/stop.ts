@@ -1,6 +1,6 @@
 import { stopContainer } from '../../engine/containers/stop-container.js';
 import { Store } from '../../store/store.js';
-import { flagString, write, type CommandSpec } from '../command.js';
+import { flagString, type CommandSpec } from '../command.js';
 import { usageError } from '../argv.js';
 import { hostFor } from './container-options.js';
 import { forEachContainer } from './container-each.js';
@@ -22,9 +22,9 @@ export const spec: CommandSpec = {
     const store = Store.open(ctx.root);
     try {
       const host = hostFor(ctx, store);
-      return await forEachContainer(host, args, async (record, input) => {
+      return await forEachContainer(ctx, host, args, async (record, input) => {
         await stopContainer(host, record, timeout);
-        await write(ctx.stdout, `${input}\n`);
+        return input;
       });
     } finally {
       store.close();

@@ -1,6 +1,6 @@
 import { waitContainer } from '../../engine/containers/stop-container.js';
 import { Store } from '../../store/store.js';
-import { write, type CommandSpec } from '../command.js';
+import { type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';
 import { forEachContainer } from './container-each.js';
 
@@ -13,9 +13,9 @@ export const spec: CommandSpec = {
     const store = Store.open(ctx.root);
     try {
       const host = hostFor(ctx, store);
-      return await forEachContainer(host, args, async (record) => {
+      return await forEachContainer(ctx, host, args, async (record) => {
         const exited = await waitContainer(host, record);
-        await write(ctx.stdout, `${exited.exitCode ?? 0}\n`);
+        return String(exited.exitCode ?? 0);
       });
     } finally {
       store.close();
