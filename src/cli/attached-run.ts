@@ -11,7 +11,7 @@ import { logEnd, streamOutput } from '../engine/containers/container-output.js';
 import { killContainer, waitContainer } from '../engine/containers/stop-container.js';
 import type { ContainerHost } from '../engine/containers/container-host.js';
 import type { StartOptions } from '../engine/containers/start-container.js';
-import { getContainer, type ContainerRecord } from '../store/metadata/containers.js';
+import { getContainer, type ContainerRecord } from '../store/containers.js';
 import { write, type CommandContext } from './command.js';
 
 export interface AttachedOptions {
@@ -94,7 +94,7 @@ export async function runAttached(
       // No terminal and no input: the monitor's log carries stdout and stderr apart.
       current = await streamOutput(host, current, { follow: true, tail: undefined, fromOffset: logOffset, sink: (r) => write(r.stream === 'stdout' ? ctx.stdout : ctx.stderr, r.text) });
     }
-    current = await waitContainer(host, getContainer(host.store.db, current.id) ?? current);
+    current = await waitContainer(host, getContainer(host.store, current.id) ?? current);
     return { detached: false, exitCode: current.exitCode ?? 0 };
   } finally {
     ctx.stdout.off('resize', onResize);

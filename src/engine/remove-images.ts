@@ -11,7 +11,7 @@ import { familiarName, familiarRepository, familiarTagName, fullName, splitTagNa
 import type { Store } from '../store/store.js';
 import { deleteImageRecord, deleteRepoDigest, getImage, hasChildImages, prunableImages } from '../store/images.js';
 import { deleteImageTags, deleteTag, imageTags, isImageTagged } from '../store/tags.js';
-import { containersOfImage } from '../store/container-records.js';
+import { containersUsingImage } from '../store/containers.js';
 import { resolveImage } from './resolve-image.js';
 
 export interface RemovalRecord {
@@ -42,7 +42,7 @@ export function removeImage(store: Store, input: string, options: RemoveOptions)
     const resolved = resolveImage(store, input, { create: false });
     const id = resolved.id;
     const tags = imageTags(store, id);
-    const users = containersOfImage(store, id);
+    const users = containersUsingImage(store, id);
     if (resolved.via === 'digest') {
       // A RepoDigest: only the digest goes, as in Docker; the image keeps its tags (it has a
       // RepoDigest only while tagged in that repository). Berth keeps one digest for all of the
@@ -115,7 +115,7 @@ function deleteWithParents(store: Store, id: Digest, noPrune: boolean, records: 
     deleteImageRecord(store, current);
     records.push({ deleted: current });
     if (noPrune || parent === null || parent === undefined) break;
-    if (isImageTagged(store, parent) || hasChildImages(store, parent) || containersOfImage(store, parent).length > 0) break;
+    if (isImageTagged(store, parent) || hasChildImages(store, parent) || containersUsingImage(store, parent).length > 0) break;
     current = parent;
   }
 }

@@ -318,24 +318,24 @@ test('Store.open() migrates a version 1 store to the current schema, keeping its
   const first = Store.open(root);
   const blob = await ingest(first, Buffer.from('a layer'));
   first.transaction(() => first.adoptBlobs([blob]));
-  first.db.prepare('INSERT INTO layers(diff_id, size, tar_size, entries) VALUES (?, 1, 1, 1)').run(blob.digest);
+  databaseOf(first).prepare('INSERT INTO layers(diff_id, size, tar_size, entries) VALUES (?, 1, 1, 1)').run(blob.digest);
   // Turn it back into a version 1 store: what the first release wrote.
-  first.db.exec(`DROP TABLE image_layer_configs; DROP TABLE containers; ALTER TABLE layers DROP COLUMN plain; UPDATE meta SET value = '1' WHERE key = 'schema_version'`);
+  databaseOf(first).exec(`DROP TABLE image_layer_configs; DROP TABLE containers; ALTER TABLE layers DROP COLUMN plain; UPDATE meta SET value = '1' WHERE key = 'schema_version'`);
   first.close();
   const second = openStore(t, root);
-  assert.equal(second.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get(), '3');
-  assert.equal(second.db.prepare('SELECT plain FROM layers WHERE diff_id = ?').pluck().get(blob.digest), null, 'the old layer is kept, its plainness unknown');
-  assert.equal(second.db.prepare('SELECT count(*) FROM containers').pluck().get(), 0);
-  assert.equal(second.db.prepare('SELECT count(*) FROM image_layer_configs').pluck().get(), 0);
+  assert.equal(databaseOf(second).prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get(), '3');
+  assert.equal(databaseOf(second).prepare('SELECT plain FROM layers WHERE diff_id = ?').pluck().get(blob.digest), null, 'the old layer is kept, its plainness unknown');
+  assert.equal(databaseOf(second).prepare('SELECT count(*) FROM containers').pluck().get(), 0);
+  assert.equal(databaseOf(second).prepare('SELECT count(*) FROM image_layer_configs').pluck().get(), 0);
 });
 
 test('Store.open() migrates a version 2 store (no recorded layer configs) to version 3', async (t) => {
   const root = await tempRoot(t);
   const first = Store.open(root);
-  first.db.exec(`DROP TABLE image_layer_configs; UPDATE meta SET value = '2' WHERE key = 'schema_version'`);
+  databaseOf(first).exec(`DROP TABLE image_layer_configs; UPDATE meta SET value = '2' WHERE key = 'schema_version'`);
   first.close();
   const second = openStore(t, root);
-  assert.equal(second.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get(), '3');
-  const columns = second.db.prepare(`SELECT name FROM pragma_table_info('image_layer_configs') ORDER BY cid`).pluck().all();
+  assert.equal(databaseOf(second).prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get(), '3');
+  const columns = databaseOf(second).prepare(`SELECT name FROM pragma_table_info('image_layer_configs') ORDER BY cid`).pluck().all();
   assert.deepEqual(columns, ['image_id', 'position', 'config']);
 });

@@ -49,14 +49,6 @@ export class Store {
     this.#db = db;
   }
 
-  /**
-   * @deprecated The database handle, for the callers of metadata/containers.ts only, until the
-   * container records are asked of the store like images are (test/repo/store-api.test.ts
-   * lists the files that still use it).
-   */
-  get db(): Database {
-    return this.#db;
-  }
 
   /** Opens (creating if needed) the store at `root`, and repairs what a killed process left. */
   static open(root: string): Store {

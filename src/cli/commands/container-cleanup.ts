@@ -1,6 +1,6 @@
 /** Internal: conmon runs this when a detached container exits (record the exit, unmount, --rm). */
 import { isAttachedElsewhere } from '../../engine/containers/attach-container.js';
-import { getContainer } from '../../store/metadata/containers.js';
+import { getContainer } from '../../store/containers.js';
 import { refreshContainer } from '../../engine/containers/container-exit.js';
 import { Store } from '../../store/store.js';
 import type { CommandSpec } from '../command.js';
@@ -16,7 +16,7 @@ export const spec: CommandSpec = {
     const store = Store.openExisting(ctx.root);
     if (store === undefined) return;
     try {
-      const record = getContainer(store.db, args[0]!);
+      const record = getContainer(store, args[0]!);
       if (record === undefined) return;
       const host = hostFor(ctx, store);
       // A berth attached to the container finishes it itself (it needs the exit status first).

@@ -7,7 +7,7 @@
 import { isBerthError } from '../../internal/errors.js';
 import { resolveContainer } from '../../engine/containers/resolve-container.js';
 import type { ContainerHost } from '../../engine/containers/container-host.js';
-import type { ContainerRecord } from '../../store/metadata/containers.js';
+import type { ContainerRecord } from '../../store/containers.js';
 import { write, type CommandContext } from '../command.js';
 import { reportError } from '../report-error.js';
 

@@ -1,6 +1,6 @@
 import { pauseContainer, unpauseContainer } from '../../engine/containers/pause-container.js';
 import type { ContainerHost } from '../../engine/containers/container-host.js';
-import type { ContainerRecord } from '../../store/metadata/containers.js';
+import type { ContainerRecord } from '../../store/containers.js';
 import { Store } from '../../store/store.js';
 import { type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';

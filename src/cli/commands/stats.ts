@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { ContainerRecord } from '../../store/metadata/containers.js';
+import type { ContainerRecord } from '../../store/containers.js';
 import { listContainerRows } from '../../engine/containers/list-containers.js';
 import { resolveContainer } from '../../engine/containers/resolve-container.js';
 import { cpuPercent, sampleStats, type StatsSample } from '../../engine/containers/container-stats.js';

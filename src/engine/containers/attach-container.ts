@@ -12,7 +12,7 @@ import { readFileSync, rmSync } from 'node:fs';
 
 export { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../container/runtime/detach-keys.js';
 import { containerPaths } from '../../container/container-paths.js';
-import type { ContainerRecord } from '../../store/metadata/containers.js';
+import type { ContainerRecord } from '../../store/containers.js';
 import type { ContainerHost } from './container-host.js';
 
 export interface AttachIO {

@@ -13,7 +13,7 @@ import { LayerScanner } from '../../archive/tar/layer-scanner.js';
 import { parseConfig, type HistoryEntry, type ImageConfig } from '../../image/config.js';
 import { parseTagReference, type TaggedReference } from '../../image/reference.js';
 import { layerTar } from '../../container/rootfs/change-tar.js';
-import type { ContainerRecord } from '../../store/metadata/containers.js';
+import type { ContainerRecord } from '../../store/containers.js';
 import { getImage, hasImage } from '../../store/images.js';
 import { publishImage, type LayerToPublish } from '../../store/publish-image.js';
 import type { ContainerHost } from './container-host.js';

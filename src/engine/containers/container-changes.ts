@@ -12,7 +12,7 @@ import { runtimeStubs } from '../../container/rootfs/mount-stubs.js';
 import { treeChanges, upperNodes, type Change, type ContainerTree, type FsNode } from '../../container/rootfs/fs-changes.js';
 
 export { renderChanges } from '../../container/rootfs/fs-changes.js';
-import type { ContainerRecord } from '../../store/metadata/containers.js';
+import type { ContainerRecord } from '../../store/containers.js';
 import type { ContainerHost } from './container-host.js';
 import { holdContainer, releaseContainer } from './container-pause.js';
 import { isPaused } from './pause-container.js';

@@ -7,15 +7,16 @@
  */
 import { parseConfig } from '../../image/config.js';
 import type { Store } from '../../store/store.js';
-import type { ContainerRecord } from '../../store/metadata/containers.js';
+import type { ContainerRecord } from '../../store/containers.js';
+import { getImage } from '../../store/images.js';
 import { dockerConfigShape } from '../inspect-image.js';
 import type { ContainerSpec } from './container-spec.js';
 
 /** The image's `config` object, or {} when it has none. */
 export async function imageRuntimeConfig(store: Store, imageId: string): Promise<Record<string, unknown>> {
-  const row = store.db.prepare('SELECT config_size FROM images WHERE id = ?').get(imageId) as { config_size: number } | undefined;
-  if (row === undefined) return {};
-  const config = parseConfig(await store.readSmallBlob(imageId as never, row.config_size), imageId).config.config;
+  const image = getImage(store, imageId);
+  if (image === undefined) return {};
+  const config = parseConfig(await store.readSmallBlob(image.id, image.configSize), imageId).config.config;
   return config ?? {};
 }
 

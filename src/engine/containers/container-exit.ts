@@ -13,7 +13,7 @@ import { isFileOwnerAlive, isIdentityAlive, ownIdentity, processStartTime } from
 import { containerPaths, exitFile } from '../../container/container-paths.js';
 import { isMounted, unmount } from '../../container/rootfs/overlay.js';
 import { containerState, deleteContainer } from '../../container/runtime/oci-runtime.js';
-import { deleteContainerRecord, getContainer, updateContainer, type ContainerRecord } from '../../store/metadata/containers.js';
+import { deleteContainerRecord, getContainer, hasContainer, updateContainer, type ContainerRecord } from '../../store/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
 import { resumeAbandonedPause } from './container-pause.js';
 import { releaseRuntime } from './release-runtime.js';
@@ -41,7 +41,7 @@ function readExit(host: ContainerHost, id: string): { code: number; at: string }
  * the monitor is found gone, since the container may have exited between the two looks.
  */
 export async function refreshContainer(host: ContainerHost, stale: ContainerRecord): Promise<ContainerRecord> {
-  let record = getContainer(host.store.db, stale.id) ?? stale;
+  let record = getContainer(host.store, stale.id) ?? stale;
   if (startInterrupted(host, record.id)) record = await settleInterruptedStart(host, record);
   if (record.state !== 'running') return record;
   const exit = readExit(host, record.id);
@@ -69,10 +69,10 @@ export async function refreshContainer(host: ContainerHost, stale: ContainerReco
 export async function finishContainer(host: ContainerHost, record: ContainerRecord, exitCode: number, finishedAt: string): Promise<ContainerRecord> {
   const { store } = host;
   const finished = store.transaction(() => {
-    const current = getContainer(store.db, record.id);
+    const current = getContainer(store, record.id);
     if (current === undefined) return { ...record, state: 'exited' as const, exitCode, finishedAt };
-    if (current.state === 'running') updateContainer(store.db, record.id, { state: 'exited', exitCode, finishedAt, pid: null, monitor: null });
-    return getContainer(store.db, record.id)!;
+    if (current.state === 'running') updateContainer(store, record.id, { state: 'exited', exitCode, finishedAt, pid: null, monitor: null });
+    return getContainer(store, record.id)!;
   });
   const autoRemove = specOf(record).autoRemove && !isHeldForRestart(host, record);
   if (autoRemove && host.removeInBackground === true) {
@@ -115,7 +115,7 @@ async function retireContainer(host: ContainerHost, record: ContainerRecord): Pr
   if (existsSync(join(host.runtimeDirs.runtimeRoot, record.id))) await deleteContainer(runtimeFor(host, specOf(record).runtime), record.id);
   rmSync(exitFile(host.runtimeDirs, record.id), { force: true });
   rmSync(join(host.runtimeDirs.sockets, record.id), { recursive: true, force: true });
-  host.store.transaction(() => deleteContainerRecord(host.store.db, record.id));
+  host.store.transaction(() => deleteContainerRecord(host.store, record.id));
   const retired = join(host.store.layout.containers, `${RETIRED_PREFIX}${record.id}`);
   try {
     renameSync(containerPaths(host.store.layout.containers, record.id).dir, retired);
@@ -165,12 +165,11 @@ export async function sweepRetiredContainers(host: ContainerHost): Promise<void>
   } catch {
     return;
   }
-  const known = host.store.db.prepare('SELECT 1 FROM containers WHERE id = ?').pluck();
   for (const name of names) {
     const path = join(dir, name);
     if (isRetiredDirName(name)) {
       if (isCleanerAlive(path)) continue;
-    } else if (!/^[0-9a-f]{64}$/.test(name) || known.get(name) !== undefined) {
+    } else if (!/^[0-9a-f]{64}$/.test(name) || hasContainer(host.store, name)) {
       continue;
     }
     try {
@@ -184,7 +183,7 @@ export async function sweepRetiredContainers(host: ContainerHost): Promise<void>
 
 /** Deletes the record (if still there) and the container's directory. The root must be unmounted first. */
 export async function removeContainerFiles(host: ContainerHost, record: ContainerRecord): Promise<boolean> {
-  const removed = host.store.transaction(() => deleteContainerRecord(host.store.db, record.id));
+  const removed = host.store.transaction(() => deleteContainerRecord(host.store, record.id));
   const paths = containerPaths(host.store.layout.containers, record.id);
   await unmount(paths.rootfs);
   rmSync(paths.dir, { recursive: true, force: true, maxRetries: 3 });

@@ -5,7 +5,7 @@
 import { statSync, watch } from 'node:fs';
 import { containerPaths } from '../../container/container-paths.js';
 import { LogReader, type LogRecord } from '../../container/runtime/container-log.js';
-import { getContainer, type ContainerRecord } from '../../store/metadata/containers.js';
+import { getContainer, type ContainerRecord } from '../../store/containers.js';
 import type { ContainerHost } from './container-host.js';
 import { refreshContainer } from './container-exit.js';
 
@@ -69,7 +69,7 @@ export async function streamOutput(host: ContainerHost, record: ContainerRecord,
         wake = undefined;
       }
       nudged = false;
-      current = await refreshContainer(host, getContainer(host.store.db, current.id) ?? current);
+      current = await refreshContainer(host, getContainer(host.store, current.id) ?? current);
     }
     for (const r of await reader.read()) await options.sink(r);
     return current;

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { isIdentityAlive, ownIdentity } from '../../internal/process-identity.js';
 import { containerPaths } from '../../container/container-paths.js';
 import { containerState, pauseContainer, resumeContainer } from '../../container/runtime/oci-runtime.js';
-import type { ContainerRecord } from '../../store/metadata/containers.js';
+import type { ContainerRecord } from '../../store/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
 
 const MARKER = 'paused-by';

@@ -9,7 +9,7 @@ import { constants } from 'node:os';
 import { isAbsolute, posix } from 'node:path';
 import { BerthError } from '../../internal/errors.js';
 import type { ImageConfig } from '../../image/config.js';
-import type { ContainerRecord } from '../../store/metadata/containers.js';
+import type { ContainerRecord } from '../../store/containers.js';
 import { parseSecurityOptions, type SecurityOptions } from '../../container/runtime/seccomp-profile.js';
 import { containerCapabilities, normalizeCapability } from '../../container/runtime/capabilities.js';
 import { parseCpus, parseMemory, parsePidsLimit, type ResourceLimits } from './resource-limits.js';

@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { BerthError } from '../../internal/errors.js';
 import { parseConfig } from '../../image/config.js';
 import { containerPaths } from '../../container/container-paths.js';
-import { insertContainer, type ContainerRecord } from '../../store/metadata/containers.js';
+import { containerNamed, insertContainer, type ContainerRecord } from '../../store/containers.js';
+import { getImage } from '../../store/images.js';
 import { resolveImage } from '../resolve-image.js';
 import type { ContainerHost } from './container-host.js';
 import { sweepRetiredContainers } from './container-exit.js';
@@ -22,25 +23,25 @@ export async function createContainer(host: ContainerHost, options: CreateOption
   const { store } = host;
   await sweepRetiredContainers(host);
   const { id: imageId } = resolveImage(store, options.image, options.onNote === undefined ? {} : { onNote: options.onNote });
-  const configSize = store.db.prepare('SELECT config_size FROM images WHERE id = ?').pluck().get(imageId) as number;
-  const config = parseConfig(await store.readSmallBlob(imageId, configSize), imageId).config;
+  const image = getImage(store, imageId);
+  if (image === undefined) throw new BerthError('not_found', 'IMAGE_NOT_FOUND', `No such image: ${options.image}`);
+  const config = parseConfig(await store.readSmallBlob(image.id, image.configSize), imageId).config;
   const id = newContainerId();
   const spec = buildContainerSpec(id, config, options);
   const wanted = options.name === undefined ? undefined : checkName(options.name);
   const record = store.transaction((): ContainerRecord => {
-    const taken = store.db.prepare('SELECT id FROM containers WHERE name = ?').pluck();
     if (wanted !== undefined) {
-      const holder = taken.get(wanted) as string | undefined;
+      const holder = containerNamed(store, wanted);
       if (holder !== undefined) {
         throw new BerthError('conflict', 'CONTAINER_NAME_IN_USE', `Conflict. The container name "/${wanted}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`);
       }
     }
-    const name = wanted ?? newContainerName((n) => taken.get(n) !== undefined);
+    const name = wanted ?? newContainerName((n) => containerNamed(store, n) !== undefined);
     const rec: ContainerRecord = {
       id, name, imageId, imageRef: options.image, createdMs: Date.now(), spec: JSON.stringify(spec), storage: options.storage,
       state: 'created', pid: null, monitor: null, startedAt: null, finishedAt: null, exitCode: null,
     };
-    insertContainer(store.db, rec);
+    insertContainer(store, rec);
     return rec;
   });
   const paths = containerPaths(store.layout.containers, id);

@@ -12,7 +12,7 @@ import { BerthError } from '../../internal/errors.js';
 import { containerPaths } from '../../container/container-paths.js';
 import { resolveUser } from '../../container/rootfs/container-user.js';
 import { lastRuntimeError } from '../../container/runtime/conmon.js';
-import type { ContainerRecord } from '../../store/metadata/containers.js';
+import type { ContainerRecord } from '../../store/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
 import { refreshContainer } from './container-exit.js';
 import { capabilitiesOf, mergeEnv, specOf } from './container-spec.js';

@@ -21,7 +21,7 @@ import { rootfsEntries } from '../../container/rootfs/rootfs-tar.js';
 import { buildVfsRoot } from '../../container/rootfs/vfs-root.js';
 import { encodeConfigHeader } from '../../archive/tar/config-header.js';
 import { END_OF_ARCHIVE } from '../../archive/tar/encode-header.js';
-import type { ContainerRecord } from '../../store/metadata/containers.js';
+import type { ContainerRecord } from '../../store/containers.js';
 import type { ContainerHost } from './container-host.js';
 import { specOf } from './container-spec.js';
 import { refreshContainer } from './container-exit.js';

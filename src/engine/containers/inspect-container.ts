@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerPaths } from '../../container/container-paths.js';
-import type { ContainerRecord } from '../../store/metadata/containers.js';
+import type { ContainerRecord } from '../../store/containers.js';
 import type { ContainerHost } from './container-host.js';
 import { imageLayerDirs } from './image-layer-dirs.js';
 import { specOf } from './container-spec.js';

@@ -16,7 +16,7 @@ import { isFileOwnerAlive, ownIdentity } from '../../internal/process-identity.j
 import { containerPaths } from '../../container/container-paths.js';
 import { readPidFile } from '../../container/runtime/conmon.js';
 import { containerState } from '../../container/runtime/oci-runtime.js';
-import { getContainer, updateContainer, type ContainerRecord } from '../../store/metadata/containers.js';
+import { getContainer, updateContainer, type ContainerRecord } from '../../store/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
 import { specOf } from './container-spec.js';
 import { releaseRuntime } from './release-runtime.js';
@@ -123,7 +123,7 @@ export async function settleInterruptedStart(host: ContainerHost, record: Contai
   const { store } = host;
   const runtime = runtimeFor(host, specOf(record).runtime);
   const state = await containerState(runtime, record.id);
-  const current = getContainer(store.db, record.id) ?? record;
+  const current = getContainer(store, record.id) ?? record;
   if (current.state === 'running' && state !== undefined && (state.status === 'running' || state.status === 'paused')) {
     clearStarting(host, record.id);
     return current;
@@ -138,10 +138,10 @@ export async function settleInterruptedStart(host: ContainerHost, record: Contai
   }
   await releaseRuntime(host, current);
   const settled = store.transaction(() => {
-    const now = getContainer(store.db, record.id);
+    const now = getContainer(store, record.id);
     if (now === undefined) return undefined;
-    if (now.state === 'running') updateContainer(store.db, record.id, { state: 'created', pid: null, monitor: null });
-    return getContainer(store.db, record.id);
+    if (now.state === 'running') updateContainer(store, record.id, { state: 'created', pid: null, monitor: null });
+    return getContainer(store, record.id);
   });
   clearStarting(host, record.id);
   return settled ?? current;

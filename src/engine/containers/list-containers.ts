@@ -2,7 +2,8 @@
 import { directorySize } from '../../container/rootfs/dir-size.js';
 import { vfsChangedSize } from '../../container/rootfs/vfs-root.js';
 import { containerPaths } from '../../container/container-paths.js';
-import { getContainer, listContainers, type ContainerRecord } from '../../store/metadata/containers.js';
+import { getContainer, listContainers, type ContainerRecord } from '../../store/containers.js';
+import { getImage } from '../../store/images.js';
 import type { ContainerHost } from './container-host.js';
 import { imageLayerDirs } from './image-layer-dirs.js';
 import { dockerState, isPaused } from './pause-container.js';
@@ -64,15 +65,14 @@ function matches(record: ContainerRecord, paused: boolean, labels: Record<string
 
 export async function listContainerRows(host: ContainerHost, options: ListContainersOptions): Promise<ContainerRow[]> {
   const rows: ContainerRow[] = [];
-  const imageSize = host.store.db.prepare('SELECT size FROM images WHERE id = ?').pluck();
   // Containers of one image share its config: read it once per listing.
   const imageConfigs = new Map<string, Promise<Record<string, unknown>>>();
   const shown = new Map<string, string>();
   // Newest first: -n N keeps the first N, whatever their state.
-  const records = listContainers(host.store.db);
+  const records = listContainers(host.store);
   for (const record of options.last === undefined ? records : records.slice(0, options.last)) {
     const current = await refreshContainer(host, record);
-    if (getContainer(host.store.db, current.id) === undefined) continue; // it just exited and was --rm
+    if (getContainer(host.store, current.id) === undefined) continue; // it just exited and was --rm
     const statusFilter = options.filters.some((f) => f.key === 'status');
     if (!options.all && options.last === undefined && !statusFilter && current.state !== 'running') continue;
     const paused = isPaused(host, current);
@@ -86,7 +86,7 @@ export async function listContainerRows(host: ContainerHost, options: ListContai
       size = current.storage === 'vfs'
         ? await vfsChangedSize(imageLayerDirs(host.store, current.imageId), paths.rootfs)
         : await directorySize(paths.upper);
-      virtualSize = size + Number(imageSize.get(current.imageId) ?? 0);
+      virtualSize = size + (getImage(host.store, current.imageId)?.size ?? 0);
     }
     rows.push({ record: current, paused, labels, image: imageShown(host, current, shown), command: spec.args.join(' '), size, virtualSize });
   }

@@ -10,7 +10,7 @@ import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { BerthError } from '../../internal/errors.js';
 import { containerPaths } from '../../container/container-paths.js';
 import { containerState, pauseContainer as runtimePause, resumeContainer as runtimeResume } from '../../container/runtime/oci-runtime.js';
-import type { ContainerRecord } from '../../store/metadata/containers.js';
+import type { ContainerRecord } from '../../store/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
 import { specOf } from './container-spec.js';
 import { refreshContainer } from './container-exit.js';

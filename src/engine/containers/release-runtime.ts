@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { containerPaths, exitFile } from '../../container/container-paths.js';
 import { unmount } from '../../container/rootfs/overlay.js';
 import { deleteContainer } from '../../container/runtime/oci-runtime.js';
-import type { ContainerRecord } from '../../store/metadata/containers.js';
+import type { ContainerRecord } from '../../store/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
 import { specOf } from './container-spec.js';
 

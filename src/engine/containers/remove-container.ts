@@ -5,7 +5,7 @@ import { containerPaths } from '../../container/container-paths.js';
 import { isMounted, unmount } from '../../container/rootfs/overlay.js';
 import { containerState, killContainer } from '../../container/runtime/oci-runtime.js';
 import { diskIsFull } from '../../store/space-reserve.js';
-import { listContainers, type ContainerRecord } from '../../store/metadata/containers.js';
+import { listContainers, type ContainerRecord } from '../../store/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
 import { specOf } from './container-spec.js';
 import { refreshContainer, removeContainerFiles, sweepRetiredContainers } from './container-exit.js';
@@ -29,7 +29,7 @@ export async function removeContainer(host: ContainerHost, record: ContainerReco
 export async function pruneContainers(host: ContainerHost): Promise<string[]> {
   const removed: string[] = [];
   await sweepRetiredContainers(host);
-  for (const record of listContainers(host.store.db)) {
+  for (const record of listContainers(host.store)) {
     const current = await refreshContainer(host, record);
     if (current.state === 'running') continue;
     await releaseRuntime(host, current);

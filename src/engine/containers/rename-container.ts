@@ -1,6 +1,6 @@
 /** Gives a container a new name, as `docker rename` does: unique, Docker's characters, never the name it has. */
 import { BerthError } from '../../internal/errors.js';
-import type { ContainerRecord } from '../../store/metadata/containers.js';
+import { containerNamed, renameContainerRecord, type ContainerRecord } from '../../store/containers.js';
 import type { Store } from '../../store/store.js';
 import { checkName } from './container-spec.js';
 
@@ -10,12 +10,11 @@ export function renameContainer(store: Store, record: ContainerRecord, newName: 
     throw new BerthError('invalid_argument', 'CONTAINER_NAME_SAME', 'Renaming a container with the same name as its current name');
   }
   store.transaction(() => {
-    const holder = store.db.prepare('SELECT id FROM containers WHERE name = ?').pluck().get(name) as string | undefined;
+    const holder = containerNamed(store, name);
     if (holder !== undefined) {
       throw new BerthError('conflict', 'CONTAINER_NAME_IN_USE', `Conflict. The container name "/${name}" is already in use by container "${holder}". You have to remove (or rename) that container to be able to reuse that name.`);
     }
     // The row may be gone since it was resolved (a concurrent rm, or --rm): say so rather than rename nothing.
-    const changed = store.db.prepare('UPDATE containers SET name = ? WHERE id = ?').run(name, record.id).changes;
-    if (changed === 0) throw new BerthError('not_found', 'CONTAINER_NOT_FOUND', `No such container: ${record.id}`);
+    if (!renameContainerRecord(store, record.id, name)) throw new BerthError('not_found', 'CONTAINER_NOT_FOUND', `No such container: ${record.id}`);
   });
 }

@@ -1,6 +1,6 @@
 /** Finds a container by name, full ID or unique ID prefix, as Docker does. */
 import { BerthError } from '../../internal/errors.js';
-import { findContainers, getContainer, type ContainerRecord } from '../../store/metadata/containers.js';
+import { findContainers, getContainer, type ContainerRecord } from '../../store/containers.js';
 import type { Store } from '../../store/store.js';
 
 export function noSuchContainer(input: string): BerthError {
@@ -10,7 +10,7 @@ export function noSuchContainer(input: string): BerthError {
 export function resolveContainer(store: Store, input: string): ContainerRecord {
   const name = input.startsWith('/') ? input.slice(1) : input;
   const prefix = /^[a-f0-9]{1,64}$/.test(input) ? input : undefined;
-  const { byName, byId } = findContainers(store.db, name, prefix);
+  const { byName, byId } = findContainers(store, name, prefix);
   const exact = byId.find((id) => id === input);
   const id = exact ?? byName ?? (byId.length === 1 ? byId[0] : undefined);
   if (id === undefined) {
@@ -19,5 +19,5 @@ export function resolveContainer(store: Store, input: string): ContainerRecord {
     }
     throw noSuchContainer(input);
   }
-  return getContainer(store.db, id)!;
+  return getContainer(store, id)!;
 }

@@ -1,5 +1,5 @@
 /** `berth restart`: stop (the stop signal, then SIGKILL after the timeout) and start again. */
-import type { ContainerRecord } from '../../store/metadata/containers.js';
+import type { ContainerRecord } from '../../store/containers.js';
 import type { ContainerHost } from './container-host.js';
 import { holdForRestart } from './container-exit.js';
 import { specOf } from './container-spec.js';

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { BerthError } from '../../internal/errors.js';
 import { removeDeepTreeSync } from '../../internal/remove-deep-tree.js';
 import { processStartTime } from '../../internal/process-identity.js';
-import { hexOf, type Digest } from '../../digest/digest.js';
+import { hexOf } from '../../digest/digest.js';
+import { imageLayerFacts } from '../../store/images.js';
 import { containerPaths, exitFile, type ContainerPaths } from '../../container/container-paths.js';
 import { hostsFile, resolvConf } from '../../container/etc-files.js';
 import { mountOverlay, isMounted } from '../../container/rootfs/overlay.js';
@@ -22,7 +23,7 @@ import { resolveUser } from '../../container/rootfs/container-user.js';
 import { secureJoin } from '../../container/rootfs/secure-join.js';
 import { CreateFailedError, createWithMonitor } from '../../container/runtime/conmon.js';
 import { deleteContainer, startContainer as runtimeStart } from '../../container/runtime/oci-runtime.js';
-import { getContainer, updateContainer, type ContainerRecord } from '../../store/metadata/containers.js';
+import { getContainer, updateContainer, type ContainerRecord } from '../../store/containers.js';
 import { findConmon, findInit, runtimeFor, type ContainerHost } from './container-host.js';
 import { noSuchContainer } from './resolve-container.js';
 import { refreshContainer } from './container-exit.js';
@@ -44,12 +45,11 @@ const PARALLEL_UNPACKS = 2;
 export async function ensureLayers(host: ContainerHost, imageId: string, options: { directories?: boolean } = {}): Promise<LayerRef[]> {
   const { store } = host;
   const layersDir = store.layout.layers;
-  const layers = store.db.prepare(`SELECT il.chain_id, il.diff_id, l.plain, l.tar_size FROM image_layers il JOIN layers l ON l.diff_id = il.diff_id
-    WHERE il.image_id = ? ORDER BY il.position`).all(imageId) as Array<{ chain_id: Digest; diff_id: Digest; plain: number | null; tar_size: number }>;
+  const layers = imageLayerFacts(store, imageId);
   const index = options.directories !== true && erofsUsable(layersDir);
   const refOf = (l: (typeof layers)[number]): LayerRef | undefined => {
-    if (existsSync(layerDir(layersDir, l.chain_id))) return { name: hexOf(l.chain_id) };
-    if (index && existsSync(indexPath(layersDir, l.chain_id))) return { name: hexOf(l.chain_id), index: { path: indexPath(layersDir, l.chain_id), blob: store.blobPath(l.diff_id) } };
+    if (existsSync(layerDir(layersDir, l.chainId))) return { name: hexOf(l.chainId) };
+    if (index && existsSync(indexPath(layersDir, l.chainId))) return { name: hexOf(l.chainId), index: { path: indexPath(layersDir, l.chainId), blob: store.blobPath(l.diffId) } };
     return undefined;
   };
   const missing = layers.filter((l) => refOf(l) === undefined);
@@ -58,15 +58,15 @@ export async function ensureLayers(host: ContainerHost, imageId: string, options
   if (index) sweepAbandonedViews(layersDir);
   const unpack = async (l: (typeof layers)[number]): Promise<void> => {
     await unpackLayer(layersDir, {
-      chainId: l.chain_id, diffId: l.diff_id, plain: l.plain === 1, tarSize: l.tar_size,
-      blobPath: store.blobPath(l.diff_id), read: () => store.readBlob(l.diff_id, l.tar_size),
+      chainId: l.chainId, diffId: l.diffId, plain: l.plain === true, tarSize: l.tarSize,
+      blobPath: store.blobPath(l.diffId), read: () => store.readBlob(l.diffId, l.tarSize),
     });
   };
   const toUnpack: typeof missing = [];
   for (const l of missing) {
-    const blobPath = store.blobPath(l.diff_id);
+    const blobPath = store.blobPath(l.diffId);
     const indexed = index && await buildLayerIndex(layersDir, {
-      chainId: l.chain_id, diffId: l.diff_id, blobPath, verify: () => verifyBlobFile(blobPath, l.diff_id, l.tar_size),
+      chainId: l.chainId, diffId: l.diffId, blobPath, verify: () => verifyBlobFile(blobPath, l.diffId, l.tarSize),
     });
     if (!indexed) toUnpack.push(l);
   }
@@ -77,7 +77,7 @@ export async function ensureLayers(host: ContainerHost, imageId: string, options
   await Promise.all(Array.from({ length: Math.min(PARALLEL_UNPACKS, toUnpack.length) }, worker));
   return layers.map((l) => {
     const ref = refOf(l);
-    if (ref === undefined) throw new BerthError('internal', 'LAYER_UNPACK_FAILED', `Cannot prepare layer ${l.diff_id}: it vanished while being prepared`, { hint: 'Try again' });
+    if (ref === undefined) throw new BerthError('internal', 'LAYER_UNPACK_FAILED', `Cannot prepare layer ${l.diffId}: it vanished while being prepared`, { hint: 'Try again' });
     return ref;
   });
 }
@@ -151,7 +151,7 @@ export async function startContainer(host: ContainerHost, record: ContainerRecor
   const current = await refreshContainer(host, record);
   if (current.state === 'running') return current;
   // Removed meanwhile (--rm, or a concurrent rm): nothing may be made again in its place.
-  if (getContainer(host.store.db, current.id) === undefined) throw noSuchContainer(current.id);
+  if (getContainer(host.store, current.id) === undefined) throw noSuchContainer(current.id);
   if (!markStarting(host, current.id)) {
     throw new BerthError('conflict', 'CONTAINER_STARTING', `Container ${current.id} is being started by another berth command`, { hint: 'Wait for that command to finish' });
   }
@@ -226,21 +226,21 @@ async function createAndStart(host: ContainerHost, current: ContainerRecord, opt
     });
     // A monitor gone already (the container exited at once) has no start time: its identity is then never alive.
     const monitor = `${monitorPid}-${processStartTime(monitorPid) ?? '0'}`;
-    store.transaction(() => updateContainer(store.db, current.id, {
+    store.transaction(() => updateContainer(store, current.id, {
       state: 'running', pid, monitor, startedAt: new Date().toISOString(), finishedAt: null, exitCode: null,
     }));
-    if (options.beforeStart !== undefined) await options.beforeStart(getContainer(store.db, current.id)!);
+    if (options.beforeStart !== undefined) await options.beforeStart(getContainer(store, current.id)!);
     await runtimeStart(runtime, current.id);
-    return getContainer(store.db, current.id)!;
+    return getContainer(store, current.id)!;
   } catch (err) {
     await releaseRuntime(host, current);
     if (err instanceof CreateFailedError) {
       const mapped = createError(err, spec);
       const exitCode = mapped.code === 'COMMAND_NOT_FOUND' ? 127 : mapped.code === 'COMMAND_NOT_EXECUTABLE' ? 126 : 125;
-      store.transaction(() => updateContainer(store.db, current.id, { state: 'created', exitCode, pid: null, monitor: null }));
+      store.transaction(() => updateContainer(store, current.id, { state: 'created', exitCode, pid: null, monitor: null }));
       throw mapped;
     }
-    store.transaction(() => updateContainer(store.db, current.id, { state: 'created', pid: null, monitor: null }));
+    store.transaction(() => updateContainer(store, current.id, { state: 'created', pid: null, monitor: null }));
     throw err;
   }
 }

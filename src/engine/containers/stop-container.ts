@@ -2,7 +2,7 @@
 import { BerthError } from '../../internal/errors.js';
 import { normalizeSignal } from '../../container/runtime/signals.js';
 import { killContainer as runtimeKill } from '../../container/runtime/oci-runtime.js';
-import { getContainer, type ContainerRecord } from '../../store/metadata/containers.js';
+import { getContainer, type ContainerRecord } from '../../store/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
 import { specOf } from './container-spec.js';
 import { refreshContainer, waitForExitFile } from './container-exit.js';
@@ -20,7 +20,7 @@ export async function waitContainer(host: ContainerHost, record: ContainerRecord
     if (left <= 0) break;
     // At least once a second the record is refreshed: a monitor that died writes no exit file.
     await waitForExitFile(host, current.id, Math.min(left, 1000));
-    current = await refreshContainer(host, getContainer(host.store.db, current.id) ?? current);
+    current = await refreshContainer(host, getContainer(host.store, current.id) ?? current);
   }
   return current;
 }

@@ -6,7 +6,7 @@
 import { BerthError } from '../../internal/errors.js';
 import { runCommand } from '../../internal/run-command.js';
 import { containerPids } from '../../container/runtime/oci-runtime.js';
-import type { ContainerRecord } from '../../store/metadata/containers.js';
+import type { ContainerRecord } from '../../store/containers.js';
 import { runtimeFor, type ContainerHost } from './container-host.js';
 import { specOf } from './container-spec.js';
 import { refreshContainer } from './container-exit.js';

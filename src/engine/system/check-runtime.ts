@@ -8,7 +8,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deleteContainer } from '../../container/runtime/oci-runtime.js';
-import { getContainer } from '../../store/metadata/containers.js';
+import { getContainer } from '../../store/containers.js';
 import { runtimeFor, type ContainerHost } from '../containers/container-host.js';
 import { monitorsOfStore, settleInterruptedStart, startInProgress, startInterrupted } from '../containers/interrupted-start.js';
 import { releaseRuntime } from '../containers/release-runtime.js';
@@ -27,7 +27,7 @@ function runtimeStates(host: ContainerHost): string[] {
 }
 
 function isRunningRecord(host: ContainerHost, id: string): boolean {
-  return getContainer(host.store.db, id)?.state === 'running';
+  return getContainer(host.store, id)?.state === 'running';
 }
 
 export function findRuntimeLeftovers(host: ContainerHost, add: Add): void {
@@ -48,7 +48,7 @@ export function findRuntimeLeftovers(host: ContainerHost, add: Add): void {
 
 export async function repairRuntimeLeftovers(host: ContainerHost, codes: ReadonlySet<string>, subjects: ReadonlyMap<string, string[]>): Promise<void> {
   for (const id of subjects.get('START_INTERRUPTED') ?? []) {
-    const record = getContainer(host.store.db, id);
+    const record = getContainer(host.store, id);
     if (record !== undefined) await settleInterruptedStart(host, record);
   }
   if (codes.has('MONITOR_LEFTOVER')) {
@@ -64,7 +64,7 @@ export async function repairRuntimeLeftovers(host: ContainerHost, codes: Readonl
   }
   const stale = new Set([...(subjects.get('MONITOR_LEFTOVER') ?? []), ...(subjects.get('RUNTIME_LEFTOVER') ?? [])]);
   for (const id of stale) {
-    const record = getContainer(host.store.db, id);
+    const record = getContainer(host.store, id);
     if (record !== undefined && record.state !== 'running') {
       await releaseRuntime(host, record);
     } else if (record === undefined && existsSync(join(host.runtimeDirs.runtimeRoot, id))) {

@@ -34,7 +34,7 @@ import { blobKind, blobUsers, isBlobRecorded, listBlobs, type BlobRecord } from 
 import { hasImage, imageLayers, isChainUsed, listImageRecords } from '../../store/images.js';
 import { countLayers, hasLayer } from '../../store/layers.js';
 import { countTags } from '../../store/tags.js';
-import { allContainerRecords, hasContainerRecord } from '../../store/container-records.js';
+import { hasContainer, listContainers } from '../../store/containers.js';
 import type { ContainerHost } from '../containers/container-host.js';
 import { isCleanerAlive, isRetiredDirName, sweepRetiredContainers } from '../containers/container-exit.js';
 import { findRuntimeLeftovers, repairRuntimeLeftovers, runtimeFindingGone } from './check-runtime.js';
@@ -125,7 +125,7 @@ export async function checkStore(host: ContainerHost, options: CheckOptions): Pr
       add('IMAGE_CONFIG_INVALID', image.id, `config cannot be read: ${(err as Error).message}`);
     }
   }
-  const containers = allContainerRecords(store);
+  const containers = listContainers(store);
   for (const c of containers) {
     if (!hasImage(store, c.imageId)) add('CONTAINER_IMAGE_MISSING', c.id, `container ${c.name} uses image ${c.imageId}, which is not in the store`);
   }
@@ -185,11 +185,11 @@ function findLeftovers(host: ContainerHost, add: (code: string, subject: string,
     }
   }
   for (const name of listDir(store.layout.containers)) {
-    if (HEX64.test(name) && hasContainerRecord(store, name)) continue;
+    if (HEX64.test(name) && hasContainer(store, name)) continue;
     if (isRetiredDirName(name) && isCleanerAlive(join(store.layout.containers, name))) continue;
     add('CONTAINER_DIR_LEFTOVER', join('containers', name), isRetiredDirName(name) ? 'removed container still being deleted' : 'container directory without a container record', true);
   }
-  for (const c of allContainerRecords(store)) {
+  for (const c of listContainers(store)) {
     try {
       statSync(containerPaths(store.layout.containers, c.id).dir);
     } catch {
@@ -198,7 +198,7 @@ function findLeftovers(host: ContainerHost, add: (code: string, subject: string,
   }
   for (const mountPoint of mountPointsUnder(store.layout.base)) {
     const owner = /\/containers\/([a-f0-9]{64})\/rootfs$/.exec(mountPoint)?.[1];
-    if (owner !== undefined && hasContainerRecord(store, owner)) continue;
+    if (owner !== undefined && hasContainer(store, owner)) continue;
     // A layer view lives while its berth mounts a container's root (layer-views.ts).
     const viewer = basename(dirname(mountPoint)) === 'layers' ? parseLayersDirName(basename(mountPoint)) : undefined;
     if (viewer?.kind === 'view' && isIdentityAlive(viewer.owner)) continue;
