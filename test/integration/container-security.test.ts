@@ -6,7 +6,8 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IMAGE } from '../support/busybox-image.js';
 import { containerTestSuite, type ContainerStore } from '../support/container-store.js';
@@ -89,6 +90,25 @@ describe('container security options', { concurrency: 2 }, () => {
         assert.match(r.stderr, new RegExp(`\\[${code}\\]`), option);
       }
       assert.equal((await s.ok(['ps', '-aq'])).stdout, '', 'no container was created');
+    });
+  });
+
+  test('a container killed by its memory limit: exit 137 and State.OOMKilled true, as Docker says; false for one that was not, and again after a start', async (t) => {
+    await withStore(t, async (s) => {
+      const shared = join(s.work, 'shared');
+      await mkdir(shared);
+      // Its first run eats memory; the next one only exits.
+      const script = '[ -e /shared/ran ] && exit 0; touch /shared/ran; x=$(head -c 50000000 /dev/zero | tr "\\0" a); echo survived';
+      const hog = await s.berth(['run', '--name', 'hog', '-m', '8m', '-v', `${shared}:/shared`, IMAGE, 'sh', '-c', script]);
+      assert.equal(hog.code, 137, hog.stdout + hog.stderr);
+      assert.equal((await s.ok(['inspect', '-f', '{{.State.OOMKilled}} {{.State.ExitCode}}', 'hog'])).stdout, 'true 137\n');
+      await s.ok(['run', '--name', 'calm', '-m', '8m', IMAGE, 'true']);
+      assert.equal((await s.ok(['inspect', '-f', '{{.State.OOMKilled}}', 'calm'])).stdout, 'false\n');
+      // A new start clears it, as Docker's does.
+      await s.ok(['start', '-a', 'hog']);
+      assert.equal((await s.ok(['inspect', '-f', '{{.State.OOMKilled}} {{.State.ExitCode}}', 'hog'])).stdout, 'false 0\n');
+      // conmon writes its mark in the container's directory, never in the caller's working directory.
+      assert.equal(existsSync(join(process.cwd(), 'oom')), false);
     });
   });
 
