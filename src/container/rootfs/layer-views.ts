@@ -12,7 +12,7 @@ import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadNative } from '../../internal/native.js';
 import { isIdentityAlive, ownIdentity } from '../../internal/process-identity.js';
-import { isSystemError } from '../../internal/errors.js';
+import { ignoreCodes, isSystemError } from '../../internal/errors.js';
 import { mountLayerIndex } from './erofs/layer-index.js';
 
 const MNT_DETACH = 2;
@@ -98,7 +98,8 @@ export function sweepAbandonedViews(layersDir: string): void {
   let names: string[];
   try {
     names = readdirSync(layersDir);
-  } catch {
+  } catch (err) {
+    ignoreCodes(err, 'ENOENT'); // no layers yet
     return;
   }
   for (const name of names) {
