@@ -5,7 +5,7 @@
   tools.py retag SRC.tar OUT.tar N PREFIX    copy a docker-save archive, its one image carrying N tags
   tools.py big SRC.tar LAYER.tar OUT.tar TAG docker-save archive = SRC's image + LAYER.tar as a new top layer
   tools.py variants SRC.tar OUTDIR NAME N TAG  N docker-save archives OUTDIR/NAME.{0..N-1}.tar: SRC's image with
-                                             one 21-byte member added to every layer (new layers, new image ID), tagged TAG{i}
+                                             one 21-byte member "NAME.i" added to every layer (new layers, new image ID), tagged TAG{i}
   tools.py uniq-tar SRC.tar OUTDIR NAME N    N plain tars OUTDIR/NAME.{0..N-1}.tar: SRC plus one 21-byte member
   tools.py merge OUT.json PART.json...       joins hyperfine exports of one command into one
   tools.py median FILE                       median of the integers in FILE (one per line)
@@ -140,9 +140,9 @@ def tar_end(fileobj):
     return end
 
 
-def write_uniq(src_fileobj, dst_path, member, i):
-    """Copies the tar SRC_FILEOBJ to DST_PATH with one more regular file MEMBER (21 bytes: i, 20
-    digits, newline) before the end-of-archive blocks; returns the sha256 hex of what it wrote."""
+def write_uniq(src_fileobj, dst_path, member, text):
+    """Copies the tar SRC_FILEOBJ to DST_PATH with one more regular file MEMBER (21 bytes: TEXT
+    padded to 20, newline) before the end-of-archive blocks; returns the sha256 hex of what it wrote."""
     end = tar_end(src_fileobj)
     src_fileobj.seek(0)
     h = hashlib.sha256()
@@ -155,7 +155,7 @@ def write_uniq(src_fileobj, dst_path, member, i):
             out.write(chunk)
             h.update(chunk)
             left -= len(chunk)
-        data = f'{i:020d}\n'.encode()
+        data = (text[:20].ljust(20) + '\n').encode()
         ti = tarfile.TarInfo(member)
         ti.size, ti.mode, ti.mtime, ti.uid, ti.gid = len(data), 0o644, 0, 0, 0
         tail = ti.tobuf(tarfile.GNU_FORMAT) + data + b'\0' * (-len(data) % 512) + b'\0' * 1024
@@ -165,20 +165,20 @@ def write_uniq(src_fileobj, dst_path, member, i):
 
 
 def uniq_tar(src, outdir, name, n):
-    """N copies of the plain tar SRC, each with its own MEMBER: an import of copy i makes a new
+    """N copies of the plain tar SRC, each with its own member (text NAME.i): an import of copy i makes a new
     layer even where copy j was imported before, so nothing has to be deleted between runs."""
     for i in range(n):
         dst = os.path.join(outdir, f'{name}.{i}.tar')
         if os.path.exists(dst):
             continue
         with open(src, 'rb') as f:
-            write_uniq(f, dst + '.tmp', './' + UNIQ_NAME, i)
+            write_uniq(f, dst + '.tmp', './' + UNIQ_NAME, f'{name}.{i}')
         os.rename(dst + '.tmp', dst)
 
 
 def variants(src, outdir, name, n, tag):
     """N docker-save archives of SRC's one image, each layer of variant i with its own 21-byte
-    member: variant i shares no layer with SRC or with variant j, so docker and berth load it
+    member (text NAME.i): variant i shares no layer with SRC, with variant j or with another NAME's, so docker and berth load it
     from scratch without any image being deleted before. Members in docker save's order (layers,
     config, manifest.json last), layers as <diff-id hex>/layer.tar."""
     manifest, config_bytes = read_manifest(src)
@@ -193,7 +193,7 @@ def variants(src, outdir, name, n, tag):
         with tarfile.open(src, 'r:') as t:
             for k, lp in enumerate(manifest[0]['Layers']):
                 tmp = os.path.join(outdir, f'.layer{k}.tmp')
-                hexd = write_uniq(t.extractfile(lp), tmp, UNIQ_NAME, i)
+                hexd = write_uniq(t.extractfile(lp), tmp, UNIQ_NAME, f'{name}.{i}')
                 layers.append(f'{hexd}/layer.tar')
                 diff_ids.append('sha256:' + hexd)
                 tmps.append(tmp)

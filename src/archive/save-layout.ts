@@ -9,6 +9,7 @@ import { hexOf, type Digest } from '../digest/digest.js';
 import { sha256Of } from '../digest/sha256.js';
 import { familiarName, familiarRepository, fullName, type TaggedReference } from '../image/reference.js';
 import { MEDIA, ANNOTATION_IMAGE_NAME, ANNOTATION_REF_NAME } from '../image/media-types.js';
+import { imageManifest } from '../image/image-manifest.js';
 import type { TarRecord } from './tar/tar-writer.js';
 
 export interface SaveImage {
@@ -29,16 +30,6 @@ export interface SaveLayout {
   blobBytes: number;
   /** Manifest digest of each image, by image ID. */
   manifestDigests: Map<Digest, Digest>;
-}
-
-/** The OCI manifest of an image as Berth writes it: uncompressed layers, keys in a fixed order. */
-export function imageManifest(image: SaveImage): Buffer {
-  return Buffer.from(JSON.stringify({
-    schemaVersion: 2,
-    mediaType: MEDIA.ociManifest,
-    config: { mediaType: MEDIA.ociConfig, digest: image.id, size: image.configSize },
-    layers: image.layers.map((l) => ({ mediaType: MEDIA.ociLayer, digest: l.diffId, size: l.size })),
-  }));
 }
 
 export function saveLayout(images: readonly SaveImage[], openBlob: BlobOpener): SaveLayout {

@@ -8,6 +8,8 @@ import type { Digest } from '../digest/digest.js';
 import { chainIds } from '../digest/sha256.js';
 import { parseConfig, type HistoryEntry } from '../image/config.js';
 import type { Store } from '../store/store.js';
+import { getImage, oldestImageOfStack } from '../store/images.js';
+import { getLayer } from '../store/layers.js';
 
 export interface HistoryRow {
   /** Image ID (top row, or a local ancestor image) or chain ID of the step. */
@@ -22,23 +24,19 @@ export interface HistoryRow {
 }
 
 export async function imageHistory(store: Store, id: Digest): Promise<HistoryRow[]> {
-  const db = store.db;
-  const { config_size: configSize } = db.prepare('SELECT config_size FROM images WHERE id = ?').get(id) as { config_size: number };
-  const config = parseConfig(await store.readSmallBlob(id, configSize), id).config;
+  const image = getImage(store, id)!;
+  const config = parseConfig(await store.readSmallBlob(id, image.configSize), id).config;
   const diffIds = config.rootfs.diff_ids;
   const chains = chainIds(diffIds);
-  const sizeOf = db.prepare('SELECT size FROM layers WHERE diff_id = ?').pluck();
-  const ancestorAt = db.prepare('SELECT id FROM images WHERE top_chain_id = ? AND layer_count = ? AND id != ? ORDER BY created_ms, id LIMIT 1').pluck();
   // The image's own parents first (a commit chain, as Docker names its rows), by their layer count.
-  const parentRow = db.prepare('SELECT parent, layer_count FROM images WHERE id = ?');
   const parents = new Map<number, Digest>();
   const visited = new Set<string>([id]);
-  for (let p = (parentRow.get(id) as { parent: Digest | null } | undefined)?.parent; p !== null && p !== undefined && !visited.has(p);) {
+  for (let p = image.parent ?? undefined; p !== undefined && !visited.has(p);) {
     visited.add(p);
-    const row = parentRow.get(p) as { parent: Digest | null; layer_count: number } | undefined;
-    if (row === undefined) break;
-    if (!parents.has(row.layer_count)) parents.set(row.layer_count, p);
-    p = row.parent ?? undefined;
+    const parent = getImage(store, p);
+    if (parent === undefined) break;
+    if (!parents.has(parent.layerCount)) parents.set(parent.layerCount, p);
+    p = parent.parent ?? undefined;
   }
 
   // Walk oldest to newest, pairing non-empty entries with layers; layers the history does not describe get rows of their own.
@@ -60,7 +58,7 @@ export async function imageHistory(store: Store, id: Digest): Promise<HistoryRow
     let idKind: HistoryRow['idKind'] = 'none';
     if (lastLayer !== undefined) {
       const chain = chains[lastLayer]!;
-      const ancestor = parents.get(lastLayer + 1) ?? (ancestorAt.get(chain, lastLayer + 1, id) as Digest | undefined);
+      const ancestor = parents.get(lastLayer + 1) ?? oldestImageOfStack(store, { topChainId: chain, layerCount: lastLayer + 1, except: id });
       rowId = ancestor ?? chain;
       idKind = ancestor === undefined ? 'chain' : 'image';
     }
@@ -70,7 +68,7 @@ export async function imageHistory(store: Store, id: Digest): Promise<HistoryRow
       createdMs: Number.isFinite(ms) ? ms : 0,
       created: createdText,
       createdBy: step.entry?.created_by ?? '',
-      size: step.layer === undefined ? 0 : Number(sizeOf.get(diffIds[step.layer]) ?? 0),
+      size: step.layer === undefined ? 0 : getLayer(store, diffIds[step.layer]!)?.size ?? 0,
       comment: step.entry?.comment ?? '',
       emptyLayer: step.layer === undefined,
     });

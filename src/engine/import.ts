@@ -10,18 +10,17 @@ import { BerthError, printable } from '../internal/errors.js';
 import { removeTree } from '../internal/fs.js';
 import type { Limits } from '../internal/limits.js';
 import type { Digest } from '../digest/digest.js';
-import { chainIds, sha256Of } from '../digest/sha256.js';
+import { chainIds } from '../digest/sha256.js';
 import { DigestingFileWriter, type IngestedFile } from '../digest/file-writer.js';
 import { MemberIngest, type IngestedMember } from '../archive/ingest/member-ingest.js';
 import { StreamingUnpack } from '../container/rootfs/unpack-layer.js';
 import { readConfigHeader } from '../archive/tar/config-header.js';
-import { imageManifest } from '../archive/save-layout.js';
 import { applyChanges } from '../image/change-instructions.js';
-import { createdMs, type ImageConfig } from '../image/config.js';
-import { fullName, type TaggedReference } from '../image/reference.js';
+import type { ImageConfig } from '../image/config.js';
+import type { TaggedReference } from '../image/reference.js';
 import type { Platform } from '../image/platform.js';
 import type { Store } from '../store/store.js';
-import { upsertTag } from '../store/metadata/tags.js';
+import { publishImage } from '../store/publish-image.js';
 import { dockerConfigShape } from './inspect-image.js';
 
 export interface ImportOptions {
@@ -101,15 +100,20 @@ export async function importImage(store: Store, input: AsyncIterable<Buffer>, op
     const comment = options.message ?? `Imported from ${options.sourceName}`;
     const created = rfc3339(options.now ?? new Date());
     const image = importConfig({ platform: options.platform, created, comment, config, diffId });
-    const configFile = await writeSmallFile(ingestDir, Buffer.from(JSON.stringify(image)));
+    const configBytes = Buffer.from(JSON.stringify(image));
+    const configFile = await writeSmallFile(ingestDir, configBytes);
     await Promise.all([member.stored.durable, configFile.durable]);
-    publish(store, { member, configFile, image, tag: options.tag });
+    const { id } = publishImage(store, {
+      config: { bytes: configBytes, path: configFile.path },
+      layers: [{ diffId, ingested: { path: member.stored.path, tarSize: member.stored.size, size: layer.size, entries: layer.entries, plain: layer.plain } }],
+      tags: options.tag === undefined ? [] : [options.tag],
+    });
     let unpacked = false;
     if (unpack !== undefined) {
       if (layer.plain) unpacked = await unpack.finish(chainIds([diffId])[0]!);
       else unpack.abort();
     }
-    return { id: configFile.digest, diffId, notes: header.notes, unpacked };
+    return { id, diffId, notes: header.notes, unpacked };
   } catch (err) {
     unpack?.abort();
     throw err;
@@ -148,41 +152,4 @@ async function writeSmallFile(dir: string, bytes: Buffer): Promise<IngestedFile>
     await writer.abort();
     throw err;
   }
-}
-
-function publish(store: Store, parts: { member: IngestedMember; configFile: IngestedFile; image: ImageConfig; tag: TaggedReference | undefined }): void {
-  const { member, configFile, image, tag } = parts;
-  const layer = member.layer!;
-  const diffId = member.stored.digest;
-  const id = configFile.digest;
-  const [chainId] = chainIds([diffId]);
-  const db = store.db;
-  store.transaction(() => {
-    store.adoptBlobs([
-      { digest: id, size: configFile.size, kind: 'config', path: configFile.path },
-      { digest: diffId, size: member.stored.size, kind: 'layer', path: member.stored.path },
-    ]);
-    db.prepare('INSERT INTO layers(diff_id, size, tar_size, entries, plain) VALUES (?, ?, ?, ?, ?) ON CONFLICT(diff_id) DO UPDATE SET plain = coalesce(layers.plain, excluded.plain)')
-      .run(diffId, layer.size, member.stored.size, layer.entries, layer.plain ? 1 : 0);
-    const now = Date.now();
-    if (db.prepare('SELECT 1 FROM images WHERE id = ?').pluck().get(id) === undefined) {
-      db.prepare(`INSERT INTO images(id, config_size, created, created_ms, size, layer_count, top_chain_id, parent, os, architecture, added_at, last_tag_time)
-        VALUES (@id, @config_size, @created, @created_ms, @size, 1, @top_chain_id, NULL, @os, @architecture, @added_at, NULL)`).run({
-        id,
-        config_size: configFile.size,
-        created: image.created ?? '',
-        created_ms: createdMs(image.created),
-        size: layer.size,
-        top_chain_id: chainId,
-        os: image.os ?? '',
-        architecture: image.architecture ?? '',
-        added_at: now,
-      });
-      db.prepare('INSERT INTO image_layers(image_id, position, diff_id, chain_id) VALUES (?, 0, ?, ?)').run(id, diffId, chainId);
-    }
-    // The manifest berth save would write, so that NAME@DIGEST finds the image after a round trip (as load records it).
-    const manifestDigest = sha256Of(imageManifest({ id, configSize: configFile.size, layers: [{ diffId, size: member.stored.size }], tags: [], parent: undefined }));
-    db.prepare('INSERT OR IGNORE INTO image_digests(digest, image_id, origin) VALUES (?, ?, ?)').run(manifestDigest, id, 'berth');
-    if (tag !== undefined) upsertTag(db, { name: fullName(tag), repository: tag.repository, tag: tag.tag }, id, now);
-  });
 }

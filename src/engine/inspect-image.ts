@@ -6,6 +6,8 @@ import type { Digest } from '../digest/digest.js';
 import { parseConfig } from '../image/config.js';
 import { familiarRepository, familiarTagName, splitTagName } from '../image/reference.js';
 import type { Store } from '../store/store.js';
+import { getImage, imageManifestDigests } from '../store/images.js';
+import { imageTags } from '../store/tags.js';
 
 /** Docker's container.Config field order; values missing from an OCI config become Docker's zero values. */
 const CONFIG_FIELDS: Array<[string, unknown, boolean]> = [
@@ -32,18 +34,17 @@ export function dockerConfigShape(config: Record<string, unknown> | null | undef
 }
 
 export async function inspectImage(store: Store, id: Digest): Promise<Record<string, unknown>> {
-  const db = store.db;
-  const row = db.prepare('SELECT config_size, size, parent, last_tag_time FROM images WHERE id = ?').get(id) as { config_size: number; size: number; parent: string | null; last_tag_time: string | null };
-  const tags = (db.prepare('SELECT name FROM tags WHERE image_id = ? ORDER BY name').pluck().all(id) as string[]);
+  const image = getImage(store, id)!;
+  const tags = imageTags(store, id);
   // RepoDigests, as in Docker, only for manifests the image arrived with (not the one berth save would write).
-  const digests = db.prepare(`SELECT digest FROM image_digests WHERE image_id = ? AND origin = 'archive' ORDER BY digest`).pluck().all(id) as string[];
+  const digests = imageManifestDigests(store, id, 'archive');
   const repos = [...new Set(tags.map((t) => familiarRepository(splitTagName(t).repository)))];
-  const config = parseConfig(await store.readSmallBlob(id, row.config_size), id).config;
+  const config = parseConfig(await store.readSmallBlob(id, image.configSize), id).config;
   const out: Record<string, unknown> = {
     Id: id,
     RepoTags: tags.map(familiarTagName),
     RepoDigests: repos.flatMap((r) => digests.map((d) => `${r}@${d}`)),
-    Parent: row.parent ?? '',
+    Parent: image.parent ?? '',
     // Docker falls back to the last history entry's comment (what `docker commit -m` records).
     Comment: config.comment !== undefined && config.comment !== '' ? config.comment : config.history?.at(-1)?.comment ?? '',
     Created: config.created ?? '',
@@ -56,9 +57,9 @@ export async function inspectImage(store: Store, id: Digest): Promise<Record<str
   out.Architecture = config.architecture ?? '';
   if (config.variant !== undefined) out.Variant = config.variant;
   out.Os = config.os ?? '';
-  out.Size = row.size;
-  out.VirtualSize = row.size;
+  out.Size = image.size;
+  out.VirtualSize = image.size;
   out.RootFS = { Type: 'layers', Layers: config.rootfs.diff_ids };
-  out.Metadata = { LastTagTime: row.last_tag_time ?? '0001-01-01T00:00:00Z' };
+  out.Metadata = { LastTagTime: image.lastTagTime ?? '0001-01-01T00:00:00Z' };
   return out;
 }

@@ -5,6 +5,8 @@
 import type { Digest } from '../digest/digest.js';
 import { familiarRepository } from '../image/reference.js';
 import type { Store } from '../store/store.js';
+import { imageListRows } from '../store/images.js';
+import { tagListRows } from '../store/tags.js';
 
 /** What `images` knows of one image; shared by all of its rows. */
 export interface ImageSummary {
@@ -42,14 +44,9 @@ export interface ListOptions {
  * interpreter, where the iterator protocol costs several ms per 1,000 rows (measured).
  */
 export function listImages(store: Store, options: ListOptions): ImageRow[] {
-  const db = store.db;
-  const images = db.prepare(`
-    SELECT i.rowid, i.id, i.created_ms, i.size, i.parent,
-      (SELECT d.digest FROM image_digests d WHERE d.image_id = i.id AND d.origin = 'archive' ORDER BY d.digest LIMIT 1),
-      EXISTS (SELECT 1 FROM images c WHERE c.parent = i.id)
-    FROM images i ORDER BY i.created_ms DESC, i.id`).raw().all() as Array<[number, Digest, number, number, string | null, string | null, number]>;
-  const tagRows = db.prepare('SELECT t.repository, t.tag, i.rowid FROM tags t JOIN images i ON i.id = t.image_id ORDER BY t.name').raw().all() as Array<[string, string, number]>;
-  const tagsByImage = new Map<number, Array<[string, string, number]>>();
+  const images = imageListRows(store);
+  const tagRows = tagListRows(store);
+  const tagsByImage = new Map<number, Array<readonly [string, string, number]>>();
   for (let i = 0; i < tagRows.length; i++) {
     const row = tagRows[i]!;
     const list = tagsByImage.get(row[2]);

@@ -7,10 +7,7 @@ import { BerthError } from '../internal/errors.js';
 import { removeTree } from '../internal/fs.js';
 import type { Limits } from '../internal/limits.js';
 import type { Digest } from '../digest/digest.js';
-import { chainIds, sha256Of } from '../digest/sha256.js';
-import { imageManifest } from '../archive/save-layout.js';
-import { createdMs } from '../image/config.js';
-import { familiarName, fullName } from '../image/reference.js';
+import { familiarName } from '../image/reference.js';
 import { TarSource } from '../archive/ingest/tar-source.js';
 import { DirectorySource } from '../archive/ingest/dir-source.js';
 import { readJsonMember, type ArchiveSource } from '../archive/ingest/archive-source.js';
@@ -18,8 +15,9 @@ import { isDirTransportManifest, readDirTransport } from '../archive/dir-transpo
 import type { ArchiveImage } from '../archive/archive-image.js';
 import { MANIFEST_PATH, readDockerArchive } from '../archive/docker-archive/read-docker-archive.js';
 import { hostPlatform, INDEX_PATH, OciLayoutReader } from '../archive/oci-layout/read-oci-layout.js';
-import type { NewBlob, Store } from '../store/store.js';
-import { upsertTag } from '../store/metadata/tags.js';
+import type { Store } from '../store/store.js';
+import { imageLayers } from '../store/images.js';
+import { publishImage } from '../store/publish-image.js';
 
 export type LoadInput =
   | { kind: 'stream'; stream: AsyncIterable<Buffer> }
@@ -71,93 +69,43 @@ export async function readArchiveImages(source: ArchiveSource): Promise<{ images
   throw new BerthError('invalid_archive', 'ARCHIVE_FORMAT_UNKNOWN', `Cannot load the ${source.description}: it contains neither a manifest.json nor an index.json`, { hint });
 }
 
+/** Publishes every image of the archive, with its tags, in one transaction: all of them or none. */
 function commit(store: Store, images: ArchiveImage[], notes: string[]): LoadResult {
-  const blobs = new Map<Digest, NewBlob>();
-  for (const image of images) {
-    blobs.set(image.config.id, { digest: image.config.id, size: image.configMember.stored.size, kind: 'config', path: image.configMember.stored.path });
-    for (const layer of image.layers) {
-      blobs.set(layer.stored.digest, { digest: layer.stored.digest, size: layer.stored.size, kind: 'layer', path: layer.stored.path });
-    }
-  }
-  const db = store.db;
   const lines: string[] = [];
   const loaded: LoadResult['images'] = [];
   const archiveIds = new Map(images.map((i) => [i.config.id as string, i.config.config.rootfs.diff_ids]));
   store.transaction(() => {
-    store.adoptBlobs(blobs.values());
-    const insertLayer = db.prepare('INSERT INTO layers(diff_id, size, tar_size, entries, plain) VALUES (?, ?, ?, ?, ?) ON CONFLICT(diff_id) DO UPDATE SET plain = coalesce(layers.plain, excluded.plain)');
-    const imageExists = db.prepare('SELECT 1 FROM images WHERE id = ?').pluck();
-    const insertImage = db.prepare(`INSERT INTO images(id, config_size, created, created_ms, size, layer_count, top_chain_id, parent, os, architecture, added_at, last_tag_time)
-      VALUES (@id, @config_size, @created, @created_ms, @size, @layer_count, @top_chain_id, @parent, @os, @architecture, @added_at, NULL)`);
-    const insertImageLayer = db.prepare('INSERT INTO image_layers(image_id, position, diff_id, chain_id) VALUES (?, ?, ?, ?)');
-    const insertLayerConfig = db.prepare('INSERT OR IGNORE INTO image_layer_configs(image_id, position, config) VALUES (?, ?, ?)');
-    const insertDigest = db.prepare('INSERT OR IGNORE INTO image_digests(digest, image_id, origin) VALUES (?, ?, ?)');
-    const tagOf = db.prepare('SELECT image_id FROM tags WHERE name = ?').pluck();
-    const storedDiffIds = db.prepare('SELECT diff_id FROM image_layers WHERE image_id = ? ORDER BY position').pluck();
-    const now = Date.now();
-
     for (const image of images) {
-      for (const layer of image.layers) insertLayer.run(layer.stored.digest, layer.layer!.size, layer.stored.size, layer.layer!.entries, layer.layer!.plain ? 1 : 0);
-      const id = image.config.id;
-      const cfg = image.config.config;
-      if (imageExists.get(id) === undefined) {
-        const diffIds = cfg.rootfs.diff_ids;
-        const chains = chainIds(diffIds);
-        insertImage.run({
-          id,
-          config_size: image.config.bytes.length,
-          created: cfg.created ?? '',
-          created_ms: createdMs(cfg.created),
-          size: image.layers.reduce((sum, l) => sum + l.layer!.size, 0),
-          layer_count: diffIds.length,
-          top_chain_id: chains.at(-1) ?? null,
-          parent: parentOf(image, archiveIds, (p) => storedDiffIds.all(p) as Digest[]),
-          os: cfg.os ?? '',
-          architecture: cfg.architecture ?? '',
-          added_at: now,
-        });
-        diffIds.forEach((diffId, i) => insertImageLayer.run(id, i, diffId, chains[i]));
-      }
-      image.layerConfigs?.forEach((c, position) => {
-        if (c !== undefined) insertLayerConfig.run(id, position, JSON.stringify(c));
+      const published = publishImage(store, {
+        config: { bytes: image.config.bytes, path: image.configMember.stored.path },
+        layers: image.layers.map((l) => ({
+          diffId: l.stored.digest,
+          ingested: { path: l.stored.path, tarSize: l.stored.size, size: l.layer!.size, entries: l.layer!.entries, plain: l.layer!.plain },
+        })),
+        parent: parentOf(image, archiveIds, (p) => imageLayers(store, p).map((l) => l.diffId)),
+        tags: image.tags,
+        manifestDigests: image.manifestDigests,
+        layerConfigs: image.layerConfigs?.map((c) => (c === undefined ? undefined : JSON.stringify(c))),
       });
-      for (const digest of image.manifestDigests) insertDigest.run(digest, id, 'archive');
-      insertDigest.run(berthManifestDigest(image), id, 'berth');
-      for (const tag of image.tags) {
-        const name = fullName(tag);
-        const previous = tagOf.get(name) as string | undefined;
-        if (previous !== undefined && previous !== id) {
-          lines.push(`The image ${familiarName(tag)} already exists, renaming the old one with ID ${previous} to empty string`);
-        }
-        upsertTag(db, { name, repository: tag.repository, tag: tag.tag }, id, now);
+      for (const { tag, replaced } of published.tags) {
+        if (replaced !== undefined) lines.push(`The image ${familiarName(tag)} already exists, renaming the old one with ID ${replaced} to empty string`);
         lines.push(`Loaded image: ${familiarName(tag)}`);
       }
-      if (image.tags.length === 0) lines.push(`Loaded image ID: ${id}`);
-      loaded.push({ id, tags: image.tags.map(familiarName) });
+      if (image.tags.length === 0) lines.push(`Loaded image ID: ${published.id}`);
+      loaded.push({ id: published.id, tags: image.tags.map(familiarName) });
     }
   });
   return { lines, notes, images: loaded };
 }
 
-/** The digest of the manifest `berth save` writes for this image (kept with origin 'berth'; not a RepoDigest, so no reference resolves by it). */
-function berthManifestDigest(image: ArchiveImage): Digest {
-  return sha256Of(imageManifest({
-    id: image.config.id,
-    configSize: image.config.bytes.length,
-    layers: image.layers.map((l) => ({ diffId: l.stored.digest, size: l.stored.size })),
-    tags: [],
-    parent: undefined,
-  }));
-}
-
 /** The declared parent, kept only if it is known (here or in the store) and its layers are a prefix of the child's. */
-function parentOf(image: ArchiveImage, archive: Map<string, Digest[]>, stored: (id: string) => Digest[]): string | null {
+function parentOf(image: ArchiveImage, archive: Map<string, Digest[]>, stored: (id: Digest) => Digest[]): Digest | undefined {
   const parent = image.parent;
-  if (parent === undefined) return null;
+  if (parent === undefined) return undefined;
   const parentDiffs = archive.get(parent) ?? stored(parent);
-  if (parentDiffs.length === 0 && !archive.has(parent)) return null;
+  if (parentDiffs.length === 0 && !archive.has(parent)) return undefined;
   const own = image.config.config.rootfs.diff_ids;
-  if (parentDiffs.length > own.length || parentDiffs.some((d, i) => own[i] !== d)) return null;
+  if (parentDiffs.length > own.length || parentDiffs.some((d, i) => own[i] !== d)) return undefined;
   return parent;
 }
 

@@ -9,8 +9,10 @@ import { removeDeepTreeSync } from '../internal/remove-deep-tree.js';
 import { shortId, type Digest } from '../digest/digest.js';
 import { familiarName, familiarRepository, familiarTagName, fullName, splitTagName } from '../image/reference.js';
 import type { Store } from '../store/store.js';
+import { deleteImageRecord, deleteRepoDigest, getImage, hasChildImages, prunableImages } from '../store/images.js';
+import { deleteImageTags, deleteTag, imageTags, isImageTagged } from '../store/tags.js';
+import { containersOfImage } from '../store/container-records.js';
 import { resolveImage } from './resolve-image.js';
-import { containersUsingImage } from '../store/metadata/containers.js';
 
 export interface RemovalRecord {
   untagged?: string;
@@ -36,18 +38,17 @@ function conflict(message: string): BerthError {
 export function removeImage(store: Store, input: string, options: RemoveOptions): RemovalResult {
   const records: RemovalRecord[] = [];
   const freed = store.transaction(() => {
-    const db = store.db;
     // IMAGE~N names an image only if it was stored before: rmi never creates one to delete it.
     const resolved = resolveImage(store, input, { create: false });
     const id = resolved.id;
-    const tags = db.prepare('SELECT name FROM tags WHERE image_id = ? ORDER BY name').pluck().all(id) as string[];
-    const users = containersUsingImage(db, id);
+    const tags = imageTags(store, id);
+    const users = containersOfImage(store, id);
     if (resolved.via === 'digest') {
       // A RepoDigest: only the digest goes, as in Docker; the image keeps its tags (it has a
       // RepoDigest only while tagged in that repository). Berth keeps one digest for all of the
       // image's repositories, so each of them loses it, and each is reported.
       const { repository, digest } = resolved.reference!;
-      db.prepare(`DELETE FROM image_digests WHERE digest = ? AND image_id = ? AND origin = 'archive'`).run(digest, id);
+      deleteRepoDigest(store, id, digest!);
       const repos = new Set([repository, ...tags.map((t) => splitTagName(t).repository)]);
       for (const repo of repos) records.push({ untagged: `${familiarRepository(repo)}@${digest}` });
       return freeBlobs(store);
@@ -56,26 +57,23 @@ export function removeImage(store: Store, input: string, options: RemoveOptions)
       if (tags.length === 1 && users.length > 0 && !options.force) {
         throw conflict(`conflict: unable to remove repository reference "${familiarName(resolved.reference!)}" (must force) - container ${users[0]!.id.slice(0, 12)} is using its referenced image ${shortId(id)}`);
       }
-      const name = fullName(resolved.reference!);
-      db.prepare('DELETE FROM tags WHERE name = ?').run(name);
+      deleteTag(store, fullName(resolved.reference!));
       records.push({ untagged: familiarName(resolved.reference!) });
-      if (tags.length > 1 || hasChildren(store, id) || users.length > 0) return freeBlobs(store);
+      if (tags.length > 1 || hasChildImages(store, id) || users.length > 0) return freeBlobs(store);
     } else {
-      if (hasChildren(store, id)) throw conflict(`conflict: unable to delete ${shortId(id)} (cannot be forced) - image has dependent child images`);
+      if (hasChildImages(store, id)) throw conflict(`conflict: unable to delete ${shortId(id)} (cannot be forced) - image has dependent child images`);
       if (users.length > 0) {
         const running = users.find((u) => u.state === 'running');
         if (running !== undefined) throw conflict(`conflict: unable to delete ${shortId(id)} (cannot be forced) - image is being used by running container ${running.id.slice(0, 12)}`);
         if (!options.force) throw conflict(`conflict: unable to delete ${shortId(id)} (must be forced) - image is being used by stopped container ${users[0]!.id.slice(0, 12)}`);
         // Forced: the tags go, the image stays for the containers that use it (as with Docker).
-        db.prepare('DELETE FROM tags WHERE image_id = ?').run(id);
-        for (const t of tags) records.push({ untagged: familiarTagName(t) });
+        for (const t of deleteImageTags(store, id)) records.push({ untagged: familiarTagName(t) });
         return freeBlobs(store);
       }
       if (tags.length > 0) {
         const repos = new Set(tags.map((t) => splitTagName(t).repository));
         if (repos.size > 1 && !options.force) throw conflict(`conflict: unable to delete ${shortId(id)} (must be forced) - image is referenced in multiple repositories`);
-        db.prepare('DELETE FROM tags WHERE image_id = ?').run(id);
-        for (const t of tags) records.push({ untagged: familiarTagName(t) });
+        for (const t of deleteImageTags(store, id)) records.push({ untagged: familiarTagName(t) });
       }
     }
     deleteWithParents(store, id, options.noPrune, records);
@@ -94,18 +92,11 @@ export interface PruneOptions {
 export function pruneImages(store: Store, options: PruneOptions): RemovalResult {
   const records: RemovalRecord[] = [];
   const freed = store.transaction(() => {
-    const db = store.db;
     for (;;) {
-      const victims = (options.all
-        ? db.prepare(`SELECT id FROM images i WHERE NOT EXISTS (SELECT 1 FROM images c WHERE c.parent = i.id)
-            AND NOT EXISTS (SELECT 1 FROM containers k WHERE k.image_id = i.id) ORDER BY id`).pluck().all()
-        : db.prepare(`SELECT id FROM images i WHERE NOT EXISTS (SELECT 1 FROM tags t WHERE t.image_id = i.id) AND NOT EXISTS (SELECT 1 FROM images c WHERE c.parent = i.id)
-            AND NOT EXISTS (SELECT 1 FROM containers k WHERE k.image_id = i.id) ORDER BY id`).pluck().all()) as Digest[];
+      const victims = prunableImages(store, { all: options.all });
       if (victims.length === 0) break;
       for (const id of victims) {
-        const tags = db.prepare('SELECT name FROM tags WHERE image_id = ? ORDER BY name').pluck().all(id) as string[];
-        db.prepare('DELETE FROM tags WHERE image_id = ?').run(id);
-        for (const t of tags) records.push({ untagged: familiarTagName(t) });
+        for (const t of deleteImageTags(store, id)) records.push({ untagged: familiarTagName(t) });
         deleteWithParents(store, id, false, records);
       }
     }
@@ -117,22 +108,14 @@ export function pruneImages(store: Store, options: PruneOptions): RemovalResult 
   return { records, reclaimed: freed.bytes };
 }
 
-function hasChildren(store: Store, id: Digest): boolean {
-  return store.db.prepare('SELECT 1 FROM images WHERE parent = ? LIMIT 1').get(id) !== undefined;
-}
-
 function deleteWithParents(store: Store, id: Digest, noPrune: boolean, records: RemovalRecord[]): void {
-  const db = store.db;
   let current: Digest | null = id;
   while (current !== null) {
-    const parent = db.prepare('SELECT parent FROM images WHERE id = ?').pluck().get(current) as Digest | null | undefined;
-    db.prepare('DELETE FROM image_digests WHERE image_id = ?').run(current);
-    db.prepare('DELETE FROM image_layers WHERE image_id = ?').run(current);
-    db.prepare('DELETE FROM images WHERE id = ?').run(current);
+    const parent: Digest | null | undefined = getImage(store, current)?.parent;
+    deleteImageRecord(store, current);
     records.push({ deleted: current });
     if (noPrune || parent === null || parent === undefined) break;
-    const parentTagged = db.prepare('SELECT 1 FROM tags WHERE image_id = ? LIMIT 1').get(parent) !== undefined;
-    if (parentTagged || hasChildren(store, parent) || containersUsingImage(db, parent).length > 0) break;
+    if (isImageTagged(store, parent) || hasChildImages(store, parent) || containersOfImage(store, parent).length > 0) break;
     current = parent;
   }
 }

@@ -8,6 +8,8 @@ import { isDigest, type Digest } from '../digest/digest.js';
 import { familiarName, fullName, parseReference, withDefaultTag, type Reference } from '../image/reference.js';
 import { parseRollbackRef } from '../image/rollback-ref.js';
 import type { Store } from '../store/store.js';
+import { hasImage, imageIdsWithPrefix, imageWithRepoDigest } from '../store/images.js';
+import { tagTarget } from '../store/tags.js';
 import { resolveLayerId, rollBack, type RollbackOptions } from './rollback.js';
 
 export interface ResolvedImage {
@@ -51,21 +53,9 @@ function rollbackOptions(options: ResolveOptions): RollbackOptions {
   return { create: options.create ?? true, ...(options.onNote === undefined ? {} : { onNote: options.onNote }) };
 }
 
-/**
- * The image whose RepoDigests (as inspect shows them) hold REPOSITORY@DIGEST: a manifest the
- * image arrived with, under a repository it is tagged in. As in Docker, nothing else answers to
- * a digest reference: not the image ID (`sha256:<id>` alone does), not the manifest `berth save`
- * would write for it.
- */
-export function repoDigestImage(store: Store, repository: string, digest: string): Digest | undefined {
-  return store.db.prepare(`SELECT d.image_id FROM image_digests d WHERE d.digest = ? AND d.origin = 'archive'
-    AND EXISTS (SELECT 1 FROM tags t WHERE t.image_id = d.image_id AND t.repository = ?) LIMIT 1`).pluck().get(digest, repository) as Digest | undefined;
-}
-
 function resolvePlain(store: Store, input: string, options: ResolveOptions): ResolvedImage {
-  const db = store.db;
   if (isDigest(input)) {
-    if (db.prepare('SELECT 1 FROM images WHERE id = ?').get(input) !== undefined) return { id: input, via: 'id', reference: undefined };
+    if (hasImage(store, input)) return { id: input, via: 'id', reference: undefined };
     const layerImage = resolveLayerId(store, input.slice(7), input, rollbackOptions(options));
     if (layerImage !== undefined) return { id: layerImage, via: 'id', reference: undefined };
     throw noSuchImage(input);
@@ -79,17 +69,16 @@ function resolvePlain(store: Store, input: string, options: ResolveOptions): Res
   }
   if (ref !== undefined) {
     if (ref.digest !== undefined) {
-      const id = repoDigestImage(store, ref.repository, ref.digest);
+      const id = imageWithRepoDigest(store, ref.repository, ref.digest);
       if (id !== undefined) return { id, via: 'digest', reference: ref };
     } else {
-      const id = db.prepare('SELECT image_id FROM tags WHERE name = ?').pluck().get(fullName(ref)) as Digest | undefined;
+      const id = tagTarget(store, fullName(ref));
       if (id !== undefined) return { id, via: 'tag', reference: ref };
     }
   }
   const prefix = ID_PREFIX.exec(input);
   if (prefix !== null) {
-    const low = `sha256:${prefix[1]}`;
-    const ids = db.prepare('SELECT id FROM images WHERE id >= ? AND id < ? ORDER BY id LIMIT 2').pluck().all(low, `${low}g`) as Digest[];
+    const ids = imageIdsWithPrefix(store, prefix[1]!, 2);
     if (ids.length === 1) return { id: ids[0]!, via: 'id', reference: undefined };
     if (ids.length > 1) {
       throw new BerthError('invalid_argument', 'REFERENCE_AMBIGUOUS', `Cannot resolve "${input}": it is the prefix of more than one image ID`, {

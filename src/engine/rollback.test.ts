@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { isBerthError } from '../internal/errors.js';
 import type { Digest } from '../digest/digest.js';
 import { chainIds, sha256Of } from '../digest/sha256.js';
-import { Store, type NewBlob } from '../store/store.js';
+import { Store } from '../store/store.js';
+import { getImage, legacyLayerConfigs, listImageRecords } from '../store/images.js';
+import { listBlobs } from '../store/blobs.js';
+import { publishImage } from '../store/publish-image.js';
 import { resolveLayerId, rollBack } from './rollback.js';
 
 async function openStore(t: TestContext): Promise<Store> {
@@ -20,28 +23,23 @@ async function openStore(t: TestContext): Promise<Store> {
   return store;
 }
 
-/** Stores blobs for `layers` (their bytes stand in for tars) and an image with `config` over them. */
+/** Publishes an image with `config` over `layers` (their bytes stand in for tars), as load would. */
 function addImage(store: Store, layers: string[], config: Record<string, unknown>, parent: Digest | null = null, legacy: Record<number, unknown> = {}): { id: Digest; diffIds: Digest[] } {
   const diffIds = layers.map((l) => sha256Of(l));
-  const full = { ...config, rootfs: { type: 'layers', diff_ids: diffIds } };
-  const bytes = Buffer.from(JSON.stringify(full));
-  const id = sha256Of(bytes);
+  const bytes = Buffer.from(JSON.stringify({ ...config, rootfs: { type: 'layers', diff_ids: diffIds } }));
   const dir = store.createIngestDirSync();
-  const blobs: NewBlob[] = [{ digest: id, size: bytes.length, kind: 'config', path: join(dir, 'config') }];
-  writeFileSync(blobs[0]!.path, bytes);
-  layers.forEach((l, i) => {
-    const path = join(dir, `layer${i}`);
-    writeFileSync(path, l);
-    blobs.push({ digest: diffIds[i]!, size: l.length, kind: 'layer', path });
-  });
-  const chains = chainIds(diffIds);
-  store.transaction(() => {
-    store.adoptBlobs(blobs);
-    for (const [i, d] of diffIds.entries()) store.db.prepare('INSERT OR IGNORE INTO layers(diff_id, size, tar_size, entries) VALUES (?, ?, ?, 1)').run(d, layers[i]!.length, layers[i]!.length);
-    store.db.prepare(`INSERT INTO images(id, config_size, created, created_ms, size, layer_count, top_chain_id, parent, os, architecture, added_at)
-      VALUES (?, ?, '', 0, 0, ?, ?, ?, 'linux', 'amd64', 0)`).run(id, bytes.length, layers.length, chains.at(-1), parent);
-    diffIds.forEach((d, i) => store.db.prepare('INSERT INTO image_layers(image_id, position, diff_id, chain_id) VALUES (?, ?, ?, ?)').run(id, i, d, chains[i]));
-    for (const [position, c] of Object.entries(legacy)) store.db.prepare('INSERT INTO image_layer_configs(image_id, position, config) VALUES (?, ?, ?)').run(id, Number(position), JSON.stringify(c));
+  writeFileSync(join(dir, 'config'), bytes);
+  const layerConfigs: Array<string | undefined> = [];
+  for (const [position, c] of Object.entries(legacy)) layerConfigs[Number(position)] = JSON.stringify(c);
+  const { id } = publishImage(store, {
+    config: { bytes, path: join(dir, 'config') },
+    layers: layers.map((l, i) => {
+      const path = join(dir, `layer${i}`);
+      writeFileSync(path, l);
+      return { diffId: diffIds[i]!, ingested: { path, tarSize: l.length, size: l.length, entries: 1, plain: true } };
+    }),
+    parent: parent ?? undefined,
+    layerConfigs,
   });
   return { id, diffIds };
 }
@@ -49,13 +47,12 @@ function addImage(store: Store, layers: string[], config: Record<string, unknown
 const history = (n: number): unknown[] => Array.from({ length: n }, (_, i) => ({ created: `2024-01-0${i + 1}T00:00:00Z`, created_by: `step ${i + 1}` }));
 
 function configOf(store: Store, id: Digest): Record<string, unknown> {
-  const size = store.db.prepare('SELECT config_size FROM images WHERE id = ?').pluck().get(id) as number;
-  assert.ok(size !== undefined, `image ${id} is stored`);
+  assert.ok(getImage(store, id) !== undefined, `image ${id} is stored`);
   return JSON.parse(readFileSync(store.blobPath(id), 'utf8')) as Record<string, unknown>;
 }
 
 function imageCount(store: Store): number {
-  return store.db.prepare('SELECT count(*) FROM images').pluck().get() as number;
+  return listImageRecords(store).length;
 }
 
 test('without a parent or a recorded config: the current config cut, a note, and a stored image', async (t) => {
@@ -69,8 +66,8 @@ test('without a parent or a recorded config: the current config cut, a note, and
   assert.deepEqual((config.rootfs as { diff_ids: string[] }).diff_ids, x.diffIds.slice(0, 2));
   assert.deepEqual(config.config, { Cmd: ['now'] });
   assert.equal(config.created, '2024-01-02T00:00:00Z');
-  const row = store.db.prepare('SELECT layer_count, top_chain_id, parent, size FROM images WHERE id = ?').get(id);
-  assert.deepEqual(row, { layer_count: 2, top_chain_id: chainIds(x.diffIds)[1], parent: null, size: 2 });
+  const image = getImage(store, id)!;
+  assert.deepEqual([image.layerCount, image.topChainId, image.parent, image.size], [2, chainIds(x.diffIds)[1], null, 2]);
   assert.equal(rollBack(store, x.id, 'x', 1, { create: true }), id, 'the same again');
   assert.equal(imageCount(store), 2);
   assert.equal(rollBack(store, x.id, 'x', 0, { create: true }), x.id);
@@ -88,7 +85,7 @@ test('a recorded legacy config is used (no note) and carried to the new image fo
   assert.deepEqual(config.config, { Cmd: ['then'] });
   assert.equal(config.created, '2023-01-01T00:00:00Z');
   assert.equal(config.docker_version, undefined);
-  assert.deepEqual(store.db.prepare('SELECT position FROM image_layer_configs WHERE image_id = ?').pluck().all(id), [0]);
+  assert.deepEqual(Object.keys(legacyLayerConfigs(store, id, Number.MAX_SAFE_INTEGER)), ['0'], 'the config of layer 0, carried');
   assert.equal(rollBack(store, id, 'y', 1, { create: true }), rollBack(store, x.id, 'x', 2, { create: true }), 'x~1~1 = x~2 through the carried config');
 });
 
@@ -116,7 +113,7 @@ test('out of range, and create: false when the image was never stored', async (t
   assert.throws(() => rollBack(store, x.id, 'x', 2, { create: true }), (e) => isBerthError(e, 'ROLLBACK_OUT_OF_RANGE'));
   assert.throws(() => rollBack(store, x.id, 'x', 1, { create: false }), (e) => isBerthError(e, 'IMAGE_NOT_FOUND'));
   assert.equal(imageCount(store), 1);
-  assert.equal(store.db.prepare('SELECT count(*) FROM blobs WHERE kind = ?').pluck().get('config'), 1);
+  assert.equal(listBlobs(store).filter((b) => b.kind === 'config').length, 1);
 });
 
 test('layer IDs: the image whose top it is, else the one with the fewest layers above it', async (t) => {

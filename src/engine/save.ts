@@ -4,10 +4,12 @@
  */
 import { BerthError } from '../internal/errors.js';
 import type { Digest } from '../digest/digest.js';
-import { parseReference, splitTagName, parseTagReference, type TaggedReference } from '../image/reference.js';
+import { parseReference, parseTagReference, type TaggedReference } from '../image/reference.js';
 import { saveLayout, type SaveImage } from '../archive/save-layout.js';
 import { tarStream } from '../archive/tar/tar-writer.js';
 import type { Store } from '../store/store.js';
+import { getImage, imageLayerFacts } from '../store/images.js';
+import { repositoryTags } from '../store/tags.js';
 import { resolveImage } from './resolve-image.js';
 
 export interface SavePlan {
@@ -15,7 +17,6 @@ export interface SavePlan {
 }
 
 export function planSave(store: Store, inputs: readonly string[], onNote?: (note: string) => void): SavePlan {
-  const db = store.db;
   const order: Digest[] = [];
   const tagsOf = new Map<Digest, TaggedReference[]>();
   const add = (id: Digest, tag: TaggedReference | undefined): void => {
@@ -35,22 +36,19 @@ export function planSave(store: Store, inputs: readonly string[], onNote?: (note
       // not a name: an ID prefix, resolved below
     }
     if (bare !== undefined) {
-      const rows = db.prepare('SELECT name, image_id FROM tags WHERE name > ? AND name < ? ORDER BY name').all(`${bare}:`, `${bare};`) as Array<{ name: string; image_id: Digest }>;
-      const own = rows.filter((r) => splitTagName(r.name).repository === bare);
+      const own = repositoryTags(store, bare);
       if (own.length > 0) {
-        for (const r of own) add(r.image_id, parseTagReference(r.name));
+        for (const t of own) add(t.imageId, parseTagReference(t.name));
         continue;
       }
     }
     const resolved = resolveImage(store, input, onNote === undefined ? {} : { onNote });
     add(resolved.id, resolved.via === 'tag' ? (resolved.reference as TaggedReference) : undefined);
   }
-  const imageRow = db.prepare('SELECT config_size, parent FROM images WHERE id = ?');
-  const layerRows = db.prepare('SELECT il.diff_id, b.size FROM image_layers il JOIN blobs b ON b.digest = il.diff_id WHERE il.image_id = ? ORDER BY il.position');
   const images = order.map((id): SaveImage => {
-    const row = imageRow.get(id) as { config_size: number; parent: Digest | null };
-    const layers = (layerRows.all(id) as Array<{ diff_id: Digest; size: number }>).map((l) => ({ diffId: l.diff_id, size: l.size }));
-    return { id, configSize: row.config_size, layers, tags: tagsOf.get(id)!, parent: row.parent ?? undefined };
+    const image = getImage(store, id)!;
+    const layers = imageLayerFacts(store, id).map((l) => ({ diffId: l.diffId, size: l.tarSize }));
+    return { id, configSize: image.configSize, layers, tags: tagsOf.get(id)!, parent: image.parent ?? undefined };
   });
   for (const image of images) {
     store.assertBlobFile(image.id);

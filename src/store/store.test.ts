@@ -9,7 +9,7 @@ import { BerthError } from '../internal/errors.js';
 import { ownIdentity } from '../internal/process-identity.js';
 import { hexOf, type Digest } from '../digest/digest.js';
 import { CHUNK_SIZE as READ_CHUNK } from '../internal/file-chunks.js';
-import { Store, type BlobKind } from './store.js';
+import { databaseOf, Store, type BlobKind } from './store.js';
 
 async function tempRoot(t: TestContext): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'berth-store-test-'));
@@ -47,7 +47,7 @@ async function readAll(store: Store, digest: Digest, size?: number): Promise<{ c
 }
 
 function blobRow(store: Store, digest: Digest): { digest: string; size: number; kind: string; added_at: number } | undefined {
-  return store.db.prepare('SELECT digest, size, kind, added_at FROM blobs WHERE digest = ?').get(digest) as { digest: string; size: number; kind: string; added_at: number } | undefined;
+  return databaseOf(store).prepare('SELECT digest, size, kind, added_at FROM blobs WHERE digest = ?').get(digest) as { digest: string; size: number; kind: string; added_at: number } | undefined;
 }
 
 function assertCode(err: unknown, code: string): void {
@@ -57,7 +57,7 @@ function assertCode(err: unknown, code: string): void {
 
 /** Records an image that uses `config` and `layers`, as the load code does. */
 function recordImage(store: Store, config: Digest, layers: Digest[]): void {
-  const db = store.db;
+  const db = databaseOf(store);
   for (const layer of layers) db.prepare('INSERT OR IGNORE INTO layers(diff_id, size, tar_size, entries) VALUES (?, 0, 0, 0)').run(layer);
   db.prepare(`INSERT INTO images(id, config_size, created, created_ms, size, layer_count, top_chain_id, parent, os, architecture, added_at, last_tag_time)
     VALUES (?, 0, '', 0, 0, ?, NULL, NULL, 'linux', 'amd64', 0, NULL)`).run(config, layers.length);
@@ -72,10 +72,10 @@ test('Store.open() creates the v1 layout and the metadata database', async (t) =
   for (const dir of ['v1/blobs/sha256', 'v1/ingest', 'v1/trash']) assert.ok(statSync(join(root, dir)).isDirectory(), dir);
   assert.ok(existsSync(join(root, 'v1', 'metadata.db')));
   assert.equal(store.layout.blobs, join(root, 'v1', 'blobs', 'sha256'));
-  const tables = store.db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
+  const tables = databaseOf(store).prepare(`SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name`).pluck().all();
   assert.deepEqual(tables, ['blobs', 'containers', 'image_digests', 'image_layer_configs', 'image_layers', 'images', 'layers', 'meta', 'tags']);
-  assert.equal(store.db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get(), '3');
-  assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
+  assert.equal(databaseOf(store).prepare(`SELECT value FROM meta WHERE key = 'schema_version'`).pluck().get(), '3');
+  assert.equal(databaseOf(store).pragma('journal_mode', { simple: true }), 'wal');
 });
 
 test('Store.open() opens an existing store again', async (t) => {
@@ -120,7 +120,7 @@ test('adoptBlobs() of a digest already stored keeps the first and leaves the dup
   assert.ok(existsSync(duplicate.path), 'the duplicate stays where it was');
   assert.deepEqual(blobRow(store, first.digest), firstRow, 'the row is unchanged (kind, added_at)');
   assert.equal(statSync(store.blobPath(first.digest)).ino, inode, 'the stored file was not replaced');
-  assert.equal(store.db.prepare('SELECT count(*) FROM blobs').pluck().get(), 1);
+  assert.equal(databaseOf(store).prepare('SELECT count(*) FROM blobs').pluck().get(), 1);
 });
 
 test('adoptBlobs() in a transaction that rolls back leaves a stray file that dropStrayBlobFiles() removes', async (t) => {
@@ -146,7 +146,7 @@ test('dropUnreferencedBlobs() moves unreferenced blobs to trash and emptyTrash()
   store.transaction(() => {
     store.adoptBlobs([config, usedLayer, orphanLayer, orphanConfig]);
     recordImage(store, config.digest, [usedLayer.digest]);
-    store.db.prepare('INSERT INTO layers(diff_id, size, tar_size, entries) VALUES (?, 1, 1, 1)').run(orphanLayer.digest);
+    databaseOf(store).prepare('INSERT INTO layers(diff_id, size, tar_size, entries) VALUES (?, 1, 1, 1)').run(orphanLayer.digest);
   });
 
   const dropped = store.transaction(() => store.dropUnreferencedBlobs());
@@ -160,7 +160,7 @@ test('dropUnreferencedBlobs() moves unreferenced blobs to trash and emptyTrash()
     assert.ok(existsSync(join(store.layout.trash, hexOf(orphan.digest))), 'moved to trash');
     assert.equal(blobRow(store, orphan.digest), undefined);
   }
-  assert.equal(store.db.prepare('SELECT count(*) FROM layers WHERE diff_id = ?').pluck().get(orphanLayer.digest), 0, 'its layer row is gone too');
+  assert.equal(databaseOf(store).prepare('SELECT count(*) FROM layers WHERE diff_id = ?').pluck().get(orphanLayer.digest), 0, 'its layer row is gone too');
   for (const kept of [config, usedLayer]) {
     assert.ok(existsSync(store.blobPath(kept.digest)));
     assert.ok(blobRow(store, kept.digest) !== undefined);

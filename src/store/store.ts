@@ -1,7 +1,8 @@
 /**
  * The store: content-addressed blobs on disk plus the metadata database. This module knows
  * the on-disk rules (ingest, verify, rename, fsync; trash and recovery) and nothing about
- * archive formats.
+ * archive formats. What the rows mean is asked of the store's modules (images, layers, tags,
+ * blobs; publish-image for a new image): the database handle never leaves src/store/.
  *
  * Invariant: a row in `blobs` means the file is in blobs/sha256. Files are moved in while the
  * database write lock is held, and rows that reference them are committed in the same
@@ -17,11 +18,15 @@ import { hexOf, type Digest } from '../digest/digest.js';
 import { inTransaction, openDatabase, type Database } from './metadata/database.js';
 import { storeLayout, type StoreLayout } from './layout.js';
 import { blobMissing } from './content/blob-errors.js';
+import { parseLayersDirName, trashedLayerName } from './layers-dir.js';
 import { balanceSpaceReserve, diskIsFull } from './space-reserve.js';
 
 export type BlobKind = 'config' | 'layer';
 
 let ingestCounter = 0;
+
+/** Set by Store's static block: how databaseOf reaches the private handle. */
+let handleOf: (store: Store) => Database;
 
 export interface NewBlob {
   digest: Digest;
@@ -33,11 +38,24 @@ export interface NewBlob {
 
 export class Store {
   readonly layout: StoreLayout;
-  readonly db: Database;
+  readonly #db: Database;
+
+  static {
+    handleOf = (store) => store.#db;
+  }
 
   private constructor(layout: StoreLayout, db: Database) {
     this.layout = layout;
-    this.db = db;
+    this.#db = db;
+  }
+
+  /**
+   * @deprecated The database handle, for the callers of metadata/containers.ts only, until the
+   * container records are asked of the store like images are (test/repo/store-api.test.ts
+   * lists the files that still use it).
+   */
+  get db(): Database {
+    return this.#db;
   }
 
   /** Opens (creating if needed) the store at `root`, and repairs what a killed process left. */
@@ -79,7 +97,7 @@ export class Store {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (this.#db.open) this.#db.close();
   }
 
   blobPath(digest: Digest): string {
@@ -126,13 +144,14 @@ export class Store {
   }
 
   /**
-   * Moves verified blobs into blobs/sha256 and records them. Must run inside the caller's
-   * write transaction, so that the rows referencing them commit together with them. A blob
-   * already recorded is kept and the new copy dropped.
+   * Moves verified blobs into blobs/sha256 and records them: publishImage's first step (nothing
+   * else moves blobs in). Must run inside the caller's write transaction, so that the rows
+   * referencing them commit together with them. A blob already recorded is kept and the new
+   * copy dropped.
    */
   adoptBlobs(blobs: Iterable<NewBlob>): void {
-    const known = this.db.prepare('SELECT 1 FROM blobs WHERE digest = ?').pluck();
-    const insert = this.db.prepare('INSERT INTO blobs(digest, size, kind, added_at) VALUES (?, ?, ?, ?)');
+    const known = this.#db.prepare('SELECT 1 FROM blobs WHERE digest = ?').pluck();
+    const insert = this.#db.prepare('INSERT INTO blobs(digest, size, kind, added_at) VALUES (?, ?, ?, ?)');
     const now = Date.now();
     let moved = false;
     for (const blob of blobs) {
@@ -150,10 +169,10 @@ export class Store {
 
   /** Recorded blobs that no image uses (neither as its config nor as a layer). */
   unreferencedBlobs(): Array<{ digest: Digest; size: number; kind: BlobKind }> {
-    return this.db.prepare(`
+    return this.#db.prepare<[], { digest: Digest; size: number; kind: BlobKind }>(`
       SELECT digest, size, kind FROM blobs b
       WHERE NOT EXISTS (SELECT 1 FROM images i WHERE i.id = b.digest)
-        AND NOT EXISTS (SELECT 1 FROM image_layers l WHERE l.diff_id = b.digest)`).all() as Array<{ digest: Digest; size: number; kind: BlobKind }>;
+        AND NOT EXISTS (SELECT 1 FROM image_layers l WHERE l.diff_id = b.digest)`).all();
   }
 
   /**
@@ -163,8 +182,8 @@ export class Store {
    */
   dropUnreferencedBlobs(): Array<{ digest: Digest; size: number; kind: BlobKind }> {
     const orphans = this.unreferencedBlobs();
-    const delLayer = this.db.prepare('DELETE FROM layers WHERE diff_id = ?');
-    const delBlob = this.db.prepare('DELETE FROM blobs WHERE digest = ?');
+    const delLayer = this.#db.prepare('DELETE FROM layers WHERE diff_id = ?');
+    const delBlob = this.#db.prepare('DELETE FROM blobs WHERE digest = ?');
     for (const orphan of orphans) {
       try {
         renameSync(this.blobPath(orphan.digest), join(this.layout.trash, hexOf(orphan.digest)));
@@ -189,12 +208,12 @@ export class Store {
       if (isSystemError(err, 'ENOENT')) return [];
       throw err;
     }
-    const used = this.db.prepare('SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1').pluck();
+    const used = this.#db.prepare('SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1').pluck();
     const moved: string[] = [];
     for (const name of names) {
-      const chain = /^([a-f0-9]{64})(\.erofs)?$/.exec(name)?.[1];
-      if (chain === undefined || used.get(`sha256:${chain}`) !== undefined) continue;
-      const aside = join(this.layout.layers, `.trash-${name}`);
+      const entry = parseLayersDirName(name);
+      if ((entry.kind !== 'unpacked' && entry.kind !== 'index') || used.get(entry.chainId) !== undefined) continue;
+      const aside = join(this.layout.layers, trashedLayerName(name));
       try {
         renameSync(join(this.layout.layers, name), aside);
         moved.push(aside);
@@ -218,7 +237,7 @@ export class Store {
 
   /** Files in blobs/sha256 with no row (left by a kill between rename and COMMIT). Inside a write transaction. */
   dropStrayBlobFiles(): Array<{ digest: Digest; size: number }> {
-    const known = this.db.prepare('SELECT 1 FROM blobs WHERE digest = ?').pluck();
+    const known = this.#db.prepare('SELECT 1 FROM blobs WHERE digest = ?').pluck();
     const removed: Array<{ digest: Digest; size: number }> = [];
     for (const name of readdirSync(this.layout.blobs)) {
       const digest = `sha256:${name}` as Digest;
@@ -236,8 +255,20 @@ export class Store {
     return removed;
   }
 
+  /** SQLite's own checks of the database file: its integrity check's complaints, and rows whose foreign keys point nowhere. */
+  checkDatabase(): { integrity: string[]; danglingReferences: Array<{ table: string; rowid: number; parent: string }> } {
+    return {
+      integrity: this.#db.prepare<[], string>('PRAGMA quick_check').pluck().all().filter((row) => row !== 'ok'),
+      danglingReferences: this.#db.prepare<[], { table: string; rowid: number; parent: string }>('PRAGMA foreign_key_check').all(),
+    };
+  }
+
+  /**
+   * Runs `fn` in one write transaction (BEGIN IMMEDIATE); inside one already, in a savepoint of
+   * it, so a publish inside a load's transaction commits or rolls back with the load.
+   */
   transaction<T>(fn: () => T): T {
-    return inTransaction(this.db, fn);
+    return inTransaction(this.#db, fn);
   }
 
   /** Puts back trashed blobs whose deleting transaction never committed; removes the rest. */
@@ -250,7 +281,7 @@ export class Store {
       throw err;
     }
     if (names.length === 0) return;
-    const known = this.db.prepare('SELECT 1 FROM blobs WHERE digest = ?').pluck();
+    const known = this.#db.prepare('SELECT 1 FROM blobs WHERE digest = ?').pluck();
     this.transaction(() => {
       for (const name of names) {
         const trashed = join(this.layout.trash, name);
@@ -284,4 +315,9 @@ export class Store {
       if (!isIdentityAlive(name)) rmSync(join(this.layout.ingest, name), { recursive: true, force: true });
     }
   }
+}
+
+/** The store's database, for the store's own modules (test/repo/store-api.test.ts keeps it inside src/store/). */
+export function databaseOf(store: Store): Database {
+  return handleOf(store);
 }

@@ -1,6 +1,7 @@
 /**
- * Dependencies point one way: cli -> engine -> store / archive / image -> digest / internal.
- * Format code never touches the store, the store knows no formats, and only the CLI prints.
+ * Dependencies point one way: cli -> engine -> store / archive -> image -> digest / internal.
+ * Format code never touches the store, the store knows no formats (it knows image configs,
+ * references and the manifest it records a digest of), and only the CLI prints.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +22,7 @@ const ALLOWED: Record<string, string[]> = {
   digest: ['internal'],
   image: ['internal', 'digest'],
   archive: ['internal', 'digest', 'image'],
-  store: ['internal', 'digest'],
+  store: ['internal', 'digest', 'image'],
   container: ['internal', 'digest', 'image', 'archive', 'store'],
   engine: ['internal', 'digest', 'image', 'archive', 'store', 'container'],
   cli: ['internal', 'digest', 'image', 'archive', 'engine', 'store'],

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeHeader, encodePaxRecords, padding, parseNumber, parsePaxRecords, BLOCK } from './tar-header.js';
+import { padding, parseNumber, parsePaxRecords, BLOCK } from './tar-header.js';
+import { encodePaxRecords, encodeTextHeader } from './encode-header.js';
 import { parseTar } from './tar-parser.js';
 import { CONFIG_HEADER_PREFIX, encodeConfigHeader, parseConfigHeader, readConfigHeader, restoredFields } from './config-header.js';
 
@@ -14,7 +15,7 @@ const CONFIG = {
 };
 
 function globalHeader(body: Buffer): Buffer {
-  const block = encodeHeader({ name: 'pax_global_header', type: 'file', mode: 0o666, size: body.length });
+  const block = encodeTextHeader({ name: 'pax_global_header', type: 'file', mode: 0o666, size: body.length });
   block.write('g', 156, 1, 'latin1');
   block.fill(0x20, 148, 156);
   let sum = 0;
@@ -23,7 +24,7 @@ function globalHeader(body: Buffer): Buffer {
   return Buffer.concat([block, body, Buffer.alloc(padding(body.length))]);
 }
 
-const FILE = Buffer.concat([encodeHeader({ name: 'f', type: 'file', mode: 0o644, size: 0 }), Buffer.alloc(2 * BLOCK)]);
+const FILE = Buffer.concat([encodeTextHeader({ name: 'f', type: 'file', mode: 0o644, size: 0 }), Buffer.alloc(2 * BLOCK)]);
 
 test('encodeConfigHeader() writes the shared format, and parseConfigHeader() reads it back', () => {
   const bytes = encodeConfigHeader(CONFIG);

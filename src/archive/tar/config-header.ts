@@ -8,7 +8,7 @@
  */
 import { open } from 'node:fs/promises';
 import { BLOCK, decodeHeader, isTarHeader, padding, parsePaxRecords } from './tar-header.js';
-import { paxRecord, ustarBlock } from './entry-header.js';
+import { paxRecord, ustarBlock } from './encode-header.js';
 import { isBerthError } from '../../internal/errors.js';
 
 export const CONFIG_HEADER_PREFIX = 'berth.image-config.v1 ';
@@ -33,7 +33,7 @@ export interface ConfigHeaderResult {
  */
 export function encodeConfigHeader(config: Record<string, unknown>): Buffer {
   const body = paxRecord('comment', Buffer.from(`${CONFIG_HEADER_PREFIX}${JSON.stringify(config)}`, 'utf8'));
-  const header = ustarBlock({ name: Buffer.from(CONFIG_HEADER_NAME), typeflag: 'g', mode: 0o666, size: body.length, mtime: 0 });
+  const header = ustarBlock({ name: Buffer.from(CONFIG_HEADER_NAME), typeflag: 'g', mode: 0o666, size: body.length, mtime: 0, devmajor: 0, devminor: 0 });
   return Buffer.concat([header, body, Buffer.alloc(padding(body.length))]);
 }
 

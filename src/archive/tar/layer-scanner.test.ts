@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BLOCK, encodeHeader, padding, type HeaderFields } from './tar-header.js';
+import { BLOCK, padding } from './tar-header.js';
+import { encodeTextHeader, paxRecord, ustarBlock, type TextHeaderFields } from './encode-header.js';
 import { LayerScanner, type LayerFacts } from './layer-scanner.js';
 
-function member(fields: HeaderFields, data: Buffer = Buffer.alloc(0)): Buffer {
-  return Buffer.concat([encodeHeader({ ...fields, size: fields.size ?? data.length }), data, Buffer.alloc(padding(data.length))]);
+function member(fields: TextHeaderFields, data: Buffer = Buffer.alloc(0)): Buffer {
+  return Buffer.concat([encodeTextHeader({ ...fields, size: fields.size ?? data.length }), data, Buffer.alloc(padding(data.length))]);
 }
 
 function tar(...members: Buffer[]): Buffer {
@@ -55,7 +56,7 @@ test('LayerScanner counts symlink targets in bytes, including PAX link paths', a
 test('LayerScanner takes file sizes from PAX size records', async () => {
   const data = Buffer.alloc(3000, 0x61);
   const paxSized = Buffer.concat([
-    encodeHeader({ name: 'f', type: 'file', mode: 0o644, size: 3000 }, { size: '3000' }),
+    encodeTextHeader({ name: 'f', type: 'file', mode: 0o644, size: 3000 }, { size: '3000' }),
     data,
     Buffer.alloc(padding(3000)),
   ]);
@@ -136,7 +137,7 @@ test('LayerScanner says a layer is not plain when any one entry is not', async (
     member({ name: 'a/', type: 'dir', mode: 0o755 }),
     member({ name: 'a/f', type: 'file', mode: 0o644 }, Buffer.from('data')),
   ];
-  const pax = (fields: HeaderFields, records: Record<string, string>): Buffer => encodeHeader(fields, records);
+  const pax = (fields: TextHeaderFields, records: Record<string, string>): Buffer => encodeTextHeader(fields, records);
   const odd: Array<[string, Buffer]> = [
     ['a whiteout', member({ name: 'a/.wh.gone', type: 'file', mode: 0o644 })],
     ['an opaque marker', member({ name: 'a/.wh..wh..opq', type: 'file', mode: 0o644 })],
@@ -159,7 +160,7 @@ test('LayerScanner says a layer is not plain when any one entry is not', async (
 });
 
 test('LayerScanner says a layer with a type it does not know is not plain', async () => {
-  const block = encodeHeader({ name: 'sparse', type: 'file', mode: 0o644 });
+  const block = encodeTextHeader({ name: 'sparse', type: 'file', mode: 0o644 });
   block.write('S', 156, 1, 'latin1'); // GNU sparse file
   let sum = 0;
   block.fill(0x20, 148, 156);
@@ -175,7 +176,6 @@ test('LayerScanner: a global header of comment records only (berth export\'s con
   const withComment = await scan(tar(encodeConfigHeader({ Cmd: ['sh'] }), file));
   assert.equal(withComment.facts?.plain, true);
   assert.equal(withComment.facts?.entries, 1);
-  const { paxRecord, ustarBlock } = await import('./entry-header.js');
   const record = paxRecord('path', Buffer.from('evil'));
   const globalPath = Buffer.concat([ustarBlock({ name: Buffer.from('pax_global_header'), typeflag: 'g', mode: 0o666, size: record.length, mtime: 0 }), record, Buffer.alloc(padding(record.length))]);
   assert.equal((await scan(tar(globalPath, file))).facts?.plain, false);

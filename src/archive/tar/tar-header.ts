@@ -1,6 +1,6 @@
 /**
  * The 512-byte tar header: decoding (ustar, GNU and v7 variants, base-256 numbers, PAX
- * overrides) and encoding (ustar, with PAX records when a field does not fit).
+ * overrides), and the text form of names that encoding shares. Encoding is encode-header.ts.
  */
 import { BerthError } from '../../internal/errors.js';
 
@@ -226,128 +226,7 @@ export function parsePaxRecords(body: Buffer, offset: number): Record<string, st
   return out;
 }
 
-export interface HeaderFields {
-  name: string;
-  type: TarEntryType;
-  mode: number;
-  size?: number;
-  mtime?: number;
-  uid?: number;
-  gid?: number;
-  uname?: string;
-  gname?: string;
-  linkname?: string;
-  devmajor?: number;
-  devminor?: number;
-}
-
-const TYPEFLAG_OF: Record<TarEntryType, string> = {
-  file: '0', hardlink: '1', symlink: '2', chardev: '3', blockdev: '4', dir: '5', fifo: '6', other: '0',
-};
-
-const MAX_OCTAL_12 = 0o77777777777;
-const MAX_OCTAL_8 = 0o7777777;
-
-/**
- * Encodes a member header: a ustar block, preceded by a PAX header when the name, link name
- * or a number does not fit. Extra PAX records (xattrs and the like) can be passed in.
- */
-export function encodeHeader(fields: HeaderFields, extraPax: Record<string, string> = {}): Buffer {
-  const pax: Record<string, string> = { ...extraPax };
-  const size = fields.size ?? 0;
-  const mtime = Math.floor(fields.mtime ?? 0);
-  let ustarName = fields.name;
-  let prefix = '';
-  if (Buffer.byteLength(fields.name) > 100) {
-    const split = splitUstarName(fields.name);
-    if (split === undefined) {
-      pax.path = fields.name;
-      ustarName = asciiTail(fields.name, 100);
-    } else {
-      [prefix, ustarName] = split;
-    }
-  }
-  const linkname = fields.linkname ?? '';
-  if (Buffer.byteLength(linkname) > 100 || !isAscii(linkname)) pax.linkpath = linkname;
-  if (!isAscii(fields.name) && pax.path === undefined) {
-    pax.path = fields.name;
-    ustarName = asciiTail(fields.name, 100);
-    prefix = '';
-  }
-  if (size > MAX_OCTAL_12) pax.size = String(size);
-  const uid = fields.uid ?? 0;
-  const gid = fields.gid ?? 0;
-  if (uid > MAX_OCTAL_8) pax.uid = String(uid);
-  if (gid > MAX_OCTAL_8) pax.gid = String(gid);
-  const block = ustarBlock({ ...fields, name: ustarName, linkname: pax.linkpath === undefined ? linkname : asciiTail(linkname, 100) }, prefix,
-    Math.min(size, MAX_OCTAL_12), mtime, Math.min(uid, MAX_OCTAL_8), Math.min(gid, MAX_OCTAL_8));
-  if (Object.keys(pax).length === 0) return block;
-  const body = encodePaxRecords(pax);
-  const paxHeader = ustarBlock({ name: asciiTail(`PaxHeaders.0/${ustarName}`, 100), type: 'file', mode: 0o644 }, '', body.length, mtime, 0, 0, 'x');
-  return Buffer.concat([paxHeader, body, Buffer.alloc(padding(body.length)), block]);
-}
-
+/** Bytes of zeros after `size` bytes of member data, up to the next block. */
 export function padding(size: number): number {
   return (BLOCK - (size % BLOCK)) % BLOCK;
-}
-
-export function encodePaxRecords(records: Record<string, string>): Buffer {
-  const parts: Buffer[] = [];
-  for (const key of Object.keys(records).sort()) {
-    // Values are bytes (paths that are not UTF-8, binary xattrs such as security.capability).
-    const kv = Buffer.concat([Buffer.from(` ${key}=`), encodeText(records[key]!), Buffer.from('\n')]);
-    let length = kv.length + String(kv.length).length;
-    if (String(length).length !== String(kv.length).length) length = kv.length + String(length).length;
-    parts.push(Buffer.from(String(length)), kv);
-  }
-  return Buffer.concat(parts);
-}
-
-function ustarBlock(fields: HeaderFields, prefix: string, size: number, mtime: number, uid: number, gid: number, typeflag?: string): Buffer {
-  const block = Buffer.alloc(BLOCK);
-  block.write(fields.name, 0, 100, 'utf8');
-  writeOctal(block, fields.mode & 0o7777, 100, 8);
-  writeOctal(block, uid, 108, 8);
-  writeOctal(block, gid, 116, 8);
-  writeOctal(block, size, 124, 12);
-  writeOctal(block, Math.max(0, mtime), 136, 12);
-  block.fill(0x20, 148, 156);
-  block.write(typeflag ?? TYPEFLAG_OF[fields.type], 156, 1, 'latin1');
-  block.write(fields.linkname ?? '', 157, 100, 'utf8');
-  block.write('ustar\u000000', 257, 8, 'latin1');
-  block.write(fields.uname ?? '', 265, 32, 'utf8');
-  block.write(fields.gname ?? '', 297, 32, 'utf8');
-  if (fields.type === 'chardev' || fields.type === 'blockdev') {
-    writeOctal(block, fields.devmajor ?? 0, 329, 8);
-    writeOctal(block, fields.devminor ?? 0, 337, 8);
-  }
-  block.write(prefix, 345, 155, 'utf8');
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += block[i]!;
-  block.write(`${sum.toString(8).padStart(6, '0')}\u0000 `, 148, 8, 'latin1');
-  return block;
-}
-
-function writeOctal(block: Buffer, value: number, start: number, length: number): void {
-  block.write(`${value.toString(8).padStart(length - 1, '0')}\u0000`, start, length, 'latin1');
-}
-
-function splitUstarName(name: string): [string, string] | undefined {
-  if (!isAscii(name) || name.length > 256) return undefined;
-  for (let i = name.length - 1; i > 0; i--) {
-    if (name[i] !== '/') continue;
-    const prefix = name.slice(0, i);
-    const rest = name.slice(i + 1);
-    if (prefix.length <= 155 && rest.length <= 100 && rest.length > 0) return [prefix, rest];
-  }
-  return undefined;
-}
-
-function isAscii(s: string): boolean {
-  return /^[\x01-\x7f]*$/.test(s);
-}
-
-function asciiTail(s: string, max: number): string {
-  const ascii = s.replace(/[^\x20-\x7e]/g, '_');
-  return ascii.length > max ? ascii.slice(ascii.length - max) : ascii;
 }

@@ -4,7 +4,8 @@
  * that member is being written.
  */
 import { BerthError } from '../../internal/errors.js';
-import { encodeHeader, padding } from './tar-header.js';
+import { padding } from './tar-header.js';
+import { encodeTextHeader } from './encode-header.js';
 
 export interface TarRecord {
   name: string;
@@ -22,7 +23,7 @@ export async function* tarStream(records: readonly TarRecord[]): AsyncGenerator<
   const sorted = [...records].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (const record of sorted) {
     const name = record.type === 'dir' && !record.name.endsWith('/') ? `${record.name}/` : record.name;
-    yield encodeHeader({ name, type: record.type, mode: record.type === 'dir' ? 0o755 : 0o644, size: record.type === 'dir' ? 0 : record.size, mtime: 0 });
+    yield encodeTextHeader({ name, type: record.type, mode: record.type === 'dir' ? 0o755 : 0o644, size: record.type === 'dir' ? 0 : record.size, mtime: 0 });
     if (record.type === 'dir') continue;
     let written = 0;
     if (record.data !== undefined) {

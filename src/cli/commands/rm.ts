@@ -1,4 +1,6 @@
-import { removeContainer } from '../../engine/containers/remove-container.js';
+import { isBerthError } from '../../internal/errors.js';
+import { freeSpaceForRemoval, removeContainer } from '../../engine/containers/remove-container.js';
+import { resolveContainer } from '../../engine/containers/resolve-container.js';
 import { Store } from '../../store/store.js';
 import { flagBool, type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';
@@ -17,6 +19,16 @@ export const spec: CommandSpec = {
     const store = Store.open(ctx.root);
     try {
       const host = hostFor(ctx, store);
+      // Names that resolve to nothing are reported by forEachContainer, in their place.
+      const named = args.flatMap((a) => {
+        try {
+          return [resolveContainer(store, a)];
+        } catch (err) {
+          if (!isBerthError(err)) throw err;
+          return [];
+        }
+      });
+      await freeSpaceForRemoval(host, named, flagBool(flags, 'force'));
       return await forEachContainer(ctx, host, args, async (record, input) => {
         await removeContainer(host, record, flagBool(flags, 'force'));
         return input;

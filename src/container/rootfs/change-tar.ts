@@ -14,7 +14,7 @@ import { BerthError } from '../../internal/errors.js';
 import { readHandleChunks } from '../../internal/file-chunks.js';
 import { hostPath, nameBytes } from './byte-names.js';
 import { padding } from '../../archive/tar/tar-header.js';
-import { encodeEntryHeader, END_OF_ARCHIVE, type EntryFields } from '../../archive/tar/entry-header.js';
+import { encodeHeader, END_OF_ARCHIVE, type HeaderFields } from '../../archive/tar/encode-header.js';
 import type { FsNode } from './fs-changes.js';
 
 export const WHITEOUT_PREFIX = '.wh.';
@@ -22,7 +22,7 @@ export const OPAQUE_MARKER = '.wh..wh..opq';
 
 export interface PlannedEntry {
   /** The header (export's encoder: ustar, PAX records for long names, big numbers and xattrs). */
-  fields: EntryFields;
+  fields: HeaderFields;
   /** A regular file whose data follows the header. */
   content?: { path: string; size: number; stat: BigIntStats };
 }
@@ -54,7 +54,8 @@ function basename(rel: string): string {
  */
 export function planEntries(node: FsNode, links: Map<string, string>): PlannedEntry[] {
   const st = node.stat;
-  const owner = { uid: Number(st.uid), gid: Number(st.gid), mtime: seconds(st), size: 0 };
+  // Device numbers on every entry (zeros but for devices), as Go's archive/tar writes them.
+  const owner = { uid: Number(st.uid), gid: Number(st.gid), mtime: seconds(st), size: 0, devmajor: 0, devminor: 0 };
   const name = (text: string): Buffer => nameBytes(text);
   if (node.whiteout) {
     return [{ fields: { name: name(`${dirname(node.rel)}${WHITEOUT_PREFIX}${basename(node.rel)}`), type: 'file', mode: 0o600, ...owner } }];
@@ -79,7 +80,7 @@ export function planEntries(node: FsNode, links: Map<string, string>): PlannedEn
   if (st.isSymbolicLink()) return [{ fields: { name: name(node.rel), type: 'symlink', mode, linkname: name(node.linkTarget ?? ''), ...owner, xattrs } }];
   if (st.isCharacterDevice() || st.isBlockDevice()) {
     const { major, minor } = deviceNumbers(st.rdev);
-    return [{ fields: { name: name(node.rel), type: st.isCharacterDevice() ? 'chardev' : 'blockdev', mode, devmajor: major, devminor: minor, ...owner, xattrs } }];
+    return [{ fields: { name: name(node.rel), type: st.isCharacterDevice() ? 'chardev' : 'blockdev', mode, ...owner, devmajor: major, devminor: minor, xattrs } }];
   }
   if (st.isFIFO()) return [{ fields: { name: name(node.rel), type: 'fifo', mode, ...owner, xattrs } }];
   return [];
@@ -115,7 +116,7 @@ export async function* layerTar(nodes: AsyncIterable<FsNode> | Iterable<FsNode>)
   const links = new Map<string, string>();
   for await (const node of nodes) {
     for (const entry of planEntries(node, links)) {
-      yield encodeEntryHeader(entry.fields);
+      yield encodeHeader(entry.fields);
       if (entry.content === undefined || entry.content.size === 0) continue;
       yield* fileData(entry.content);
       const pad = padding(entry.content.size);

@@ -6,20 +6,21 @@ import { lstatSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BerthError } from '../../internal/errors.js';
-import { BLOCK, encodeHeader, padding, type HeaderFields, type TarHeader } from '../../archive/tar/tar-header.js';
+import { BLOCK, padding, type TarHeader } from '../../archive/tar/tar-header.js';
+import { encodeTextHeader, type TextHeaderFields } from '../../archive/tar/encode-header.js';
 import { TarParser } from '../../archive/tar/tar-parser.js';
 import { rewriteLayer } from './layer-rewrite.js';
 import { hasCommand, requireOrSkip } from '../../../test/support/env.js';
 
 const OPAQUE = 'SCHILY.xattr.trusted.overlay.opaque';
 
-function member(fields: HeaderFields, data: Buffer = Buffer.alloc(0), pax: Record<string, string> = {}): Buffer {
-  return Buffer.concat([encodeHeader({ ...fields, size: fields.size ?? data.length }, pax), data, Buffer.alloc(padding(data.length))]);
+function member(fields: TextHeaderFields, data: Buffer = Buffer.alloc(0), pax: Record<string, string> = {}): Buffer {
+  return Buffer.concat([encodeTextHeader({ ...fields, size: fields.size ?? data.length }, pax), data, Buffer.alloc(padding(data.length))]);
 }
 
 /** A member header with a raw type flag (one encodeHeader cannot write), checksum fixed up. */
 function rawTypeMember(name: string, typeflag: string): Buffer {
-  const block = encodeHeader({ name, type: 'file', mode: 0o644 });
+  const block = encodeTextHeader({ name, type: 'file', mode: 0o644 });
   block.write(typeflag, 156, 1, 'latin1');
   block.fill(0x20, 148, 156);
   let sum = 0;
@@ -125,7 +126,7 @@ test('rewriteLayer() turns an opaque marker into the opaque xattr on a re-sent e
   assert.equal(find(out, 'var/').every((e) => e.header.pax?.[OPAQUE] === undefined), true, 'the parent is not opaque');
 });
 
-test('rewriteLayer() gives an opaque directory without an earlier entry the defaults: 0755, root', async () => {
+test('rewriteLayer() gives an opaque directory without an earlier entry the defaults: 0755, root, made now', async () => {
   const out = await entriesOf(await rewrite(tar(
     member({ name: 'opt/app/.wh..wh..opq', type: 'file', mode: 0o600, uid: 5, gid: 6, mtime: 1_234_567 }),
   )));
@@ -135,6 +136,7 @@ test('rewriteLayer() gives an opaque directory without an earlier entry the defa
   assert.equal(d.type, 'dir');
   assert.equal(d.pax?.[OPAQUE], 'y');
   assert.deepEqual([d.mode, d.uid, d.gid], [0o755, 0, 0]);
+  assert.ok(Math.abs(d.mtime - Date.now() / 1000) < 600, `the time it is made, not the marker's (${d.mtime})`);
 });
 
 test('rewriteLayer() puts the opaque xattr on a directory entry that comes after its marker', async () => {

@@ -7,12 +7,13 @@
  * and overlayfs xattrs carried by the layer are dropped: only Berth decides those.
  */
 import { BerthError } from '../../internal/errors.js';
-import { encodeHeader, padding, type HeaderFields, type TarHeader } from '../../archive/tar/tar-header.js';
+import { padding, type TarHeader } from '../../archive/tar/tar-header.js';
+import { encodeTextHeader, type TextHeaderFields } from '../../archive/tar/encode-header.js';
 import { TarParser, type TarSink } from '../../archive/tar/tar-parser.js';
 import { clampLayerPath, isOverlayXattrRecord, whiteoutOf } from '../../archive/tar/layer-entries.js';
 
 const OPAQUE_XATTR = 'SCHILY.xattr.trusted.overlay.opaque';
-/** PAX keys encodeHeader derives from the header fields itself. */
+/** PAX keys the encoder derives from the header fields itself. */
 const DERIVED_KEYS = new Set(['path', 'linkpath', 'size', 'uid', 'gid', 'uname', 'gname']);
 const MAX_META = 1024 * 1024;
 
@@ -25,7 +26,7 @@ function invalid(why: string): BerthError {
 }
 
 interface DirHeader {
-  fields: HeaderFields;
+  fields: TextHeaderFields;
   pax: Record<string, string>;
 }
 
@@ -36,8 +37,9 @@ export async function rewriteLayer(source: AsyncIterable<Buffer>, write: ChunkWr
 
   const emitDir = async (path: string): Promise<void> => {
     const known = dirs.get(path);
-    const fields: HeaderFields = known?.fields ?? { name: `${path}/`, type: 'dir', mode: 0o755 };
-    await write(encodeHeader(fields, { ...(known?.pax ?? {}), [OPAQUE_XATTR]: 'y' }));
+    // A directory the layer has not listed (yet): made now, as GNU tar makes a missing parent (and the index does).
+    const fields: TextHeaderFields = known?.fields ?? { name: `${path}/`, type: 'dir', mode: 0o755, mtime: Math.floor(Date.now() / 1000) };
+    await write(encodeTextHeader(fields, { ...(known?.pax ?? {}), [OPAQUE_XATTR]: 'y' }));
   };
 
   const parser = new TarParser({
@@ -54,7 +56,7 @@ export async function rewriteLayer(source: AsyncIterable<Buffer>, write: ChunkWr
         }
         if (wo.name === '' || wo.name === '.' || wo.name === '..') throw invalid(`"${path}" is not a valid whiteout`);
         const target = wo.dir === '' ? wo.name : `${wo.dir}/${wo.name}`;
-        await write(encodeHeader({ name: target, type: 'chardev', mode: 0, uid: h.uid, gid: h.gid, mtime: h.mtime, devmajor: 0, devminor: 0 }));
+        await write(encodeTextHeader({ name: target, type: 'chardev', mode: 0, uid: h.uid, gid: h.gid, mtime: h.mtime, devmajor: 0, devminor: 0 }));
         return undefined;
       }
       const pax: Record<string, string> = {};
@@ -66,7 +68,7 @@ export async function rewriteLayer(source: AsyncIterable<Buffer>, write: ChunkWr
         linkname = clampLayerPath(h.linkname);
         if (linkname === '' || linkname === path) return undefined; // a link to the root or to itself cannot be made
       }
-      const fields: HeaderFields = {
+      const fields: TextHeaderFields = {
         name: h.type === 'dir' ? `${path}/` : path, type: h.type, mode: h.mode, size: h.size, mtime: h.mtime,
         uid: h.uid, gid: h.gid, uname: h.uname, gname: h.gname, linkname, devmajor: h.devmajor, devminor: h.devminor,
       };
@@ -74,7 +76,7 @@ export async function rewriteLayer(source: AsyncIterable<Buffer>, write: ChunkWr
         dirs.set(path, { fields, pax });
         if (opaque.has(path)) pax[OPAQUE_XATTR] = 'y';
       }
-      await write(encodeHeader(fields, pax));
+      await write(encodeTextHeader(fields, pax));
       if (h.size === 0) return undefined;
       const pad = padding(h.size);
       return { write: (chunk) => write(chunk), end: () => (pad > 0 ? write(Buffer.alloc(pad)) : undefined) };

@@ -11,12 +11,12 @@
 import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadNative } from '../../internal/native.js';
-import { isIdentityAlive, ownIdentity } from '../../internal/process-identity.js';
+import { isIdentityAlive } from '../../internal/process-identity.js';
 import { ignoreCodes, isSystemError } from '../../internal/errors.js';
 import { mountLayerIndex } from './erofs/layer-index.js';
+import { layerViewName, parseLayersDirName } from '../../store/layers-dir.js';
 
 const MNT_DETACH = 2;
-const VIEW = /^\.view-(\d+-\d+)-\d+$/;
 
 /** One layer, base first in a list: an unpacked directory (its name in the layers directory), or an index and its tar. */
 export interface LayerRef {
@@ -45,7 +45,7 @@ export class LayerViews {
           views.names.push(ref.name);
           continue;
         }
-        const name = `.view-${ownIdentity()}-${++viewCounter}`;
+        const name = layerViewName(++viewCounter);
         const path = join(layersDir, name);
         mkdirSync(path, { mode: 0o700 });
         try {
@@ -103,12 +103,7 @@ export function sweepAbandonedViews(layersDir: string): void {
     return;
   }
   for (const name of names) {
-    const owner = viewOwner(name);
-    if (owner !== undefined && !isIdentityAlive(owner)) unmountView(join(layersDir, name));
+    const entry = parseLayersDirName(name);
+    if (entry.kind === 'view' && !isIdentityAlive(entry.owner)) unmountView(join(layersDir, name));
   }
-}
-
-/** For a view's directory name, the identity ("pid-starttime") of the berth that mounted it; otherwise undefined. */
-export function viewOwner(name: string): string | undefined {
-  return VIEW.exec(name)?.[1];
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TarHeader } from '../../archive/tar/tar-header.js';
 import { TarParser } from '../../archive/tar/tar-parser.js';
-import { END_OF_ARCHIVE } from '../../archive/tar/entry-header.js';
+import { END_OF_ARCHIVE } from '../../archive/tar/encode-header.js';
 import { deviceNumbers, rootfsEntries } from './rootfs-tar.js';
 import { walkRoot } from './rootfs-walk.js';
 

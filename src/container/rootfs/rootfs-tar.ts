@@ -19,7 +19,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, readSync, type Stats } from 'node:fs';
 import { BerthError, ignoreCodes } from '../../internal/errors.js';
 import { loadNative, type Native } from '../../internal/native.js';
-import { encodeEntryHeader, type EntryFields, type EntryType } from '../../archive/tar/entry-header.js';
+import { encodeHeader, type HeaderFields, type EntryType } from '../../archive/tar/encode-header.js';
 import { padding } from '../../archive/tar/tar-header.js';
 import { HardlinkTracker } from '../../archive/tar/hardlink-tracker.js';
 import { walkRoot, type WalkEntry } from './rootfs-walk.js';
@@ -72,7 +72,7 @@ function readXattrs(native: Native, entry: WalkEntry): Array<[string, Buffer]> {
   return out;
 }
 
-function fields(name: Buffer, type: EntryType, st: Stats, xattrs: Array<[string, Buffer]>): EntryFields {
+function fields(name: Buffer, type: EntryType, st: Stats, xattrs: Array<[string, Buffer]>): HeaderFields {
   const dev = type === 'chardev' || type === 'blockdev' ? deviceNumbers(st.rdev) : { major: 0, minor: 0 };
   return {
     name: type === 'dir' ? Buffer.concat([name, Buffer.from('/')]) : name,
@@ -201,9 +201,9 @@ export async function* rootfsEntries(root: string, options: RootfsOptions = {}):
       const id = type === 'dir' ? undefined : linkIdentity(options, entry.name, entry.stat);
       const target = id === undefined ? undefined : links.linkTarget(id.dev, id.ino, id.nlink, entry.name);
       if (target !== undefined) {
-        yield* out.append(encodeEntryHeader({ ...fields(entry.name, type, entry.stat, xattrs), type: 'hardlink', linkname: target, devmajor: 0, devminor: 0 }));
+        yield* out.append(encodeHeader({ ...fields(entry.name, type, entry.stat, xattrs), type: 'hardlink', linkname: target, devmajor: 0, devminor: 0 }));
       } else {
-        yield* out.append(encodeEntryHeader({ ...fields(entry.name, type, entry.stat, xattrs), ...(linkname === undefined ? {} : { linkname }) }));
+        yield* out.append(encodeHeader({ ...fields(entry.name, type, entry.stat, xattrs), ...(linkname === undefined ? {} : { linkname }) }));
       }
       continue;
     }
@@ -227,10 +227,10 @@ export async function* rootfsEntries(root: string, options: RootfsOptions = {}):
       const id = linkIdentity(options, entry.name, st);
       const target = links.linkTarget(id.dev, id.ino, id.nlink, entry.name);
       if (target !== undefined) {
-        yield* out.append(encodeEntryHeader({ ...fields(entry.name, 'file', st, xattrs), type: 'hardlink', size: 0, linkname: target }));
+        yield* out.append(encodeHeader({ ...fields(entry.name, 'file', st, xattrs), type: 'hardlink', size: 0, linkname: target }));
         continue;
       }
-      yield* out.append(encodeEntryHeader(fields(entry.name, 'file', st, xattrs)));
+      yield* out.append(encodeHeader(fields(entry.name, 'file', st, xattrs)));
       yield* out.file(fd, st.size, entry.name);
       yield* out.zeros(padding(st.size));
     } finally {

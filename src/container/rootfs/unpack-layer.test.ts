@@ -5,15 +5,16 @@ import { existsSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BerthError } from '../../internal/errors.js';
-import { BLOCK, encodeHeader, padding, type HeaderFields } from '../../archive/tar/tar-header.js';
+import { BLOCK, padding } from '../../archive/tar/tar-header.js';
+import { encodeTextHeader, type TextHeaderFields } from '../../archive/tar/encode-header.js';
 import { sha256Of } from '../../digest/sha256.js';
 import { hexOf } from '../../digest/digest.js';
 import { readVerified } from '../../store/content/read-blob.js';
 import { layerDir, unpackLayer, type LayerSource } from './unpack-layer.js';
 import { requireOrSkip } from '../../../test/support/env.js';
 
-function member(fields: HeaderFields, data: Buffer = Buffer.alloc(0)): Buffer {
-  return Buffer.concat([encodeHeader({ ...fields, size: fields.size ?? data.length }), data, Buffer.alloc(padding(data.length))]);
+function member(fields: TextHeaderFields, data: Buffer = Buffer.alloc(0)): Buffer {
+  return Buffer.concat([encodeTextHeader({ ...fields, size: fields.size ?? data.length }), data, Buffer.alloc(padding(data.length))]);
 }
 
 function tar(...members: Buffer[]): Buffer {

@@ -14,8 +14,8 @@ import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError, ignoreCodes, isSystemError } from '../../internal/errors.js';
 import { removeDeepTreeSync } from '../../internal/remove-deep-tree.js';
-import { ownIdentity } from '../../internal/process-identity.js';
 import { hexOf, type Digest } from '../../digest/digest.js';
+import { temporaryLayerName, unpackedLayerName } from '../../store/layers-dir.js';
 import { rewriteLayer } from './layer-rewrite.js';
 
 export interface LayerSource {
@@ -61,14 +61,14 @@ function tarFailed(layer: LayerSource, code: number | null, text: string): Berth
 }
 
 export function layerDir(layersDir: string, chainId: Digest): string {
-  return join(layersDir, hexOf(chainId));
+  return join(layersDir, unpackedLayerName(chainId));
 }
 
 /** Unpacks `layer` into layersDir/<chain hex> unless it is there already. Safe to run in several processes at once. */
 export async function unpackLayer(layersDir: string, layer: LayerSource): Promise<void> {
   const target = layerDir(layersDir, layer.chainId);
   if (existsSync(target)) return;
-  const tmp = join(layersDir, `.tmp-${ownIdentity()}-${hexOf(layer.chainId).slice(0, 16)}`);
+  const tmp = join(layersDir, temporaryLayerName(hexOf(layer.chainId).slice(0, 16)));
   removeDeepTreeSync(tmp);
   mkdirSync(tmp, { mode: 0o755 });
   try {
@@ -170,7 +170,7 @@ export class StreamingUnpack {
 
   /** Starts tar into a new temporary directory; undefined when that cannot be done. */
   static start(layersDir: string): StreamingUnpack | undefined {
-    const tmp = join(layersDir, `.tmp-${ownIdentity()}-import-${++streamingCounter}`);
+    const tmp = join(layersDir, temporaryLayerName(`import-${++streamingCounter}`));
     try {
       mkdirSync(layersDir, { recursive: true, mode: 0o700 });
       removeDeepTreeSync(tmp);

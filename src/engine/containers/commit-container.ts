@@ -2,22 +2,20 @@
  * `berth commit`: a container's changes become one new layer on its image. The layer tar is
  * streamed into this process's ingest directory (hashed and scanned as it goes, never held in
  * memory), the config is Docker's (the image's config with the container's as `config`, a new
- * history entry, the new diff ID), and config, layer, image rows, parent link and tag are
- * published in one transaction.
+ * history entry, the new diff ID), and the image is published (publishImage) with its parent
+ * link and tag, in the same transaction that checks its parent is still there.
  */
 import { removeTree } from '../../internal/fs.js';
 import { BerthError } from '../../internal/errors.js';
 import { DigestingFileWriter } from '../../digest/file-writer.js';
 import type { Digest } from '../../digest/digest.js';
-import { chainIds, sha256Of } from '../../digest/sha256.js';
 import { LayerScanner } from '../../archive/tar/layer-scanner.js';
-import { imageManifest } from '../../archive/save-layout.js';
-import { createdMs, parseConfig, type HistoryEntry, type ImageConfig } from '../../image/config.js';
-import { fullName, parseTagReference, type TaggedReference } from '../../image/reference.js';
+import { parseConfig, type HistoryEntry, type ImageConfig } from '../../image/config.js';
+import { parseTagReference, type TaggedReference } from '../../image/reference.js';
 import { layerTar } from '../../container/rootfs/change-tar.js';
 import type { ContainerRecord } from '../../store/metadata/containers.js';
-import { upsertTag } from '../../store/metadata/tags.js';
-import type { NewBlob } from '../../store/store.js';
+import { getImage, hasImage } from '../../store/images.js';
+import { publishImage, type LayerToPublish } from '../../store/publish-image.js';
 import type { ContainerHost } from './container-host.js';
 import { specOf } from './container-spec.js';
 import { containerConfig, imageRuntimeConfig } from './container-config.js';
@@ -41,15 +39,8 @@ export interface CommitResult {
   diffId: Digest | undefined;
 }
 
-interface LayerFile {
-  blob: NewBlob;
-  size: number;
-  entries: number;
-  plain: boolean;
-}
-
 /** Streams the container's layer into the ingest directory; undefined when it holds nothing. */
-async function writeLayer(host: ContainerHost, record: ContainerRecord, ingestDir: string): Promise<LayerFile | undefined> {
+async function writeLayer(host: ContainerHost, record: ContainerRecord, ingestDir: string): Promise<LayerToPublish | undefined> {
   const source = await changeSource(host, record);
   let writer: DigestingFileWriter | undefined;
   const scanner = new LayerScanner();
@@ -70,7 +61,7 @@ async function writeLayer(host: ContainerHost, record: ContainerRecord, ingestDi
   const facts = await scanner.finish();
   if (facts === undefined) throw new BerthError('internal', 'COMMIT_LAYER_INVALID', `Cannot commit: the layer written is not a valid tar (${scanner.problem})`);
   if (file.digest === EMPTY_LAYER_DIFF_ID) return undefined;
-  return { blob: { digest: file.digest, size: file.size, kind: 'layer', path: file.path }, size: facts.size, entries: facts.entries, plain: facts.plain };
+  return { diffId: file.digest, ingested: { path: file.path, tarSize: file.size, size: facts.size, entries: facts.entries, plain: facts.plain } };
 }
 
 /** JSON as Go's encoder writes it (<, > and & escaped), so the config reads like Docker's. */
@@ -132,11 +123,11 @@ export async function commitContainer(host: ContainerHost, record: ContainerReco
   try {
     const { current, layer } = await withContainerHeld(host, record, options.pause, async (held) => ({ current: held, layer: await writeLayer(host, held, ingestDir) }));
     const spec = specOf(current);
-    const parentRow = store.db.prepare('SELECT config_size FROM images WHERE id = ?').get(current.imageId) as { config_size: number } | undefined;
-    if (parentRow === undefined) {
+    const parentImage = getImage(store, current.imageId);
+    if (parentImage === undefined) {
       throw new BerthError('not_found', 'IMAGE_NOT_FOUND', `Cannot commit container ${current.id.slice(0, 12)}: its image ${current.imageId} is no longer in the store`);
     }
-    const parent = parseConfig(await store.readSmallBlob(current.imageId as Digest, parentRow.config_size), current.imageId).config as ImageConfig & Record<string, unknown>;
+    const parent = parseConfig(await store.readSmallBlob(parentImage.id, parentImage.configSize), parentImage.id).config as ImageConfig & Record<string, unknown>;
     const ctrConfig = containerConfig(current, spec, await imageRuntimeConfig(store, current.imageId));
     const config = options.applyChanges === undefined ? ctrConfig : options.applyChanges(structuredClone(ctrConfig));
     const created = new Date().toISOString();
@@ -144,74 +135,25 @@ export async function commitContainer(host: ContainerHost, record: ContainerReco
       parent, containerId: current.id, containerConfig: ctrConfig, config, created,
       ...(options.author === undefined ? {} : { author: options.author }),
       ...(options.message === undefined ? {} : { comment: options.message }),
-      diffId: layer?.blob.digest,
+      diffId: layer?.diffId,
     })));
     const configWriter = await DigestingFileWriter.create(ingestDir);
     await configWriter.write(bytes);
     const configFile = await configWriter.finish();
     await configFile.durable;
-    const id = configFile.digest;
-    const diffIds = parseConfig(bytes, id).config.rootfs.diff_ids;
-    publish(host, { id, bytes, created, diffIds, parentId: current.imageId as Digest, layer, configPath: configFile.path, tag });
-    return { id, diffId: layer?.blob.digest };
+    const { id } = store.transaction(() => {
+      if (!hasImage(store, parentImage.id)) {
+        throw new BerthError('conflict', 'IMAGE_NOT_FOUND', `Cannot commit: the container's image ${parentImage.id} was removed meanwhile`);
+      }
+      return publishImage(store, {
+        config: { bytes, path: configFile.path },
+        layers: [...parent.rootfs.diff_ids.map((diffId) => ({ diffId })), ...(layer === undefined ? [] : [layer])],
+        parent: parentImage.id,
+        tags: tag === undefined ? [] : [tag],
+      });
+    });
+    return { id, diffId: layer?.diffId };
   } finally {
     await removeTree(ingestDir);
   }
-}
-
-interface Publication {
-  id: Digest;
-  bytes: Buffer;
-  created: string;
-  diffIds: Digest[];
-  parentId: Digest;
-  layer: LayerFile | undefined;
-  configPath: string;
-  tag: TaggedReference | undefined;
-}
-
-function publish(host: ContainerHost, p: Publication): void {
-  const { store } = host;
-  const db = store.db;
-  const config = parseConfig(p.bytes, p.id).config;
-  store.transaction(() => {
-    if (db.prepare('SELECT 1 FROM images WHERE id = ?').get(p.parentId) === undefined) {
-      throw new BerthError('conflict', 'IMAGE_NOT_FOUND', `Cannot commit: the container's image ${p.parentId} was removed meanwhile`);
-    }
-    const blobs: NewBlob[] = [{ digest: p.id, size: p.bytes.length, kind: 'config', path: p.configPath }];
-    if (p.layer !== undefined) blobs.push(p.layer.blob);
-    store.adoptBlobs(blobs);
-    if (p.layer !== undefined) {
-      db.prepare('INSERT INTO layers(diff_id, size, tar_size, entries, plain) VALUES (?, ?, ?, ?, ?) ON CONFLICT(diff_id) DO UPDATE SET plain = coalesce(layers.plain, excluded.plain)')
-        .run(p.layer.blob.digest, p.layer.size, p.layer.blob.size, p.layer.entries, p.layer.plain ? 1 : 0);
-    }
-    const now = Date.now();
-    if (db.prepare('SELECT 1 FROM images WHERE id = ?').get(p.id) === undefined) {
-      const layerSize = db.prepare('SELECT size FROM layers WHERE diff_id = ?').pluck();
-      const chains = chainIds(p.diffIds);
-      db.prepare(`INSERT INTO images(id, config_size, created, created_ms, size, layer_count, top_chain_id, parent, os, architecture, added_at, last_tag_time)
-        VALUES (@id, @config_size, @created, @created_ms, @size, @layer_count, @top_chain_id, @parent, @os, @architecture, @added_at, NULL)`).run({
-        id: p.id,
-        config_size: p.bytes.length,
-        created: p.created,
-        created_ms: createdMs(p.created),
-        size: p.diffIds.reduce((sum, d) => sum + ((layerSize.get(d) as number | undefined) ?? 0), 0),
-        layer_count: p.diffIds.length,
-        top_chain_id: chains.at(-1) ?? null,
-        parent: p.parentId,
-        os: config.os ?? '',
-        architecture: config.architecture ?? '',
-        added_at: now,
-      });
-      const insertLayer = db.prepare('INSERT INTO image_layers(image_id, position, diff_id, chain_id) VALUES (?, ?, ?, ?)');
-      p.diffIds.forEach((diffId, i) => insertLayer.run(p.id, i, diffId, chains[i]));
-      const sizes = db.prepare('SELECT tar_size FROM layers WHERE diff_id = ?').pluck();
-      const manifest = imageManifest({
-        id: p.id, configSize: p.bytes.length, tags: [], parent: undefined,
-        layers: p.diffIds.map((diffId) => ({ diffId, size: sizes.get(diffId) as number })),
-      });
-      db.prepare('INSERT OR IGNORE INTO image_digests(digest, image_id, origin) VALUES (?, ?, ?)').run(sha256Of(manifest), p.id, 'berth');
-    }
-    if (p.tag !== undefined) upsertTag(db, { name: fullName(p.tag), repository: p.tag.repository, tag: p.tag.tag }, p.id, now);
-  });
 }

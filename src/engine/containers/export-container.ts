@@ -20,7 +20,7 @@ import { mountPrivateOverlay } from '../../container/rootfs/private-overlay.js';
 import { rootfsEntries } from '../../container/rootfs/rootfs-tar.js';
 import { buildVfsRoot } from '../../container/rootfs/vfs-root.js';
 import { encodeConfigHeader } from '../../archive/tar/config-header.js';
-import { END_OF_ARCHIVE } from '../../archive/tar/entry-header.js';
+import { END_OF_ARCHIVE } from '../../archive/tar/encode-header.js';
 import type { ContainerRecord } from '../../store/metadata/containers.js';
 import type { ContainerHost } from './container-host.js';
 import { specOf } from './container-spec.js';

@@ -39,6 +39,16 @@ export async function pruneContainers(host: ContainerHost): Promise<string[]> {
 }
 
 /**
+ * Before removing several containers at once on a full disk, what each of them wrote goes
+ * first, all of it: a removal that records itself while another's files still fill the disk
+ * would fail for want of the space that other is about to free.
+ */
+export async function freeSpaceForRemoval(host: ContainerHost, records: readonly ContainerRecord[], force: boolean): Promise<void> {
+  if (!diskIsFull(host.store.layout.base)) return;
+  await Promise.all(records.map((r) => freeSpaceFirst(host, r, force)));
+}
+
+/**
  * On a full disk nothing can be recorded (SQLite needs room to write even a delete), so what
  * the container wrote goes first: its processes are killed (with -f), its root unmounted and
  * its upper directory deleted. The removal then records itself as usual. Killed here, the

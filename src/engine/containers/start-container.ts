@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { BerthError } from '../../internal/errors.js';
 import { removeDeepTreeSync } from '../../internal/remove-deep-tree.js';
-import { isIdentityAlive, processStartTime } from '../../internal/process-identity.js';
+import { processStartTime } from '../../internal/process-identity.js';
 import { hexOf, type Digest } from '../../digest/digest.js';
 import { containerPaths, exitFile, type ContainerPaths } from '../../container/container-paths.js';
 import { hostsFile, resolvConf } from '../../container/etc-files.js';
@@ -16,6 +16,7 @@ import { layerDir, unpackLayer } from '../../container/rootfs/unpack-layer.js';
 import { buildVfsRoot } from '../../container/rootfs/vfs-root.js';
 import { buildLayerIndex, erofsUsable, indexPath, isIndexUnsupported, markIndexUnusable } from '../../container/rootfs/erofs/layer-index.js';
 import { verifyBlobFile } from '../../store/content/verify-blob.js';
+import { isAbandonedLayerWork, parseLayersDirName } from '../../store/layers-dir.js';
 import { LayerViews, sweepAbandonedViews, type LayerRef } from '../../container/rootfs/layer-views.js';
 import { resolveUser } from '../../container/rootfs/container-user.js';
 import { secureJoin } from '../../container/rootfs/secure-join.js';
@@ -99,8 +100,7 @@ export async function openViews(host: ContainerHost, imageId: string, layers: La
 /** Temporary directories and indexes of unpacks whose process is gone, and layers set aside by an interrupted rmi. */
 function removeAbandonedUnpacks(layersDir: string): void {
   for (const name of readdirSync(layersDir)) {
-    const tmp = /^\.tmp-(\d+-\d+)-/.exec(name);
-    if ((tmp !== null && !isIdentityAlive(tmp[1]!)) || name.startsWith('.trash-')) removeDeepTreeSync(join(layersDir, name));
+    if (isAbandonedLayerWork(parseLayersDirName(name))) removeDeepTreeSync(join(layersDir, name));
   }
 }
 

@@ -29,8 +29,12 @@ import { familiarTagName } from '../../image/reference.js';
 import { containerPaths } from '../../container/container-paths.js';
 import { mountPointsUnder } from '../../container/rootfs/mount-table.js';
 import { unmount } from '../../container/rootfs/overlay.js';
-import { viewOwner } from '../../container/rootfs/layer-views.js';
-import { UNUSABLE_MARKER } from '../../container/rootfs/erofs/layer-index.js';
+import { parseLayersDirName } from '../../store/layers-dir.js';
+import { blobKind, blobUsers, isBlobRecorded, listBlobs, type BlobRecord } from '../../store/blobs.js';
+import { hasImage, imageLayers, isChainUsed, listImageRecords } from '../../store/images.js';
+import { countLayers, hasLayer } from '../../store/layers.js';
+import { countTags } from '../../store/tags.js';
+import { allContainerRecords, hasContainerRecord } from '../../store/container-records.js';
 import type { ContainerHost } from '../containers/container-host.js';
 import { isCleanerAlive, isRetiredDirName, sweepRetiredContainers } from '../containers/container-exit.js';
 import { findRuntimeLeftovers, repairRuntimeLeftovers, runtimeFindingGone } from './check-runtime.js';
@@ -57,13 +61,10 @@ export interface CheckOptions {
   onProgress?: (bytesVerified: number, totalBytes: number) => void;
 }
 
-interface BlobRow { digest: Digest; size: number; kind: string }
-
 const HEX64 = /^[a-f0-9]{64}$/;
 
 export async function checkStore(host: ContainerHost, options: CheckOptions): Promise<CheckReport> {
   const store = host.store;
-  const db = store.db;
   const findings: Finding[] = [];
   const repaired: Finding[] = [];
   const add = (code: string, subject: string, message: string, repairable = false): Finding => {
@@ -73,18 +74,15 @@ export async function checkStore(host: ContainerHost, options: CheckOptions): Pr
   };
 
   // The database itself.
-  for (const row of db.prepare('PRAGMA quick_check').pluck().all() as string[]) {
-    if (row !== 'ok') add('DB_CORRUPT', 'metadata.db', `SQLite integrity check: ${row}`);
-  }
-  for (const row of db.prepare('PRAGMA foreign_key_check').all() as Array<{ table: string; rowid: number; parent: string }>) {
+  const database = store.checkDatabase();
+  for (const row of database.integrity) add('DB_CORRUPT', 'metadata.db', `SQLite integrity check: ${row}`);
+  for (const row of database.danglingReferences) {
     add('DB_DANGLING_REFERENCE', `${row.table}#${row.rowid}`, `a row of ${row.table} refers to a missing row of ${row.parent}`);
   }
 
   // Blobs: content, and files nobody recorded.
-  const blobs = db.prepare('SELECT digest, size, kind FROM blobs ORDER BY digest').all() as BlobRow[];
+  const blobs = listBlobs(store);
   const total = blobs.reduce((sum, b) => sum + b.size, 0);
-  const usersOf = db.prepare(`SELECT DISTINCT coalesce((SELECT name FROM tags t WHERE t.image_id = i.id ORDER BY name LIMIT 1), i.id) FROM images i
-    WHERE i.id = ? OR EXISTS (SELECT 1 FROM image_layers l WHERE l.image_id = i.id AND l.diff_id = ?)`).pluck();
   let verified = 0;
   const damaged = new Set<string>();
   for (const blob of blobs) {
@@ -93,45 +91,43 @@ export async function checkStore(host: ContainerHost, options: CheckOptions): Pr
     options.onProgress?.(verified, total);
     if (problem === undefined) continue;
     damaged.add(blob.digest);
-    const users = (usersOf.all(blob.digest, blob.digest) as string[]).map((u) => (u.startsWith('sha256:') ? u : familiarTagName(u)));
+    const users = blobUsers(store, blob.digest).map((u) => (u.startsWith('sha256:') ? u : familiarTagName(u)));
     add(problem.code, blob.digest, `${blob.kind} blob ${problem.message}${users.length > 0 ? `; used by ${users.slice(0, 5).join(', ')}${users.length > 5 ? ', …' : ''}` : ''}`);
   }
 
   // References: images and their configs and layers.
-  const images = db.prepare('SELECT id, config_size, layer_count, top_chain_id FROM images').all() as Array<{ id: Digest; config_size: number; layer_count: number; top_chain_id: string | null }>;
-  const blobKind = db.prepare('SELECT kind FROM blobs WHERE digest = ?').pluck();
-  const layerRow = db.prepare('SELECT 1 FROM layers WHERE diff_id = ?').pluck();
-  const layersOf = db.prepare('SELECT position, diff_id, chain_id FROM image_layers WHERE image_id = ? ORDER BY position');
+  const images = listImageRecords(store);
   for (const image of images) {
-    const kind = blobKind.get(image.id) as string | undefined;
+    const kind = blobKind(store, image.id);
     if (kind !== 'config') {
       add('IMAGE_CONFIG_MISSING', image.id, kind === undefined ? 'image config blob is not in the store' : `image ID names a ${kind} blob, not a config`);
       continue;
     }
-    const rows = layersOf.all(image.id) as Array<{ position: number; diff_id: Digest; chain_id: Digest }>;
-    if (rows.length !== image.layer_count || rows.some((r, i) => r.position !== i)) {
-      add('IMAGE_LAYERS_INCOMPLETE', image.id, `image records ${image.layer_count} layers but ${rows.length} layer rows`);
+    const rows = imageLayers(store, image.id);
+    if (rows.length !== image.layerCount || rows.some((r, i) => r.position !== i)) {
+      add('IMAGE_LAYERS_INCOMPLETE', image.id, `image records ${image.layerCount} layers but ${rows.length} layer rows`);
     }
     for (const r of rows) {
-      if (layerRow.get(r.diff_id) === undefined || blobKind.get(r.diff_id) !== 'layer') add('IMAGE_LAYER_MISSING', image.id, `layer ${r.diff_id} (position ${r.position}) is not in the store`);
+      if (!hasLayer(store, r.diffId) || blobKind(store, r.diffId) !== 'layer') add('IMAGE_LAYER_MISSING', image.id, `layer ${r.diffId} (position ${r.position}) is not in the store`);
     }
-    const chains = chainIds(rows.map((r) => r.diff_id));
-    if (rows.some((r, i) => r.chain_id !== chains[i]) || (rows.length > 0 && image.top_chain_id !== chains.at(-1))) {
+    const chains = chainIds(rows.map((r) => r.diffId));
+    if (rows.some((r, i) => r.chainId !== chains[i]) || (rows.length > 0 && image.topChainId !== chains.at(-1))) {
       add('IMAGE_CHAIN_MISMATCH', image.id, 'recorded chain IDs do not follow from the diff IDs');
     }
     if (damaged.has(image.id)) continue;
     try {
-      const config = parseConfig(await store.readSmallBlob(image.id, image.config_size), image.id).config;
+      const config = parseConfig(await store.readSmallBlob(image.id, image.configSize), image.id).config;
       const listed = config.rootfs.diff_ids;
-      if (listed.length !== rows.length || listed.some((d, i) => d !== rows[i]!.diff_id)) {
+      if (listed.length !== rows.length || listed.some((d, i) => d !== rows[i]!.diffId)) {
         add('IMAGE_DIFF_IDS_MISMATCH', image.id, 'the layers recorded for the image differ from the diff IDs its config lists');
       }
     } catch (err) {
       add('IMAGE_CONFIG_INVALID', image.id, `config cannot be read: ${(err as Error).message}`);
     }
   }
-  for (const c of db.prepare('SELECT id, name, image_id FROM containers WHERE image_id NOT IN (SELECT id FROM images)').all() as Array<{ id: string; name: string; image_id: string }>) {
-    add('CONTAINER_IMAGE_MISSING', c.id, `container ${c.name} uses image ${c.image_id}, which is not in the store`);
+  const containers = allContainerRecords(store);
+  for (const c of containers) {
+    if (!hasImage(store, c.imageId)) add('CONTAINER_IMAGE_MISSING', c.id, `container ${c.name} uses image ${c.imageId}, which is not in the store`);
   }
 
   // Leftovers (all repairable), looked for under the write lock: no writer is between its rename and COMMIT.
@@ -145,9 +141,9 @@ export async function checkStore(host: ContainerHost, options: CheckOptions): Pr
       blobs: blobs.length,
       blobBytes: total,
       images: images.length,
-      tags: db.prepare('SELECT count(*) FROM tags').pluck().get() as number,
-      layers: db.prepare('SELECT count(*) FROM layers').pluck().get() as number,
-      containers: db.prepare('SELECT count(*) FROM containers').pluck().get() as number,
+      tags: countTags(store),
+      layers: countLayers(store),
+      containers: containers.length,
     },
   };
 }
@@ -155,40 +151,45 @@ export async function checkStore(host: ContainerHost, options: CheckOptions): Pr
 /** Files, directories and mounts nobody owns any more. Inside the write transaction. */
 function findLeftovers(host: ContainerHost, add: (code: string, subject: string, message: string, repairable?: boolean) => Finding): void {
   const store = host.store;
-  const db = store.db;
   for (const b of store.unreferencedBlobs()) add('BLOB_UNREFERENCED', b.digest, `${b.kind} blob of ${b.size} bytes is used by no image`, true);
-  const recorded = db.prepare('SELECT 1 FROM blobs WHERE digest = ?').pluck();
   for (const name of listDir(store.layout.blobs)) {
-    if (!HEX64.test(name) || recorded.get(`sha256:${name}`) === undefined) add('BLOB_STRAY', name, 'file in blobs/sha256 that the store does not record (left by an interrupted write)', true);
+    if (!HEX64.test(name) || !isBlobRecorded(store, `sha256:${name}`)) add('BLOB_STRAY', name, 'file in blobs/sha256 that the store does not record (left by an interrupted write)', true);
   }
   for (const name of listDir(store.layout.ingest)) {
     if (!isIdentityAlive(name)) add('INGEST_LEFTOVER', join('ingest', name), 'ingest directory of a process that is gone', true);
   }
   for (const name of listDir(store.layout.trash)) add('TRASH_LEFTOVER', join('trash', name), 'deleted blob not yet removed', true);
-  const usedChain = db.prepare('SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1').pluck();
   for (const name of listDir(store.layout.layers)) {
-    if (name.startsWith('.tmp-')) {
-      if (!isIdentityAlive(name.slice('.tmp-'.length))) add('UNPACK_LEFTOVER', join('layers', name), 'half-unpacked layer of a process that is gone', true);
-    } else if (name.startsWith('.trash-')) {
-      add('UNPACK_LEFTOVER', join('layers', name), 'unpacked layer being deleted', true);
-    } else if (name === UNUSABLE_MARKER) {
-      // this kernel cannot mount layer indexes: the store unpacks (a note, not a problem)
-    } else if (viewOwner(name) !== undefined) {
-      if (!isIdentityAlive(viewOwner(name)!)) add('UNPACK_LEFTOVER', join('layers', name), 'layer view of a process that is gone', true);
-    } else {
-      const chain = /^([a-f0-9]{64})(\.erofs)?$/.exec(name)?.[1];
-      if (chain === undefined || usedChain.get(`sha256:${chain}`) === undefined) {
-        add('LAYER_DIR_UNUSED', join('layers', name), name.endsWith('.erofs') ? 'layer index that no image uses' : 'unpacked layer that no image uses', true);
-      }
+    const entry = parseLayersDirName(name);
+    const subject = join('layers', name);
+    switch (entry.kind) {
+      case 'temporary':
+        if (!isIdentityAlive(entry.owner)) add('UNPACK_LEFTOVER', subject, 'half-unpacked layer of a process that is gone', true);
+        break;
+      case 'trash':
+        add('UNPACK_LEFTOVER', subject, 'unpacked layer being deleted', true);
+        break;
+      case 'view':
+        if (!isIdentityAlive(entry.owner)) add('UNPACK_LEFTOVER', subject, 'layer view of a process that is gone', true);
+        break;
+      case 'index-unusable':
+        break; // this kernel cannot mount layer indexes: the store unpacks (a note, not a problem)
+      case 'unpacked':
+      case 'index':
+        if (isChainUsed(store, entry.chainId)) break;
+        add('LAYER_DIR_UNUSED', subject, entry.kind === 'index' ? 'layer index that no image uses' : 'unpacked layer that no image uses', true);
+        break;
+      case 'unknown':
+        add('LAYER_DIR_UNUSED', subject, name.endsWith('.erofs') ? 'layer index that no image uses' : 'unpacked layer that no image uses', true);
+        break;
     }
   }
-  const containerRow = db.prepare('SELECT 1 FROM containers WHERE id = ?').pluck();
   for (const name of listDir(store.layout.containers)) {
-    if (HEX64.test(name) && containerRow.get(name) !== undefined) continue;
+    if (HEX64.test(name) && hasContainerRecord(store, name)) continue;
     if (isRetiredDirName(name) && isCleanerAlive(join(store.layout.containers, name))) continue;
     add('CONTAINER_DIR_LEFTOVER', join('containers', name), isRetiredDirName(name) ? 'removed container still being deleted' : 'container directory without a container record', true);
   }
-  for (const c of db.prepare('SELECT id, name FROM containers').all() as Array<{ id: string; name: string }>) {
+  for (const c of allContainerRecords(store)) {
     try {
       statSync(containerPaths(store.layout.containers, c.id).dir);
     } catch {
@@ -197,10 +198,10 @@ function findLeftovers(host: ContainerHost, add: (code: string, subject: string,
   }
   for (const mountPoint of mountPointsUnder(store.layout.base)) {
     const owner = /\/containers\/([a-f0-9]{64})\/rootfs$/.exec(mountPoint)?.[1];
-    if (owner !== undefined && containerRow.get(owner) !== undefined) continue;
+    if (owner !== undefined && hasContainerRecord(store, owner)) continue;
     // A layer view lives while its berth mounts a container's root (layer-views.ts).
-    const viewer = basename(dirname(mountPoint)) === 'layers' ? viewOwner(basename(mountPoint)) : undefined;
-    if (viewer !== undefined && isIdentityAlive(viewer)) continue;
+    const viewer = basename(dirname(mountPoint)) === 'layers' ? parseLayersDirName(basename(mountPoint)) : undefined;
+    if (viewer?.kind === 'view' && isIdentityAlive(viewer.owner)) continue;
     add('MOUNT_LEFTOVER', mountPoint, 'mount below the store that no container owns', true);
   }
 
@@ -246,7 +247,7 @@ function isGone(host: ContainerHost, f: Finding): boolean {
   const store = host.store;
   switch (f.code) {
     case 'BLOB_UNREFERENCED':
-      return store.db.prepare('SELECT 1 FROM blobs WHERE digest = ?').get(f.subject) === undefined;
+      return !isBlobRecorded(store, f.subject);
     case 'BLOB_STRAY':
       return !exists(join(store.layout.blobs, f.subject));
     case 'MOUNT_LEFTOVER':
@@ -279,7 +280,7 @@ function listDir(dir: string): string[] {
 }
 
 /** Hashes the blob file in full; undefined when it is whole. */
-async function blobProblem(path: string, blob: BlobRow, onBytes: (n: number) => void): Promise<{ code: string; message: string } | undefined> {
+async function blobProblem(path: string, blob: BlobRecord, onBytes: (n: number) => void): Promise<{ code: string; message: string } | undefined> {
   let size: number;
   try {
     size = statSync(path).size;

@@ -4,6 +4,7 @@
  * image, reclaimable = the layers no container's image needs. Containers: their writable
  * layers, active when running, reclaimable when stopped.
  */
+import { imageUsage } from '../../store/images.js';
 import type { ContainerHost } from '../containers/container-host.js';
 import { listContainerRows } from '../containers/list-containers.js';
 
@@ -16,12 +17,7 @@ export interface UsageRow {
 }
 
 export async function diskUsage(host: ContainerHost): Promise<UsageRow[]> {
-  const db = host.store.db;
-  const images = db.prepare('SELECT count(*) FROM images').pluck().get() as number;
-  const activeImages = db.prepare('SELECT count(DISTINCT image_id) FROM containers WHERE image_id IN (SELECT id FROM images)').pluck().get() as number;
-  const layerBytes = db.prepare('SELECT coalesce(sum(size), 0) FROM layers WHERE diff_id IN (SELECT diff_id FROM image_layers)').pluck().get() as number;
-  const neededBytes = db.prepare(`SELECT coalesce(sum(size), 0) FROM layers WHERE diff_id IN
-    (SELECT il.diff_id FROM image_layers il JOIN containers c ON c.image_id = il.image_id)`).pluck().get() as number;
+  const { images, activeImages, layerBytes, neededBytes } = imageUsage(host.store);
   const rows = await listContainerRows(host, { all: true, sizes: true, filters: [] });
   const containerBytes = rows.reduce((sum, r) => sum + (r.size ?? 0), 0);
   const stoppedBytes = rows.filter((r) => r.record.state !== 'running').reduce((sum, r) => sum + (r.size ?? 0), 0);

@@ -4,6 +4,7 @@
  * never receives the complete content of a corrupt blob (save never writes one into an archive).
  */
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { isSystemError } from '../../internal/errors.js';
 import { readFileChunks } from '../../internal/file-chunks.js';
 import { blobCorrupt, blobMissing } from './blob-errors.js';
@@ -29,4 +30,18 @@ export async function* readVerified(path: string, digest: Digest, expectedSize: 
     throw blobCorrupt(digest, actual, size, expectedSize);
   }
   if (held !== undefined) yield held;
+}
+
+/** A small blob (a config) read whole and verified, synchronously: for callers inside a write transaction. */
+export function readVerifiedSync(path: string, digest: Digest, expectedSize: number | undefined): Buffer {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    if (isSystemError(err, 'ENOENT')) throw blobMissing(digest);
+    throw err;
+  }
+  const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+  if (actual !== digest || (expectedSize !== undefined && bytes.length !== expectedSize)) throw blobCorrupt(digest, actual, bytes.length, expectedSize);
+  return bytes;
 }

@@ -166,11 +166,13 @@ function tooNew(version: number): BerthError {
 }
 
 /**
- * Runs `fn` inside BEGIN IMMEDIATE ... COMMIT (rolled back if it throws). `fn` must be
- * synchronous: better-sqlite3 is, and holding the write lock across awaits would stall
- * every other berth process.
+ * Runs `fn` inside BEGIN IMMEDIATE ... COMMIT (rolled back if it throws). Inside a transaction
+ * already, `fn` runs in a savepoint of it: its changes are undone if it throws, and commit with
+ * the caller's. `fn` must be synchronous: better-sqlite3 is, and holding the write lock across
+ * awaits would stall every other berth process.
  */
 export function inTransaction<T>(db: Database, fn: () => T): T {
+  if (db.inTransaction) return inSavepoint(db, fn);
   db.exec('BEGIN IMMEDIATE');
   try {
     const result = fn();
@@ -178,6 +180,18 @@ export function inTransaction<T>(db: Database, fn: () => T): T {
     return result;
   } catch (err) {
     if (db.inTransaction) db.exec('ROLLBACK');
+    throw err;
+  }
+}
+
+function inSavepoint<T>(db: Database, fn: () => T): T {
+  db.exec('SAVEPOINT nested');
+  try {
+    const result = fn();
+    db.exec('RELEASE nested');
+    return result;
+  } catch (err) {
+    if (db.inTransaction) db.exec('ROLLBACK TO nested; RELEASE nested');
     throw err;
   }
 }

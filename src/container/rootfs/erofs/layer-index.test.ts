@@ -2,31 +2,35 @@
  * The index, mounted by the kernel, against the tar path (layer-rewrite.ts, then GNU tar) on
  * the same layers: every entry's type, mode, owner, size, mtime, link target, device number,
  * link count, xattrs and bytes must be the same. Needs root (mount, device nodes, owners).
+ * (layer-semantics.test.ts does the same for every hostile layer.)
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, ftruncateSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readlinkSync, readSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, ftruncateSync, lstatSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BLOCK, encodeHeader, padding, type HeaderFields } from '../../../archive/tar/tar-header.js';
+import { BLOCK, padding } from '../../../archive/tar/tar-header.js';
+import { encodeTextHeader, type TextHeaderFields } from '../../../archive/tar/encode-header.js';
 import { sha256Of } from '../../../digest/sha256.js';
 import { readVerified } from '../../../store/content/read-blob.js';
 import { loadNative } from '../../../internal/native.js';
 import { layerDir, unpackLayer } from '../unpack-layer.js';
-import { buildLayerIndex, erofsUsable, indexPath, isIndexUnsupported, markIndexUnusable, mountLayerIndex, UNUSABLE_MARKER } from './layer-index.js';
+import { buildLayerIndex, erofsUsable, indexPath, isIndexUnsupported, markIndexUnusable, mountLayerIndex } from './layer-index.js';
+import { INDEX_UNUSABLE_MARKER } from '../../../store/layers-dir.js';
 import { BerthError } from '../../../internal/errors.js';
 import { requireOrSkip } from '../../../../test/support/env.js';
+import { treeListing as listing } from '../../../../test/support/layer-trees.js';
 
 const IS_ROOT = process.getuid?.() === 0;
 
-function member(fields: HeaderFields, data: Buffer = Buffer.alloc(0), pax: Record<string, string> = {}): Buffer {
-  return Buffer.concat([encodeHeader({ ...fields, size: fields.size ?? data.length }, pax), data, Buffer.alloc(padding(data.length))]);
+function member(fields: TextHeaderFields, data: Buffer = Buffer.alloc(0), pax: Record<string, string> = {}): Buffer {
+  return Buffer.concat([encodeTextHeader({ ...fields, size: fields.size ?? data.length }, pax), data, Buffer.alloc(padding(data.length))]);
 }
 
 const T = 1_650_000_000;
-const d = (name: string, mode = 0o755, extra: Partial<HeaderFields> = {}): Buffer => member({ name, type: 'dir', mode, mtime: T, ...extra });
-const f = (name: string, data: Buffer | string, mode = 0o644, extra: Partial<HeaderFields> = {}, pax: Record<string, string> = {}): Buffer =>
+const d = (name: string, mode = 0o755, extra: Partial<TextHeaderFields> = {}): Buffer => member({ name, type: 'dir', mode, mtime: T, ...extra });
+const f = (name: string, data: Buffer | string, mode = 0o644, extra: Partial<TextHeaderFields> = {}, pax: Record<string, string> = {}): Buffer =>
   member({ name, type: 'file', mode, mtime: T + 1, ...extra }, typeof data === 'string' ? Buffer.from(data) : data, pax);
 const l = (name: string, linkname: string): Buffer => member({ name, type: 'symlink', mode: 0o777, mtime: T + 2, linkname });
 
@@ -63,36 +67,6 @@ function kitchenSink(): Buffer {
     f('../../clamped', 'clamped'),
   ];
   return Buffer.concat([...members, Buffer.alloc(2 * BLOCK)]);
-}
-
-/** One line per entry: what both paths must agree on. The root itself is left out (each path owns it). */
-function listing(root: string): string[] {
-  const out: string[] = [];
-  const native = loadNative('read xattrs');
-  // Names are bytes: kept as latin1 strings, paths passed to fs as Buffers.
-  const pathOf = (rel: string): Buffer => Buffer.concat([Buffer.from(`${root}/`), Buffer.from(rel, 'latin1')]);
-  const walk = (rel: string): void => {
-    const names = readdirSync(pathOf(rel), { encoding: 'buffer' }).map((b) => b.toString('latin1')).sort();
-    for (const name of names) {
-      const relPath = rel === '' ? name : `${rel}/${name}`;
-      const p = pathOf(relPath);
-      const st = lstatSync(p, { bigint: true });
-      const text = p.toString('utf8');
-      const xattrs = Buffer.from(text).equals(p) ? native.listXattr(text).sort().map((x) => `${x}=${native.getXattr(text, x)?.toString('hex')}`) : ['(name not UTF-8)'];
-      let what = '';
-      if (st.isFile()) what = `file ${st.size} ${createHash('sha256').update(readFileSync(p)).digest('hex').slice(0, 16)}`;
-      else if (st.isSymbolicLink()) what = `symlink ${readlinkSync(p, { encoding: 'buffer' }).toString('latin1')}`;
-      else if (st.isCharacterDevice() || st.isBlockDevice()) what = `${st.isCharacterDevice() ? 'chr' : 'blk'} ${st.rdev}`;
-      else if (st.isFIFO()) what = 'fifo';
-      else if (st.isDirectory()) what = 'dir';
-      // Directories made for a missing parent get the time they were made: not compared.
-      const mtime = st.isDirectory() && st.mtimeMs > BigInt(Date.now() - 600_000) ? 'made' : `${st.mtimeNs}`;
-      out.push(`${relPath} ${what} mode=${(st.mode & 0o7777n).toString(8)} ${st.uid}:${st.gid} links=${st.nlink} mtime=${mtime} ${xattrs.join(',')}`);
-      if (st.isDirectory()) walk(relPath);
-    }
-  };
-  walk('');
-  return out;
 }
 
 function setup(t: TestContext, bytes: Buffer): { layersDir: string; blobPath: string; chainId: ReturnType<typeof sha256Of>; diffId: ReturnType<typeof sha256Of> } {
@@ -172,7 +146,7 @@ test('a file over 1 GiB is mapped in several chunks, each at its place in the ta
   if (!canIndex(t)) return;
   // A sparse tar: one member of 1 GiB + 5 KiB whose bytes are holes but for marks near the chunk boundary.
   const size = 2 ** 30 + 5 * 1024;
-  const header = encodeHeader({ name: 'huge', type: 'file', mode: 0o644, size });
+  const header = encodeTextHeader({ name: 'huge', type: 'file', mode: 0o644, size });
   const s = setup(t, Buffer.alloc(0));
   const fd = openSync(s.blobPath, 'w');
   const marks: Array<[number, string]> = [[0, 'first'], [2 ** 30 - 5, 'edge!'], [2 ** 30, 'second chunk'], [size - 4, 'last']];
@@ -228,6 +202,6 @@ test('a kernel that refused to mount an index is recorded: the store unpacks on 
   assert.equal(erofsUsable(dir), true);
   markIndexUnusable(dir, refused.message);
   assert.equal(erofsUsable(dir), false, 'this kernel: unpack');
-  writeFileSync(join(dir, UNUSABLE_MARKER), '0.0.1-another-kernel\nwhy\n');
+  writeFileSync(join(dir, INDEX_UNUSABLE_MARKER), '0.0.1-another-kernel\nwhy\n');
   assert.equal(erofsUsable(dir), true, 'another kernel: try again');
 });

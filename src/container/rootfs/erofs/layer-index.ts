@@ -11,21 +11,18 @@ import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'nod
 import { join } from 'node:path';
 import { BerthError, ignoreCodes } from '../../../internal/errors.js';
 import { loadNative } from '../../../internal/native.js';
-import { ownIdentity } from '../../../internal/process-identity.js';
 import { hexOf, type Digest } from '../../../digest/digest.js';
+import { INDEX_UNUSABLE_MARKER, layerIndexName, temporaryLayerName } from '../../../store/layers-dir.js';
 import { buildLayerTree, LayerTreeUnsupported } from './layer-tree.js';
 import { writeErofsImage } from './erofs-writer.js';
 
 const MS_RDONLY = 1;
 
 export function indexPath(layersDir: string, chainId: Digest): string {
-  return join(layersDir, `${hexOf(chainId)}.erofs`);
+  return join(layersDir, layerIndexName(chainId));
 }
 
 let kernelCan: boolean | undefined;
-
-/** Where a store records that this kernel refused to mount an index (it then unpacks). */
-export const UNUSABLE_MARKER = '.erofs-unusable';
 
 function kernelRelease(): string {
   try {
@@ -55,7 +52,7 @@ export function erofsUsable(layersDir: string): boolean {
   }
   if (!kernelCan) return false;
   try {
-    return readFileSync(join(layersDir, UNUSABLE_MARKER), 'utf8').split('\n')[0] !== kernelRelease();
+    return readFileSync(join(layersDir, INDEX_UNUSABLE_MARKER), 'utf8').split('\n')[0] !== kernelRelease();
   } catch (err) {
     ignoreCodes(err, 'ENOENT'); // not marked
     return true;
@@ -67,7 +64,7 @@ export function erofsUsable(layersDir: string): boolean {
  * mounts): from now on this store unpacks layers, until it runs on another kernel.
  */
 export function markIndexUnusable(layersDir: string, why: string): void {
-  writeFileSync(join(layersDir, UNUSABLE_MARKER), `${kernelRelease()}\n${why}\n`, { mode: 0o600 });
+  writeFileSync(join(layersDir, INDEX_UNUSABLE_MARKER), `${kernelRelease()}\n${why}\n`, { mode: 0o600 });
 }
 
 /** True for the errors of a kernel that cannot mount an index at all (rather than of one index). */
@@ -94,7 +91,7 @@ export interface IndexedLayer {
 export async function buildLayerIndex(layersDir: string, layer: IndexedLayer): Promise<boolean> {
   const target = indexPath(layersDir, layer.chainId);
   if (existsSync(target)) return true;
-  const tmp = join(layersDir, `.tmp-${ownIdentity()}-${hexOf(layer.chainId).slice(0, 16)}.erofs`);
+  const tmp = join(layersDir, temporaryLayerName(`${hexOf(layer.chainId).slice(0, 16)}.erofs`));
   rmSync(tmp, { force: true });
   const verified = layer.verify();
   try {

@@ -4,12 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BerthError } from '../../../internal/errors.js';
-import { BLOCK, encodeHeader, padding, type HeaderFields } from '../../../archive/tar/tar-header.js';
+import { BLOCK, padding } from '../../../archive/tar/tar-header.js';
+import { encodeTextHeader, type TextHeaderFields } from '../../../archive/tar/encode-header.js';
 import { buildLayerTree, LayerTreeUnsupported } from './layer-tree.js';
 import type { DirInode, Inode } from './erofs-tree.js';
 
-function member(fields: HeaderFields, data: Buffer = Buffer.alloc(0), pax: Record<string, string> = {}): Buffer {
-  return Buffer.concat([encodeHeader({ ...fields, size: fields.size ?? data.length }, pax), data, Buffer.alloc(padding(data.length))]);
+function member(fields: TextHeaderFields, data: Buffer = Buffer.alloc(0), pax: Record<string, string> = {}): Buffer {
+  return Buffer.concat([encodeTextHeader({ ...fields, size: fields.size ?? data.length }, pax), data, Buffer.alloc(padding(data.length))]);
 }
 
 function tar(...members: Buffer[]): Buffer {
@@ -141,4 +142,10 @@ test('names: clamped to the root, over 255 bytes refused, the root entry sets th
 
 test('an empty layer (no members, only zero blocks) is an empty root', () => {
   assert.equal(tree().children.size, 0);
+});
+
+test('a symlink is 0777 whatever mode its header gives, as symlink(2) makes it (and GNU tar shows it)', () => {
+  const link = at(tree(member({ name: 'l', type: 'symlink', mode: 0o644, linkname: 'target' })), 'l');
+  assert.equal(link?.kind, 'symlink');
+  assert.equal(link?.meta.perm, 0o777);
 });

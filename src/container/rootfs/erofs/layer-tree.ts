@@ -231,7 +231,8 @@ export class LayerTreeBuilder {
         // symlink(2) makes neither (ENOENT, ENAMETOOLONG): GNU tar fails on them.
         if (target.length === 0) throw refused(this.#layer, `"${path}": Cannot create symlink to '': No such file or directory`);
         if (target.length >= PATH_MAX) throw refused(this.#layer, `"${path}": Cannot create symlink: File name too long`);
-        inode = { kind: 'symlink', meta, xattrs: [], links: 0, target };
+        // symlink(2) makes every symlink 0777, whatever mode the header gives.
+        inode = { kind: 'symlink', meta: { ...meta, perm: 0o777 }, xattrs: [], links: 0, target };
         break;
       }
       case 'chardev':
