@@ -63,6 +63,7 @@ export async function runAttached(
   };
   // Signals go to the container when there is no terminal to carry them (Docker's --sig-proxy).
   const forward = (signal: NodeJS.Signals): void => {
+    // Deliberately any failure (best effort, from a signal handler): a container exiting meanwhile needs no signal.
     killContainer(host, record, signal).catch(() => undefined);
   };
   let current = record;

@@ -29,6 +29,7 @@ export async function writeChunksToFile(path: string, source: AsyncIterable<Buff
     if (signal?.aborted === true) throw interrupted(signal, path);
     await rename(tmp, path);
   } catch (err) {
+    // Deliberately any failure (best effort; there is no file when the open failed): the write's own failure is the one to report.
     await unlink(tmp).catch(() => undefined);
     if (err instanceof BerthError) throw err;
     if (isSystemError(err, 'ENOENT') || isSystemError(err, 'ENOTDIR') || isSystemError(err, 'EISDIR')) throw outputPathInvalid(path, String((err as NodeJS.ErrnoException).code), err);

@@ -56,6 +56,7 @@ export async function writeFileAtomic(path: string, source: AsyncIterable<Buffer
     throwIfInterrupted(signal, path);
     await rename(tmp, path);
   } catch (err) {
+    // Deliberately any failure (best effort; there is no file when the open failed): the write's own failure is the one to report.
     await unlink(tmp).catch(() => undefined);
     throwIfInterrupted(signal, path);
     if (isSystemError(err, 'ENOENT') || isSystemError(err, 'ENOTDIR') || isSystemError(err, 'EISDIR')) throw outputPathInvalid(path, String((err as NodeJS.ErrnoException).code), err);

@@ -3,13 +3,14 @@
  * /etc/hostname and /etc/resolv.conf. With --network host they mirror the host's.
  */
 import { readFileSync } from 'node:fs';
+import { ignoreCodes } from '../internal/errors.js';
 
 export function hostsFile(hostname: string, network: 'none' | 'host'): string {
   if (network === 'host') {
     try {
       return readFileSync('/etc/hosts', 'utf8');
-    } catch {
-      // fall through to the default
+    } catch (err) {
+      ignoreCodes(err, 'ENOENT'); // the host has none: fall through to the default
     }
   }
   return [
@@ -29,7 +30,8 @@ export function resolvConf(network: 'none' | 'host'): string {
   let text = '';
   try {
     text = readFileSync('/etc/resolv.conf', 'utf8');
-  } catch {
+  } catch (err) {
+    ignoreCodes(err, 'ENOENT'); // the host has none (or a link to a resolver's file that is not there)
     return '';
   }
   if (network === 'host') return text;

@@ -81,7 +81,7 @@ export class DigestingFileWriter {
     try {
       await rename(this.#tmp, path);
     } catch (err) {
-      await fh.close().catch(() => undefined);
+      await fh.close().catch(() => undefined); // best effort: the rename's failure is the one to report
       return translateSystemError(err, 'store a blob');
     }
     const durable = fh.sync().finally(() => fh.close()).catch((err: unknown) => translateSystemError(err, 'flush a blob to disk'));
@@ -94,6 +94,8 @@ export class DigestingFileWriter {
     if (this.#closed) return;
     this.#closed = true;
     await Promise.allSettled(this.#inFlight);
+    // Deliberately any failure (best effort): abort runs on a failure path, whose error is the one to report,
+    // and a file left is removed with its ingest directory.
     await this.#fh?.close().catch(() => undefined);
     this.#fh = undefined;
     await unlink(this.#tmp).catch(() => undefined);

@@ -12,6 +12,7 @@ import { posix } from 'node:path';
 import { BerthError } from '../internal/errors.js';
 import {
   extractFlags,
+  InstructionError,
   parseFlags,
   parseJsonArray,
   processWord as expandWord,
@@ -24,7 +25,8 @@ function processWord(word: string, env: readonly string[]): string {
   try {
     return expandWord(word, env);
   } catch (err) {
-    throw new Error(`failed to process ${JSON.stringify(word)}: ${(err as Error).message}`);
+    if (!(err instanceof InstructionError)) throw err;
+    throw new InstructionError(`failed to process ${JSON.stringify(word)}: ${(err as Error).message}`);
   }
 }
 
@@ -32,7 +34,8 @@ function processWords(word: string, env: readonly string[]): string[] {
   try {
     return expandWords(word, env);
   } catch (err) {
-    throw new Error(`failed to process ${JSON.stringify(word)}: ${(err as Error).message}`);
+    if (!(err instanceof InstructionError)) throw err;
+    throw new InstructionError(`failed to process ${JSON.stringify(word)}: ${(err as Error).message}`);
   }
 }
 
@@ -103,11 +106,11 @@ function noFlags(ins: Instruction): void {
 }
 
 function atLeastOne(ins: Instruction): void {
-  if (ins.rest === '') throw new Error(`${ins.name.toUpperCase()} requires at least one argument`);
+  if (ins.rest === '') throw new InstructionError(`${ins.name.toUpperCase()} requires at least one argument`);
 }
 
 function exactlyOne(ins: Instruction): void {
-  if (ins.rest === '') throw new Error(`${ins.name.toUpperCase()} requires exactly one argument`);
+  if (ins.rest === '') throw new InstructionError(`${ins.name.toUpperCase()} requires exactly one argument`);
 }
 
 /** CMD / ENTRYPOINT / HEALTHCHECK CMD arguments: exec form, or shell form behind the config's shell. */
@@ -123,22 +126,22 @@ function commandLine(rest: string, config: Record<string, unknown>, emptyAsNull:
 function keyValues(ins: Instruction, env: readonly string[]): Array<[string, string]> {
   const label = ins.name.toUpperCase();
   const words = splitWords(ins.rest);
-  if (words.length === 0) throw new Error(`${label} requires at least one argument`);
+  if (words.length === 0) throw new InstructionError(`${label} requires at least one argument`);
   const pairs: Array<[string, string]> = [];
   if (!(words[0] as string).includes('=')) {
     const parts = /^(\S+)\s+([\s\S]+)$/u.exec(ins.rest);
-    if (parts === null) throw new Error(`${label} must have two arguments`);
+    if (parts === null) throw new InstructionError(`${label} must have two arguments`);
     pairs.push([parts[1] as string, parts[2] as string]);
   } else {
     for (const word of words) {
       const eq = word.indexOf('=');
-      if (eq < 0) throw new Error(`Syntax error - can't find = in ${JSON.stringify(word)}. Must be of the form: name=value`);
+      if (eq < 0) throw new InstructionError(`Syntax error - can't find = in ${JSON.stringify(word)}. Must be of the form: name=value`);
       pairs.push([word.slice(0, eq), word.slice(eq + 1)]);
     }
   }
   return pairs.map(([k, v]) => {
     const key = processWord(k, env);
-    if (key === '') throw new Error(`${label} names can not be blank`);
+    if (key === '') throw new InstructionError(`${label} names can not be blank`);
     return [key, processWord(v, env)];
   });
 }
@@ -149,10 +152,10 @@ function portKeys(spec: string): string[] {
   let container = parts[parts.length - 1] as string;
   const hostPort = parts.length >= 2 ? (parts[parts.length - 2] as string) : '';
   const ip = parts.length >= 3 ? parts.slice(0, -2).join(':').replace(/^\[(.*)\]$/, '$1') : '';
-  if (ip !== '' && isIP(ip) === 0) throw new Error(`Invalid ip address: ${ip}`);
+  if (ip !== '' && isIP(ip) === 0) throw new InstructionError(`Invalid ip address: ${ip}`);
   const hostRange = /^(\d+)(?:-(\d+))?$/.exec(hostPort);
   if (hostPort !== '' && (hostRange === null || Number(hostRange[1]) > 65535 || Number(hostRange[2] ?? 0) > 65535)) {
-    throw new Error(`Invalid hostPort: ${hostPort}`);
+    throw new InstructionError(`Invalid hostPort: ${hostPort}`);
   }
   let proto = 'tcp';
   const slash = container.split('/');
@@ -160,13 +163,13 @@ function portKeys(spec: string): string[] {
     if (slash[1] !== '') proto = slash[1] as string;
     container = slash[0] as string;
   }
-  if (container === '') throw new Error(`No port specified: ${spec}<empty>`);
+  if (container === '') throw new InstructionError(`No port specified: ${spec}<empty>`);
   const range = /^(\d+)(?:-(\d+))?$/.exec(container);
   const start = range === null ? NaN : Number(range[1]);
   const end = range === null ? NaN : range[2] === undefined ? start : Number(range[2]);
-  if (!(start <= 65535 && end <= 65535 && start <= end)) throw new Error(`Invalid containerPort: ${container}`);
+  if (!(start <= 65535 && end <= 65535 && start <= end)) throw new InstructionError(`Invalid containerPort: ${container}`);
   proto = proto.toLowerCase();
-  if (!['tcp', 'udp', 'sctp'].includes(proto)) throw new Error(`Invalid proto: ${proto}`);
+  if (!['tcp', 'udp', 'sctp'].includes(proto)) throw new InstructionError(`Invalid proto: ${proto}`);
   const keys: string[] = [];
   for (let p = start; p <= end; p++) keys.push(`${p}/${proto}`);
   return keys;
@@ -176,7 +179,7 @@ const GO_UNITS: Record<string, bigint> = { ns: 1n, us: 1000n, 'µs': 1000n, 'μs
 
 /** Go's time.ParseDuration, in nanoseconds. */
 export function parseGoDuration(text: string): bigint {
-  const invalid = (): Error => new Error(`time: invalid duration ${JSON.stringify(text)}`);
+  const invalid = (): Error => new InstructionError(`time: invalid duration ${JSON.stringify(text)}`);
   let s = text;
   let negative = false;
   if (s.startsWith('-') || s.startsWith('+')) {
@@ -193,9 +196,9 @@ export function parseGoDuration(text: string): bigint {
     if (whole === '' && (frac === undefined || frac === '')) throw invalid();
     s = s.slice(m[0].length);
     const unit = /^[^\d.]*/.exec(s)?.[0] ?? '';
-    if (unit === '') throw new Error(`time: missing unit in duration ${JSON.stringify(text)}`);
+    if (unit === '') throw new InstructionError(`time: missing unit in duration ${JSON.stringify(text)}`);
     const factor = GO_UNITS[unit];
-    if (factor === undefined) throw new Error(`time: unknown unit ${JSON.stringify(unit)} in duration ${JSON.stringify(text)}`);
+    if (factor === undefined) throw new InstructionError(`time: unknown unit ${JSON.stringify(unit)} in duration ${JSON.stringify(text)}`);
     s = s.slice(unit.length);
     total += Number(`${whole === '' ? '0' : whole}.${frac ?? ''}0`) * Number(factor);
   }
@@ -209,24 +212,24 @@ function healthDuration(values: Map<string, string>, name: string): number | und
   if (value === undefined || value === '') return undefined;
   const ns = parseGoDuration(value);
   if (ns === 0n) return undefined;
-  if (ns < MIN_HEALTH_DURATION_NS) throw new Error(`Interval ${JSON.stringify(name)} cannot be less than 1ms`);
+  if (ns < MIN_HEALTH_DURATION_NS) throw new InstructionError(`Interval ${JSON.stringify(name)} cannot be less than 1ms`);
   return Number(ns);
 }
 
 function healthcheck(ins: Instruction): Record<string, unknown> {
-  if (ins.rest === '') throw new Error('HEALTHCHECK requires at least one argument');
+  if (ins.rest === '') throw new InstructionError('HEALTHCHECK requires at least one argument');
   const match = /^(\S+)\s*([\s\S]*)$/u.exec(ins.rest) as RegExpExecArray;
   const type = (match[1] as string).toUpperCase();
   const args = match[2] as string;
   if (type === 'NONE') {
-    if (args !== '') throw new Error('HEALTHCHECK NONE takes no arguments');
+    if (args !== '') throw new InstructionError('HEALTHCHECK NONE takes no arguments');
     return { Test: ['NONE'] };
   }
   const values = parseFlags(ins.flags, ['interval', 'timeout', 'start-period', 'start-interval', 'retries']);
-  if (type !== 'CMD') throw new Error(`Unknown type ${JSON.stringify(type)} in HEALTHCHECK (try CMD)`);
+  if (type !== 'CMD') throw new InstructionError(`Unknown type ${JSON.stringify(type)} in HEALTHCHECK (try CMD)`);
   const json = parseJsonArray(args);
   const command = json ?? (args === '' ? [] : [args]);
-  if (command.length === 0) throw new Error('Missing command after HEALTHCHECK CMD');
+  if (command.length === 0) throw new InstructionError('Missing command after HEALTHCHECK CMD');
   const check: Record<string, unknown> = { Test: [json === undefined ? 'CMD-SHELL' : 'CMD', ...command] };
   const fields: Array<[string, string]> = [
     ['interval', 'Interval'],
@@ -241,10 +244,10 @@ function healthcheck(ins: Instruction): Record<string, unknown> {
   const retries = values.get('retries');
   if (retries !== undefined && retries !== '') {
     if (!/^[+-]?\d+$/.test(retries) || Math.abs(Number(retries)) > 2 ** 31 - 1) {
-      throw new Error(`strconv.ParseInt: parsing ${JSON.stringify(retries)}: invalid syntax`);
+      throw new InstructionError(`strconv.ParseInt: parsing ${JSON.stringify(retries)}: invalid syntax`);
     }
     const n = Number(retries);
-    if (n < 0) throw new Error(`--retries cannot be negative (${n})`);
+    if (n < 0) throw new InstructionError(`--retries cannot be negative (${n})`);
     if (n > 0) check.Retries = n;
   }
   return check;
@@ -259,13 +262,13 @@ const SIGNALS = new Set([
 
 function checkSignal(signal: string): void {
   if (/^\d+$/.test(signal)) {
-    if (Number(signal) === 0) throw new Error(`Invalid signal: ${signal}`);
+    if (Number(signal) === 0) throw new InstructionError(`Invalid signal: ${signal}`);
     return;
   }
   const name = signal.toUpperCase().replace(/^SIG/, '');
   const rt = /^RTMIN\+(\d+)$/.exec(name) ?? /^RTMAX-(\d+)$/.exec(name);
   if (SIGNALS.has(name) || (rt !== null && Number(rt[1]) >= 1 && Number(rt[1]) <= 14)) return;
-  throw new Error(`Invalid signal: ${signal}`);
+  throw new InstructionError(`Invalid signal: ${signal}`);
 }
 
 function apply(state: State, ins: Instruction): void {
@@ -323,8 +326,8 @@ function apply(state: State, ins: Instruction): void {
       noFlags(ins);
       atLeastOne(ins);
       const trigger = (/^\S+/u.exec(ins.rest)?.[0] ?? '').toUpperCase();
-      if (trigger === 'ONBUILD') throw new Error('Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
-      if (trigger === 'FROM' || trigger === 'MAINTAINER') throw new Error(`${trigger} isn't allowed as an ONBUILD trigger`);
+      if (trigger === 'ONBUILD') throw new InstructionError('Chaining ONBUILD via `ONBUILD ONBUILD` isn\'t allowed');
+      if (trigger === 'FROM' || trigger === 'MAINTAINER') throw new InstructionError(`${trigger} isn't allowed as an ONBUILD trigger`);
       const previous = Array.isArray(config.OnBuild) ? (config.OnBuild as string[]) : [];
       config.OnBuild = [...previous, ins.line.replace(/^\s*ONBUILD\s*/iu, '')];
       return;
@@ -348,10 +351,10 @@ function apply(state: State, ins: Instruction): void {
       const volumes: Record<string, unknown> = { ...(isObject(config.Volumes) ? config.Volumes : {}) };
       const json = parseJsonArray(ins.rest);
       const list = json ?? ins.rest.split(/\s+/u).map((w) => processWord(w, env));
-      if (list.length === 0) throw new Error('VOLUME requires at least one argument');
+      if (list.length === 0) throw new InstructionError('VOLUME requires at least one argument');
       for (const v of list) {
         const path = json === undefined ? v : processWord(v, env);
-        if (path.trim() === '') throw new Error('VOLUME specified can not be an empty string');
+        if (path.trim() === '') throw new InstructionError('VOLUME specified can not be an empty string');
         volumes[path] = {};
       }
       config.Volumes = volumes;
@@ -361,7 +364,7 @@ function apply(state: State, ins: Instruction): void {
       noFlags(ins);
       exactlyOne(ins);
       const requested = processWord(ins.rest, env);
-      if (requested === '') throw new Error('cannot normalize nothing');
+      if (requested === '') throw new InstructionError('cannot normalize nothing');
       if (requested.startsWith('/')) {
         config.WorkingDir = requested;
       } else {
@@ -372,7 +375,7 @@ function apply(state: State, ins: Instruction): void {
       return;
     }
     default:
-      throw new Error(`${ins.name} is not a valid change command`);
+      throw new InstructionError(`${ins.name} is not a valid change command`);
   }
 }
 
@@ -392,8 +395,8 @@ export function applyChanges(config: Record<string, unknown>, instructions: stri
     try {
       apply(state, ins);
     } catch (err) {
-      if (err instanceof BerthError) throw err;
-      throw changeError(verb, (err as Error).message, err);
+      if (!(err instanceof InstructionError)) throw err; // a BerthError already, or a bug
+      throw changeError(verb, err.message, err);
     }
   }
   return state.config;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { envLookup, extractFlags, parseFlags, parseJsonArray, processWord, processWords, splitWords } from './dockerfile-words.js';
+import { envLookup, extractFlags, InstructionError, parseFlags, parseJsonArray, processWord, processWords, splitWords } from './dockerfile-words.js';
 
 test('extractFlags() takes the leading --flags only', () => {
   assert.deepEqual(extractFlags('--a=1 --b="x y" CMD --c'), { flags: ['--a=1', '--b=x y'], rest: 'CMD --c' });
@@ -14,6 +14,7 @@ test('parseFlags() checks names and values', () => {
   assert.throws(() => parseFlags(['--x=1'], []), /^Error: Unknown flag: x$/);
   assert.throws(() => parseFlags(['--interval'], ['interval']), /Missing a value on flag: interval/);
   assert.throws(() => parseFlags(['--a=1', '--a=2'], ['a']), /Duplicate flag specified: a/);
+  assert.throws(() => parseFlags(['--x=1'], []), InstructionError, 'a refusal is an InstructionError: the caller tells it from a bug');
 });
 
 test('splitWords() keeps quotes for later but does not split inside them', () => {

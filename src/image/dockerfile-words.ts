@@ -4,8 +4,11 @@
  * first JSON array of a line, and the shell-like expansion of a word (quotes, backslash escapes,
  * `$VAR`, `${VAR}`, `${VAR:-word}` and friends) against an environment. Pure: no I/O.
  *
- * Errors are plain `Error`s with Docker's text; the caller wraps them in its coded error.
+ * Errors are `InstructionError`s with Docker's text; the caller wraps them in its coded error.
  */
+
+/** A refusal of an instruction's text, worded as Docker's builder words it (any other error is a bug). */
+export class InstructionError extends Error {}
 
 const isSpace = (ch: string | undefined): boolean => ch !== undefined && /\s/u.test(ch);
 
@@ -54,9 +57,9 @@ export function parseFlags(flags: string[], accepted: readonly string[]): Map<st
   for (const flag of flags) {
     const eq = flag.indexOf('=');
     const name = eq < 0 ? flag.slice(2) : flag.slice(2, eq);
-    if (!accepted.includes(name)) throw new Error(`Unknown flag: ${name}`);
-    if (values.has(name)) throw new Error(`Duplicate flag specified: ${name}`);
-    if (eq < 0) throw new Error(`Missing a value on flag: ${name}`);
+    if (!accepted.includes(name)) throw new InstructionError(`Unknown flag: ${name}`);
+    if (values.has(name)) throw new InstructionError(`Duplicate flag specified: ${name}`);
+    if (eq < 0) throw new InstructionError(`Missing a value on flag: ${name}`);
     values.set(name, flag.slice(eq + 1));
   }
   return values;
@@ -145,11 +148,12 @@ export function parseJsonArray(rest: string): string[] | undefined {
   let value: unknown;
   try {
     value = JSON.parse(text.slice(0, end));
-  } catch {
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
     return undefined;
   }
   if (!Array.isArray(value)) return undefined;
-  if (!value.every((v) => typeof v === 'string')) throw new Error(NOT_STRING_ARRAY);
+  if (!value.every((v) => typeof v === 'string')) throw new InstructionError(NOT_STRING_ARRAY);
   return value as string[];
 }
 
@@ -221,7 +225,7 @@ class WordLexer {
     let text = '';
     for (;;) {
       const ch = this.next();
-      if (ch === undefined) throw new Error('unexpected end of statement while looking for matching single-quote');
+      if (ch === undefined) throw new InstructionError('unexpected end of statement while looking for matching single-quote');
       if (ch === "'") return text;
       text += ch;
     }
@@ -231,7 +235,7 @@ class WordLexer {
     let text = '';
     for (;;) {
       const ch = this.peek();
-      if (ch === undefined) throw new Error('unexpected end of statement while looking for matching double-quote');
+      if (ch === undefined) throw new InstructionError('unexpected end of statement while looking for matching double-quote');
       if (ch === '"') {
         this.next();
         return text;
@@ -274,15 +278,15 @@ class WordLexer {
     }
     this.next();
     const name = this.name();
-    if (name === '') throw new Error('syntax error: bad substitution');
+    if (name === '') throw new InstructionError('syntax error: bad substitution');
     const ch = this.next();
-    if (ch === undefined) throw new Error('missing \':\' in substitution');
+    if (ch === undefined) throw new InstructionError('missing \':\' in substitution');
     const value = envLookup(this.env, name);
     if (ch === '}') return value ?? '';
     let modifier = ch ?? '';
     if (ch === ':') modifier += this.next() ?? '';
     const word = this.pieces('}').map((p) => p.text).join('');
-    if (this.next() !== '}') throw new Error('syntax error: missing \'}\'');
+    if (this.next() !== '}') throw new InstructionError('syntax error: missing \'}\'');
     const colon = modifier.startsWith(':');
     const set = value !== undefined && (!colon || value !== '');
     switch (colon ? modifier.slice(1) : modifier) {
@@ -291,10 +295,10 @@ class WordLexer {
       case '+':
         return set ? word : '';
       case '?':
-        if (!set) throw new Error(`${name}: ${word === '' ? 'is not allowed to be unset' : word}`);
+        if (!set) throw new InstructionError(`${name}: ${word === '' ? 'is not allowed to be unset' : word}`);
         return value as string;
       default:
-        throw new Error(`unsupported modifier (${colon ? modifier.slice(1) : modifier}) in substitution`);
+        throw new InstructionError(`unsupported modifier (${colon ? modifier.slice(1) : modifier}) in substitution`);
     }
   }
 }

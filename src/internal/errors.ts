@@ -67,6 +67,17 @@ export function isSystemError(err: unknown, code: string): err is NodeJS.ErrnoEx
   return typeof err === 'object' && err !== null && (err as NodeJS.ErrnoException).code === code;
 }
 
+/**
+ * For a catch that expects some failures only: returns undefined when `err` is a system error
+ * with one of `codes`, and rethrows anything else (another errno, a BerthError, a bug's TypeError).
+ *   `} catch (err) { ignoreCodes(err, 'ENOENT'); return []; }`
+ *   `await lstat(path).catch((err: unknown) => ignoreCodes(err, 'ENOENT'))`
+ */
+export function ignoreCodes(err: unknown, ...codes: [string, ...string[]]): undefined {
+  if (!(err instanceof BerthError) && codes.some((code) => isSystemError(err, code))) return undefined;
+  throw err;
+}
+
 /** Turns out-of-space and permission failures from the OS into coded errors; rethrows the rest. */
 export function translateSystemError(err: unknown, action: string): never {
   // SQLite says SQLITE_FULL where the file system said ENOSPC.

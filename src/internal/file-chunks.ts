@@ -59,6 +59,8 @@ export async function* readHandleChunks(fh: FileHandle, length?: number, tooShor
       yield buffer.subarray(0, bytesRead);
     }
   } finally {
+    // Deliberately any failure: the read ahead is not wanted any more (the caller stopped, or an error is
+    // on its way out); it is only let settle before the owner closes the handle.
     await pending?.catch(() => undefined);
   }
 }

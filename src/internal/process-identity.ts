@@ -3,6 +3,7 @@
  * Used to tell an abandoned ingest directory (its writer was killed) from a busy one.
  */
 import { readFileSync } from 'node:fs';
+import { ignoreCodes } from './errors.js';
 
 /** Fields 3 and on of /proc/<pid>/stat (state first), or undefined if the process does not exist. */
 function statFields(pid: number): string[] | undefined {
@@ -10,8 +11,9 @@ function statFields(pid: number): string[] | undefined {
     const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
     // The command name (field 2) may contain spaces and parentheses; fields resume after the last ')'.
     return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return undefined;
+  } catch (err) {
+    // No such process (ESRCH: it exited while being read); another user's under hidepid (EPERM, EACCES).
+    return ignoreCodes(err, 'ENOENT', 'ESRCH', 'EPERM', 'EACCES');
   }
 }
 
@@ -44,7 +46,8 @@ export function isIdentityAlive(identity: string): boolean {
 export function isFileOwnerAlive(path: string): boolean {
   try {
     return isIdentityAlive(readFileSync(path, 'utf8').trim());
-  } catch {
+  } catch (err) {
+    ignoreCodes(err, 'ENOENT');
     return false;
   }
 }

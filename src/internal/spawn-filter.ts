@@ -22,7 +22,8 @@ export function findExecutable(name: string, env: NodeJS.ProcessEnv = process.en
       result = candidate;
       break;
     } catch {
-      // not here; keep looking
+      // Deliberately any failure: not usable from here (missing, not executable, a PATH entry that is a file,
+      // unreadable or too long); the search goes on as a shell's does.
     }
   }
   found.set(name, result);

@@ -54,9 +54,10 @@ export function parseManifestJson(value: unknown, maxImages: number, maxTags: nu
 export function parseRepoTag(tag: string, where: string): TaggedReference {
   try {
     const ref = parseTagReference(tag);
-    if (ref.tag === undefined || !/:[^/]+$/.test(tag)) throw new Error('no tag');
+    if (ref.tag === undefined || !/:[^/]+$/.test(tag)) throw new BerthError('invalid_argument', 'REFERENCE_INVALID', 'no tag');
     return ref;
   } catch (err) {
+    if (!isBerthError(err)) throw err;
     throw new BerthError('invalid_archive', 'TAG_INVALID', `Cannot load ${where}: "${tag.slice(0, 200)}" is not a valid name:tag`, {
       hint: 'The archive\'s RepoTags are damaged',
       cause: err,

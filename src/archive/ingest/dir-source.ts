@@ -5,7 +5,7 @@
  */
 import { realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
-import { BerthError, isSystemError } from '../../internal/errors.js';
+import { BerthError, ignoreCodes, isSystemError } from '../../internal/errors.js';
 import { limitError, type Limits } from '../../internal/limits.js';
 import { readFileChunks } from '../../internal/file-chunks.js';
 import { normalizeArchivePath, pathError } from '../archive-path.js';
@@ -42,6 +42,7 @@ export class DirectorySource implements ArchiveSource {
     } catch (err) {
       if (err instanceof BerthError) throw err;
       if (isSystemError(err, 'ELOOP')) throw pathError(path, 'too many levels of symbolic links');
+      ignoreCodes(err, 'ENOENT', 'ENOTDIR', 'ENAMETOOLONG'); // no such member
       return false;
     }
   }

@@ -106,6 +106,7 @@ export class MemberIngest implements TarSink {
   /** Stops and removes whatever was written. */
   async abort(): Promise<void> {
     this.#decompressor?.destroy();
+    // Deliberately any failure: the decompressor was just destroyed under it, and whatever made the caller abort is the one to report.
     await this.#consumer?.catch(() => undefined);
     await this.#writer?.abort();
   }

@@ -184,7 +184,7 @@ export class OciLayoutReader {
       if (++this.#tagCount > this.#source.limits.tags) throw limitError('tags', this.#source.limits.tags, 'the number of names in index.json');
       return { tags: [ref] };
     } catch (err) {
-      if (err instanceof BerthError && err.kind === 'limit') throw err;
+      if (!(err instanceof BerthError) || err.kind === 'limit') throw err;
       throw new BerthError('invalid_archive', 'TAG_INVALID', `Cannot load the OCI layout: "${candidate.slice(0, 200)}" is not a valid image name`, {
         hint: 'The layout\'s index.json annotations are damaged',
         cause: err,

@@ -9,6 +9,7 @@
 import { open } from 'node:fs/promises';
 import { BLOCK, decodeHeader, isTarHeader, padding, parsePaxRecords } from './tar-header.js';
 import { paxRecord, ustarBlock } from './encode-header.js';
+import { isBerthError } from '../../internal/errors.js';
 
 export const CONFIG_HEADER_PREFIX = 'berth.image-config.v1 ';
 export const CONFIG_HEADER_NAME = 'pax_global_header';
@@ -87,7 +88,8 @@ export function parseConfigHeader(head: Buffer): ConfigHeaderResult {
     if (BLOCK + header.size > head.length) return { config: undefined, notes: ['the tar starts with a global header too large to be a Berth config header; ignored'] };
     records = parsePaxRecords(head.subarray(BLOCK, BLOCK + header.size), 0);
   } catch (err) {
-    return { config: undefined, notes: [`the tar's global header is malformed (${(err as Error).message}); ignored`] };
+    if (!isBerthError(err)) throw err;
+    return { config: undefined, notes: [`the tar's global header is malformed (${err.message}); ignored`] };
   }
   const comment = records.comment;
   if (comment === undefined || !comment.startsWith(CONFIG_HEADER_PREFIX)) {
@@ -99,7 +101,8 @@ export function parseConfigHeader(head: Buffer): ConfigHeaderResult {
   try {
     value = JSON.parse(json);
   } catch (err) {
-    return { config: undefined, notes: [`the config header is not valid JSON (${(err as Error).message}); ignored`] };
+    if (!(err instanceof SyntaxError)) throw err;
+    return { config: undefined, notes: [`the config header is not valid JSON (${err.message}); ignored`] };
   }
   if (!isObject(value)) return { config: undefined, notes: ['the config header is not a JSON object; ignored'] };
   const { config, dropped } = restoredFields(value);

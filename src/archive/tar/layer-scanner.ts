@@ -6,6 +6,7 @@
 import { BLOCK, isTarHeader, isZeroBlock, type TarHeader } from './tar-header.js';
 import { TarParser } from './tar-parser.js';
 import { isPlainEntry } from './layer-entries.js';
+import { isBerthError } from '../../internal/errors.js';
 
 export interface LayerFacts {
   /** Docker's layer size. */
@@ -64,6 +65,7 @@ export class LayerScanner {
     try {
       await this.#parser.write(chunk);
     } catch (err) {
+      if (!isBerthError(err)) throw err; // the parser's refusals are coded; anything else is a bug
       this.#error = err;
     }
   }
@@ -79,6 +81,7 @@ export class LayerScanner {
     try {
       await this.#parser.end();
     } catch (err) {
+      if (!isBerthError(err)) throw err;
       this.#error = err;
       return undefined;
     }

@@ -82,7 +82,8 @@ export function decodeName(bytes: Uint8Array): string {
   if (ascii) return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1');
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
+  } catch (err) {
+    if (!(err instanceof TypeError)) throw err; // ERR_ENCODING_INVALID_ENCODED_DATA: not UTF-8
     let out = '';
     for (const b of bytes) out += String.fromCharCode(b < 0x80 ? b : ESCAPED_BYTE_BASE + b);
     return out;

@@ -52,6 +52,7 @@ export const spec: CommandSpec = {
       } catch (err) {
         // --rm: a container that could not start goes too (as in Docker: a command that is not
         // found leaves nothing). Not forced: one that did start is left to its own --rm cleanup.
+        // Deliberately any failure of the removal (best effort): the start's failure is the one to report.
         if (options.autoRemove) await removeContainer(host, created, false).catch(() => undefined);
         throw err;
       }

@@ -1,6 +1,7 @@
 /** The size of a directory tree as Docker reports a container's writable layer: file bytes, hard links counted once. */
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ignoreCodes } from '../../internal/errors.js';
 
 export async function directorySize(dir: string): Promise<number> {
   let total = 0;
@@ -9,7 +10,9 @@ export async function directorySize(dir: string): Promise<number> {
     let entries;
     try {
       entries = await readdir(path, { withFileTypes: true });
-    } catch {
+    } catch (err) {
+      // Not made yet, or gone or replaced under a running container; or deeper than PATH_MAX (not counted).
+      ignoreCodes(err, 'ENOENT', 'ENOTDIR', 'ENAMETOOLONG');
       return;
     }
     for (const e of entries) {
@@ -18,7 +21,7 @@ export async function directorySize(dir: string): Promise<number> {
         await walk(p);
         continue;
       }
-      const st = await lstat(p).catch(() => undefined);
+      const st = await lstat(p).catch((err: unknown) => ignoreCodes(err, 'ENOENT', 'ENOTDIR', 'ENAMETOOLONG'));
       if (st === undefined) continue;
       if (st.nlink > 1) {
         const key = `${st.dev}:${st.ino}`;

@@ -12,7 +12,7 @@ import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadNative } from '../../internal/native.js';
 import { isIdentityAlive } from '../../internal/process-identity.js';
-import { isSystemError } from '../../internal/errors.js';
+import { ignoreCodes, isSystemError } from '../../internal/errors.js';
 import { mountLayerIndex } from './erofs/layer-index.js';
 import { layerViewName, parseLayersDirName } from '../../store/layers-dir.js';
 
@@ -98,7 +98,8 @@ export function sweepAbandonedViews(layersDir: string): void {
   let names: string[];
   try {
     names = readdirSync(layersDir);
-  } catch {
+  } catch (err) {
+    ignoreCodes(err, 'ENOENT'); // no layers yet
     return;
   }
   for (const name of names) {

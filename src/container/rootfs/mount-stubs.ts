@@ -11,6 +11,7 @@
 import type { BigIntStats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ignoreCodes } from '../../internal/errors.js';
 import { isOpaqueDir, type LowerView } from './lower-view.js';
 
 /** Mount points of every container (runtime/oci-spec.ts) and the files Berth binds (engine start). */
@@ -28,8 +29,8 @@ export async function lstatInside(root: string, rel: string): Promise<BigIntStat
     let st: BigIntStats;
     try {
       st = await lstat(path, { bigint: true });
-    } catch {
-      return undefined;
+    } catch (err) {
+      return ignoreCodes(err, 'ENOENT', 'ENOTDIR');
     }
     if (i === parts.length - 1) return st;
     if (!st.isDirectory()) return undefined;

@@ -17,7 +17,7 @@
  * its header announced, and one that grows is cut there, so the tar stays valid.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readlinkSync, readSync, type Stats } from 'node:fs';
-import { BerthError } from '../../internal/errors.js';
+import { BerthError, ignoreCodes } from '../../internal/errors.js';
 import { loadNative, type Native } from '../../internal/native.js';
 import { encodeHeader, type HeaderFields, type EntryType } from '../../archive/tar/encode-header.js';
 import { padding } from '../../archive/tar/tar-header.js';
@@ -170,8 +170,9 @@ function linkIdentity(options: RootfsOptions, name: Buffer, st: Stats): { dev: n
   try {
     const up = lstatSync(Buffer.concat([Buffer.from(`${options.upper}/`), name]));
     if ((up.mode & constants.S_IFMT) === (st.mode & constants.S_IFMT)) return { dev: up.dev, ino: up.ino, nlink: up.nlink };
-  } catch {
-    // not in the upper directory: a file of the image's layers
+  } catch (err) {
+    // not in the upper directory: a file of the image's layers (a name past PATH_MAX keeps the merged view's inode)
+    ignoreCodes(err, 'ENOENT', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG');
   }
   return st;
 }

@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { BerthError, isSystemError } from '../../internal/errors.js';
+import { BerthError, ignoreCodes, isSystemError } from '../../internal/errors.js';
 import { removeDeepTreeSync } from '../../internal/remove-deep-tree.js';
 import { hexOf, type Digest } from '../../digest/digest.js';
 import { temporaryLayerName, unpackedLayerName } from '../../store/layers-dir.js';
@@ -176,6 +176,8 @@ export class StreamingUnpack {
       removeDeepTreeSync(tmp);
       mkdirSync(tmp, { mode: 0o755 });
     } catch {
+      // Deliberately any failure: this is only a shortcut (the first run unpacks instead), and what
+      // stops it here (space, permissions) the import's own writes meet and report as coded errors.
       return undefined;
     }
     return new StreamingUnpack(layersDir, tmp);
@@ -218,8 +220,9 @@ export class StreamingUnpack {
     try {
       renameSync(this.#tmp, layerDir(this.#layersDir, chainId));
       return true;
-    } catch {
+    } catch (err) {
       // Already unpacked (another import or a run of the same layer), or the store went away.
+      ignoreCodes(err, 'ENOTEMPTY', 'EEXIST', 'ENOENT');
       this.abort();
       return false;
     }
@@ -245,7 +248,7 @@ export class StreamingUnpack {
     try {
       removeDeepTreeSync(this.#tmp);
     } catch {
-      // Left for the next run's sweep of abandoned unpacks (removeAbandonedUnpacks).
+      // Deliberately any failure (best effort): left for the next run's sweep of abandoned unpacks (removeAbandonedUnpacks).
     }
   }
 }

@@ -17,7 +17,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, type Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BerthError } from '../../internal/errors.js';
+import { BerthError, ignoreCodes } from '../../internal/errors.js';
 import { loadNative } from '../../internal/native.js';
 
 const OPAQUE_XATTR = 'trusted.overlay.opaque';
@@ -125,7 +125,9 @@ export async function vfsChangedSize(layerDirs: readonly string[], root: string)
     let entries;
     try {
       entries = await readdir(join(root, rel), { withFileTypes: true });
-    } catch {
+    } catch (err) {
+      // Not made yet, or gone or replaced under a running container; or deeper than PATH_MAX (not counted).
+      ignoreCodes(err, 'ENOENT', 'ENOTDIR', 'ENAMETOOLONG');
       return;
     }
     for (const e of entries) {
@@ -135,7 +137,7 @@ export async function vfsChangedSize(layerDirs: readonly string[], root: string)
         continue;
       }
       if (!e.isFile()) continue;
-      const st = await lstat(join(root, childRel)).catch(() => undefined);
+      const st = await lstat(join(root, childRel)).catch((err: unknown) => ignoreCodes(err, 'ENOENT', 'ENOTDIR', 'ENAMETOOLONG'));
       if (st === undefined) continue;
       if (st.nlink > 1) {
         const key = `${st.dev}:${st.ino}`;
@@ -144,7 +146,8 @@ export async function vfsChangedSize(layerDirs: readonly string[], root: string)
       }
       let unchanged = false;
       for (const layer of topFirst) {
-        const below = await lstat(join(layer, childRel)).catch(() => undefined);
+        // Not in this layer: no such name, a file or a symlink (looping, too) where the path has a directory.
+        const below = await lstat(join(layer, childRel)).catch((err: unknown) => ignoreCodes(err, 'ENOENT', 'ENOTDIR', 'ELOOP', 'ENAMETOOLONG'));
         if (below === undefined) continue;
         unchanged = below.isFile() && below.size === st.size && below.mtimeMs === st.mtimeMs;
         break;

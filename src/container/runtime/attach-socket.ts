@@ -6,7 +6,7 @@
  * own fs calls on the descriptor.
  */
 import { closeSync, read, write } from 'node:fs';
-import { BerthError } from '../../internal/errors.js';
+import { BerthError, ignoreCodes } from '../../internal/errors.js';
 import { loadNative } from '../../internal/native.js';
 
 const SHUT_WR = 1;
@@ -70,8 +70,8 @@ export class AttachSocket {
     this.#closed = true;
     try {
       loadNative('attach').shutdown(this.#fd, SHUT_RDWR); // wakes a read blocked in the thread pool
-    } catch {
-      // already shut down
+    } catch (err) {
+      ignoreCodes(err, 'ENOTCONN'); // already shut down
     }
     closeSync(this.#fd);
   }

@@ -5,7 +5,7 @@
  * takes only what --cap-add names; otherwise the defaults less the dropped plus the added.
  */
 import { readFileSync } from 'node:fs';
-import { BerthError } from '../../internal/errors.js';
+import { BerthError, ignoreCodes } from '../../internal/errors.js';
 import { DEFAULT_CAPABILITIES } from './oci-spec.js';
 
 /** Linux capabilities in the kernel's order (their numbers are their indexes). */
@@ -45,8 +45,8 @@ function grantableCapabilities(): string[] {
       const bits = BigInt(`0x${line[1]}`);
       return KNOWN_CAPABILITIES.filter((_, i) => (bits >> BigInt(i)) & 1n);
     }
-  } catch {
-    // not Linux, or /proc hidden: assume the full list
+  } catch (err) {
+    ignoreCodes(err, 'ENOENT', 'EACCES'); // not Linux, or /proc hidden: assume the full list
   }
   return KNOWN_CAPABILITIES;
 }

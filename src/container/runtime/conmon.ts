@@ -10,7 +10,7 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { BerthError } from '../../internal/errors.js';
+import { BerthError, ignoreCodes } from '../../internal/errors.js';
 
 export interface MonitorOptions {
   conmon: string;
@@ -102,7 +102,12 @@ export function createWithMonitor(o: MonitorOptions): Promise<Monitored> {
       if (settled || created === undefined || launcherExit === undefined) return;
       settled = true;
       sync.destroy();
-      const monitorPid = launcherExit === 0 ? readPidFile(o.conmonPidFile) : undefined;
+      let monitorPid: number | undefined;
+      try {
+        monitorPid = launcherExit === 0 ? readPidFile(o.conmonPidFile) : undefined;
+      } catch (err) {
+        return reject(err); // an unexpected failure goes to the caller, not out of this event handler
+      }
       if (monitorPid === undefined) {
         reject(new BerthError('internal', 'MONITOR_FAILED', `The container monitor (conmon) exited with ${launcherExit} without recording its pid: ${Buffer.concat(stderr).toString('utf8').trim() || 'no message'}`));
       } else {
@@ -130,7 +135,12 @@ export function createWithMonitor(o: MonitorOptions): Promise<Monitored> {
     sync.on('end', () => {
       if (created !== undefined) return;
       // conmon passes the runtime's error on only when the runtime printed it; runc logs it instead.
-      const logged = lastRuntimeError(o.runtimeLog);
+      let logged: string | undefined;
+      try {
+        logged = lastRuntimeError(o.runtimeLog);
+      } catch (err) {
+        return fail(err as Error); // an unexpected failure goes to the caller, not out of this event handler
+      }
       if (logged !== undefined) return fail(new CreateFailedError(logged));
       fail(new BerthError('internal', 'MONITOR_FAILED', `The container monitor (conmon) stopped without reporting: ${Buffer.concat(stderr).toString('utf8').trim() || 'no message'}`));
     });
@@ -147,8 +157,8 @@ export function readPidFile(path: string): number | undefined {
   try {
     const text = readFileSync(path, 'utf8').trim();
     return /^[1-9]\d*$/.test(text) ? Number(text) : undefined;
-  } catch {
-    return undefined;
+  } catch (err) {
+    return ignoreCodes(err, 'ENOENT');
   }
 }
 
@@ -157,17 +167,19 @@ export function lastRuntimeError(path: string): string | undefined {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
+  } catch (err) {
+    return ignoreCodes(err, 'ENOENT');
   }
   let found: string | undefined;
   for (const line of text.split('\n')) {
+    let entry: { level?: string; msg?: string } | null;
     try {
-      const entry = JSON.parse(line) as { level?: string; msg?: string };
-      if (entry.level === 'error' && typeof entry.msg === 'string') found = entry.msg;
-    } catch {
-      // not a JSON line
+      entry = JSON.parse(line) as typeof entry;
+    } catch (err) {
+      if (!(err instanceof SyntaxError)) throw err;
+      continue; // not a JSON line
     }
+    if (entry?.level === 'error' && typeof entry.msg === 'string') found = entry.msg;
   }
   return found;
 }

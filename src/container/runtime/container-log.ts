@@ -6,6 +6,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { StringDecoder } from 'node:string_decoder';
+import { ignoreCodes } from '../../internal/errors.js';
 
 export interface LogRecord {
   /** RFC 3339 time with nanoseconds, as conmon wrote it. */
@@ -45,7 +46,8 @@ export class LogReader {
     if (this.#fh === undefined) {
       try {
         this.#fh = await open(this.#path, 'r');
-      } catch {
+      } catch (err) {
+        ignoreCodes(err, 'ENOENT'); // no output yet
         return [];
       }
     }

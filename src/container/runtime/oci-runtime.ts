@@ -50,12 +50,14 @@ export async function deleteContainer(runtime: Runtime, id: string): Promise<voi
 export async function containerState(runtime: Runtime, id: string): Promise<RuntimeState | undefined> {
   const r = await call(runtime, ['state', id]);
   if (r.code !== 0) return undefined;
+  let state: { status: RuntimeState['status']; pid: number } | null;
   try {
-    const state = JSON.parse(r.stdout) as { status: RuntimeState['status']; pid: number };
-    return { status: state.status, pid: state.pid };
-  } catch {
+    state = JSON.parse(r.stdout) as typeof state;
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
     return undefined;
   }
+  return state === null ? undefined : { status: state.status, pid: state.pid };
 }
 
 /** Freezes every process of the container (the cgroup freezer), for a consistent read of its files. */

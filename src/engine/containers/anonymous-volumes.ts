@@ -10,7 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
-import { BerthError } from '../../internal/errors.js';
+import { BerthError, ignoreCodes } from '../../internal/errors.js';
 import { removeDeepTreeSync } from '../../internal/remove-deep-tree.js';
 import { secureJoin } from '../../container/rootfs/secure-join.js';
 import type { BindMount } from '../../container/runtime/oci-spec.js';
@@ -45,8 +45,8 @@ function seedVolume(dir: string, rootfs: string, volume: AnonymousVolume): void 
   let isDir = false;
   try {
     isDir = lstatSync(source).isDirectory();
-  } catch {
-    // nothing there in the image: the volume starts empty
+  } catch (err) {
+    ignoreCodes(err, 'ENOENT', 'ENOTDIR'); // nothing there in the image: the volume starts empty
   }
   if (isDir) {
     // "SOURCE/." copies the directory's entries and its own owner, mode and times onto the

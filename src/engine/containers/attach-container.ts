@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { AttachSocket } from '../../container/runtime/attach-socket.js';
 import { DetachKeys } from '../../container/runtime/detach-keys.js';
 import { isIdentityAlive } from '../../internal/process-identity.js';
+import { ignoreCodes } from '../../internal/errors.js';
 import { readFileSync, rmSync } from 'node:fs';
 
 export { DEFAULT_DETACH_KEYS, parseDetachKeys } from '../../container/runtime/detach-keys.js';
@@ -41,6 +42,8 @@ export function openAttach(host: ContainerHost, record: ContainerRecord, io: Att
   if (io.input !== undefined) {
     const input = io.input;
     const keys = io.detachKeys === undefined ? undefined : new DetachKeys(io.detachKeys);
+    // Deliberately any failure of the input side: nothing waits on it; once the container or its socket
+    // is gone the sends fail, and the end of the output reports the session.
     void (async () => {
       for await (const chunk of input) {
         const { forward, detach } = keys === undefined ? { forward: chunk, detach: false } : keys.feed(chunk);
@@ -71,7 +74,8 @@ export function openAttach(host: ContainerHost, record: ContainerRecord, io: Att
           closeSync(fd);
         }
       } catch {
-        // no terminal, or the monitor is gone: nothing to resize
+        // Deliberately any failure (best effort; this runs from a SIGWINCH handler, and a resize must never
+        // end the session): no terminal, or the monitor is gone (ENOENT, ENXIO, EPIPE): nothing to resize.
       }
     },
     close(): void {
@@ -85,7 +89,8 @@ export function isAttachedElsewhere(host: ContainerHost, record: ContainerRecord
   try {
     const identity = readFileSync(containerPaths(host.store.layout.containers, record.id).attachedBy, 'utf8').trim();
     return identity !== '' && isIdentityAlive(identity);
-  } catch {
+  } catch (err) {
+    ignoreCodes(err, 'ENOENT');
     return false; // nobody attached
   }
 }

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { containerPaths } from '../../container/container-paths.js';
+import { ignoreCodes } from '../../internal/errors.js';
 import { LowerView } from '../../container/rootfs/lower-view.js';
 import { runtimeStubs } from '../../container/rootfs/mount-stubs.js';
 import { treeChanges, upperNodes, type Change, type ContainerTree, type FsNode } from '../../container/rootfs/fs-changes.js';
@@ -48,7 +49,7 @@ export async function changeSource(host: ContainerHost, record: ContainerRecord)
     const skip = exists ? await runtimeStubs(tree.root, lower) : new Set<string>();
     let startedAfterCopy: bigint | undefined;
     if (!layered) {
-      const born = (await lstat(paths.config, { bigint: true }).catch(() => undefined))?.birthtimeNs;
+      const born = (await lstat(paths.config, { bigint: true }).catch((err: unknown) => ignoreCodes(err, 'ENOENT')))?.birthtimeNs;
       if (born !== undefined && born > 0n) startedAfterCopy = born;
     }
     return { tree, lower, skip, exists, startedAfterCopy, close: () => views?.close() };
@@ -72,6 +73,7 @@ export async function withContainerHeld<T>(host: ContainerHost, record: Containe
   try {
     result = await fn(current);
   } catch (err) {
+    // Deliberately any failure: the first one is the one to report (a container left paused shows as such).
     await releaseContainer(host, current, runtime).catch(() => undefined);
     throw err;
   }

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { isSystemError } from '../../internal/errors.js';
+import { ignoreCodes, isSystemError } from '../../internal/errors.js';
 import { isFileOwnerAlive, isIdentityAlive, ownIdentity, processStartTime } from '../../internal/process-identity.js';
 import { containerPaths, exitFile } from '../../container/container-paths.js';
 import { isMounted, unmount } from '../../container/rootfs/overlay.js';
@@ -29,8 +29,8 @@ function readExit(host: ContainerHost, id: string): { code: number; at: string }
     const text = readFileSync(file, 'utf8').trim();
     const code = /^-?\d+$/.test(text) ? Number(text) : UNKNOWN_EXIT;
     return { code, at: statSync(file).mtime.toISOString() };
-  } catch {
-    return undefined;
+  } catch (err) {
+    return ignoreCodes(err, 'ENOENT'); // not exited (or the file just removed)
   }
 }
 
@@ -132,8 +132,8 @@ async function retireContainer(host: ContainerHost, record: ContainerRecord): Pr
     const started = processStartTime(cleaner.pid);
     try {
       if (started !== undefined) writeFileSync(join(retired, CLEANER_FILE), `${cleaner.pid}-${started}`);
-    } catch {
-      // swept already by another berth
+    } catch (err) {
+      ignoreCodes(err, 'ENOENT'); // swept already by another berth
     }
   }
   cleaner.stdin!.end('\n');
@@ -162,7 +162,8 @@ export async function sweepRetiredContainers(host: ContainerHost): Promise<void>
   let names: string[];
   try {
     names = readdirSync(dir);
-  } catch {
+  } catch (err) {
+    ignoreCodes(err, 'ENOENT'); // no containers yet
     return;
   }
   for (const name of names) {
@@ -176,7 +177,7 @@ export async function sweepRetiredContainers(host: ContainerHost): Promise<void>
       await unmount(join(path, 'rootfs'));
       if (!isMounted(join(path, 'rootfs'))) rmSync(path, { recursive: true, force: true, maxRetries: 3 });
     } catch {
-      // Best effort: another berth (or a cleaner just starting) is deleting it too; the next sweep retries.
+      // Deliberately any failure (best effort): another berth (or a cleaner just starting) is deleting it too; the next sweep retries.
     }
   }
 }
@@ -193,22 +194,24 @@ export async function removeContainerFiles(host: ContainerHost, record: Containe
 /** Resolves when the container's exit file appears (or `timeoutMs` passes: then with false). */
 export function waitForExitFile(host: ContainerHost, id: string, timeoutMs = Infinity): Promise<boolean> {
   const file = exitFile(host.runtimeDirs, id);
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let done = false;
-    const finish = (found: boolean): void => {
+    const finish = (found: boolean, failure?: unknown): void => {
       if (done) return;
       done = true;
       watcher.close();
       clearInterval(poll);
       if (timer !== undefined) clearTimeout(timer);
-      resolve(found);
+      if (failure === undefined) resolve(found);
+      else reject(failure);
     };
     const check = (): void => {
       try {
         statSync(file);
         finish(true);
-      } catch {
-        // not yet
+      } catch (err) {
+        // ENOENT: not yet. Anything else goes to the caller (this runs from a watcher or a timer).
+        if (!isSystemError(err, 'ENOENT')) finish(false, err);
       }
     };
     const watcher = watch(host.runtimeDirs.exits, () => check());

@@ -4,6 +4,7 @@
  */
 import { statSync, watch } from 'node:fs';
 import { containerPaths } from '../../container/container-paths.js';
+import { ignoreCodes } from '../../internal/errors.js';
 import { LogReader, type LogRecord } from '../../container/runtime/container-log.js';
 import { getContainer, type ContainerRecord } from '../../store/containers.js';
 import type { ContainerHost } from './container-host.js';
@@ -24,7 +25,8 @@ export interface OutputOptions {
 export function logEnd(host: ContainerHost, record: ContainerRecord): number {
   try {
     return statSync(containerPaths(host.store.layout.containers, record.id).log).size;
-  } catch {
+  } catch (err) {
+    ignoreCodes(err, 'ENOENT'); // no output yet
     return 0;
   }
 }
@@ -47,8 +49,9 @@ export async function streamOutput(host: ContainerHost, record: ContainerRecord,
   const watchers = options.follow ? [path, host.runtimeDirs.exits].map((p) => {
     try {
       return watch(p, nudge);
-    } catch {
-      return undefined;
+    } catch (err) {
+      // Not there yet (a log before any output), or out of inotify watches or instances: the poll below covers it.
+      return ignoreCodes(err, 'ENOENT', 'ENOSPC', 'EMFILE');
     }
   }) : [];
   const poll = options.follow ? setInterval(nudge, 200) : undefined;

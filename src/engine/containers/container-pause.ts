@@ -7,6 +7,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isIdentityAlive, ownIdentity } from '../../internal/process-identity.js';
+import { ignoreCodes } from '../../internal/errors.js';
 import { containerPaths } from '../../container/container-paths.js';
 import { containerState, pauseContainer, resumeContainer } from '../../container/runtime/oci-runtime.js';
 import type { ContainerRecord } from '../../store/containers.js';
@@ -42,7 +43,8 @@ export async function resumeAbandonedPause(host: ContainerHost, record: Containe
   let owner: string;
   try {
     owner = readFileSync(marker, 'utf8').trim();
-  } catch {
+  } catch (err) {
+    ignoreCodes(err, 'ENOENT'); // not paused by a berth
     return;
   }
   if (isIdentityAlive(owner)) return;

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { ignoreCodes } from '../../internal/errors.js';
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 /** USER_HZ: /proc/stat counts in hundredths of a second on Linux. */
@@ -30,8 +31,9 @@ export interface StatsSample {
 function read(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
+  } catch (err) {
+    // A controller not enabled for the group, or the group removed (ENODEV: while it was being read).
+    return ignoreCodes(err, 'ENOENT', 'ENODEV');
   }
 }
 

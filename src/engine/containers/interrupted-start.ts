@@ -11,7 +11,7 @@
  * before (a container never started shows "Created").
  */
 import { existsSync, linkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { isSystemError } from '../../internal/errors.js';
+import { ignoreCodes, isSystemError } from '../../internal/errors.js';
 import { isFileOwnerAlive, ownIdentity } from '../../internal/process-identity.js';
 import { containerPaths } from '../../container/container-paths.js';
 import { readPidFile } from '../../container/runtime/conmon.js';
@@ -82,8 +82,9 @@ export function monitorCommandLine(pid: number): { id: string; exitDir: string |
   let argv: string[];
   try {
     argv = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');
-  } catch {
-    return undefined;
+  } catch (err) {
+    // No such process (ESRCH: it exited while being read); another user's under hidepid (EPERM, EACCES).
+    return ignoreCodes(err, 'ENOENT', 'ESRCH', 'EPERM', 'EACCES');
   }
   if (!/(^|\/)conmon$/.test(argv[0] ?? '')) return undefined;
   const after = (flag: string): string | undefined => {
@@ -104,7 +105,8 @@ export function monitorsOfStore(host: ContainerHost): Map<string, number> {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((n) => /^\d+$/.test(n));
-  } catch {
+  } catch (err) {
+    ignoreCodes(err, 'ENOENT'); // no /proc
     return out;
   }
   for (const name of pids) {
@@ -132,8 +134,8 @@ export async function settleInterruptedStart(host: ContainerHost, record: Contai
   if (monitor !== undefined) {
     try {
       process.kill(monitor, 'SIGKILL');
-    } catch {
-      // gone already
+    } catch (err) {
+      ignoreCodes(err, 'ESRCH'); // gone already
     }
   }
   await releaseRuntime(host, current);

@@ -113,7 +113,11 @@ function imageShown(host: ContainerHost, record: ContainerRecord, shown: Map<str
 async function labelsOf(host: ContainerHost, record: ContainerRecord, imageConfigs: Map<string, Promise<Record<string, unknown>>>): Promise<Record<string, string>> {
   let image = imageConfigs.get(record.imageId);
   if (image === undefined) {
-    image = imageRuntimeConfig(host.store, record.imageId).catch(() => ({}));
+    // A config missing or damaged (a coded error) shows no image labels; anything else is not expected.
+    image = imageRuntimeConfig(host.store, record.imageId).catch((err: unknown) => {
+      if (!isBerthError(err)) throw err;
+      return {};
+    });
     imageConfigs.set(record.imageId, image);
   }
   return containerLabels(specOf(record), await image);

@@ -9,6 +9,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deleteContainer } from '../../container/runtime/oci-runtime.js';
 import { getContainer } from '../../store/containers.js';
+import { ignoreCodes } from '../../internal/errors.js';
 import { runtimeFor, type ContainerHost } from '../containers/container-host.js';
 import { monitorsOfStore, settleInterruptedStart, startInProgress, startInterrupted } from '../containers/interrupted-start.js';
 import { releaseRuntime } from '../containers/release-runtime.js';
@@ -21,7 +22,8 @@ const HEX64 = /^[a-f0-9]{64}$/;
 function runtimeStates(host: ContainerHost): string[] {
   try {
     return readdirSync(host.runtimeDirs.runtimeRoot).filter((n) => HEX64.test(n));
-  } catch {
+  } catch (err) {
+    ignoreCodes(err, 'ENOENT'); // the runtime never ran
     return [];
   }
 }
@@ -57,8 +59,8 @@ export async function repairRuntimeLeftovers(host: ContainerHost, codes: Readonl
       if (pid === undefined) continue;
       try {
         process.kill(pid, 'SIGKILL');
-      } catch {
-        // gone meanwhile
+      } catch (err) {
+        ignoreCodes(err, 'ESRCH'); // gone meanwhile
       }
     }
   }
@@ -91,7 +93,8 @@ export function runtimeFindingGone(host: ContainerHost, code: string, id: string
 function readdirOrEmpty(dir: string): string[] {
   try {
     return readdirSync(dir);
-  } catch {
+  } catch (err) {
+    ignoreCodes(err, 'ENOENT');
     return [];
   }
 }

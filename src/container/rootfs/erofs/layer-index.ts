@@ -9,7 +9,7 @@
  */
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BerthError } from '../../../internal/errors.js';
+import { BerthError, ignoreCodes } from '../../../internal/errors.js';
 import { loadNative } from '../../../internal/native.js';
 import { hexOf, type Digest } from '../../../digest/digest.js';
 import { INDEX_UNUSABLE_MARKER, layerIndexName, temporaryLayerName } from '../../../store/layers-dir.js';
@@ -27,7 +27,8 @@ let kernelCan: boolean | undefined;
 function kernelRelease(): string {
   try {
     return readFileSync('/proc/sys/kernel/osrelease', 'utf8').trim();
-  } catch {
+  } catch (err) {
+    ignoreCodes(err, 'ENOENT', 'EACCES'); // no /proc, or hidden
     return '';
   }
 }
@@ -44,14 +45,16 @@ export function erofsUsable(layersDir: string): boolean {
     const recent = release !== null && (Number(release[1]) > 6 || (Number(release[1]) === 6 && Number(release[2]) >= 12));
     try {
       kernelCan = recent && /\terofs\n/.test(readFileSync('/proc/filesystems', 'utf8'));
-    } catch {
+    } catch (err) {
+      ignoreCodes(err, 'ENOENT', 'EACCES'); // no /proc, or hidden
       kernelCan = false;
     }
   }
   if (!kernelCan) return false;
   try {
     return readFileSync(join(layersDir, INDEX_UNUSABLE_MARKER), 'utf8').split('\n')[0] !== kernelRelease();
-  } catch {
+  } catch (err) {
+    ignoreCodes(err, 'ENOENT'); // not marked
     return true;
   }
 }
