@@ -77,7 +77,20 @@ for _ in $(seq 1 60); do [ -f "$REPO/dist/berth.cjs" ] && [ -f "$REPO/dist/berth
 [ -f "$REPO/dist/berth.cjs" ] || die "berth is not built; run npm run bench (it builds first)"
 
 mkdir -p "$B" "$R" "$W" "$V"
-rm -rf "$SNAP" && mkdir -p "$SNAP/bin" && cp -a "$REPO/dist" "$SNAP/dist" && cp "$REPO/bin/berth" "$REPO/bin/berth.cjs" "$SNAP/bin/"
+# What is measured: BERTH_DIST (default: dist/, what was last built in this work tree) started by
+# the launcher in BERTH_BIN (default: the committed one, HEAD's bin/, not whatever bin/ holds
+# mid-change in a shared work tree). BERTH_LABEL names it in the report. To measure the
+# committed code when dist/ holds someone's work in progress: build HEAD elsewhere (git archive
+# HEAD | tar -x -C DIR, symlink node_modules and build/ into DIR, tsc -p tsconfig.json && node
+# scripts/bundle.mjs there) and run with BERTH_DIST=DIR/dist BERTH_BIN=DIR/bin.
+BERTH_DIST=${BERTH_DIST:-$REPO/dist}
+rm -rf "$SNAP" && mkdir -p "$SNAP/bin" && cp -a "$BERTH_DIST" "$SNAP/dist"
+if [ -n "${BERTH_BIN:-}" ]; then
+  cp "$BERTH_BIN/berth" "$BERTH_BIN/berth.cjs" "$SNAP/bin/"
+else
+  for f in berth berth.cjs; do git -C "$REPO" show "HEAD:bin/$f" > "$SNAP/bin/$f"; done
+fi
+chmod +x "$SNAP/bin/berth"
 $BERTH version >/dev/null || die "the dist/ snapshot in $SNAP does not run"
 rm -f "$R"/*.json "$R"/*.rss "$R"/*.log "$R"/facts.txt
 
@@ -194,9 +207,14 @@ fi
   echo "docker_driver=$(docker info --format '{{.Driver}}' 2>/dev/null)"
   echo "node=$(node -v)"
   echo "hyperfine=$(hyperfine --version | awk '{print $2}')"
-  dirty=$(git -C "$REPO" diff --shortstat HEAD -- src 2>/dev/null | sed 's/^ *//')
-  untracked=$(git -C "$REPO" ls-files --others --exclude-standard -- src 2>/dev/null | wc -l)
-  echo "berth_rev=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)${dirty:+ + uncommitted src changes ($dirty)}$([ "$untracked" -gt 0 ] && echo " + $untracked untracked src files"); dist/ built $(date -u -r "$REPO/dist/berth.cjs" '+%H:%M UTC')"
+  if [ -n "${BERTH_LABEL:-}" ]; then
+    label=$BERTH_LABEL
+  else
+    dirty=$(git -C "$REPO" diff --shortstat HEAD -- src 2>/dev/null | sed 's/^ *//')
+    untracked=$(git -C "$REPO" ls-files --others --exclude-standard -- src 2>/dev/null | wc -l)
+    label="$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null)${dirty:+ + uncommitted src changes ($dirty)}$([ "$untracked" -gt 0 ] && echo " + $untracked untracked src files")"
+  fi
+  echo "berth_rev=$label; dist $BERTH_DIST built $(date -u -r "$SNAP/dist/berth.cjs" '+%H:%M UTC'); launcher ${BERTH_BIN:-HEAD:bin}/berth$(grep -q snapshot-blob "$SNAP/bin/berth" && echo ' (start-up snapshot)')"
   echo "rootfs_source=$(cat "$B/rootfs.source")"
   echo "rootfs_paths=$(find "$ROOTFS" | wc -l)"
   for f in rootfs save1 save3 big tags; do echo "${f}_bytes=$(stat -c %s "$B/$f.tar")"; done
@@ -222,16 +240,21 @@ warm() { cat "$@" > /dev/null; }   # same warm page cache for both tools
 # settle: after the deletes between sections, the next section's files are created only once
 # ext4 no longer counts the freed inodes as recently deleted (60 s once their blocks are clean).
 settle() { sync; log "settling $SETTLE s after deletes"; sleep "$SETTLE"; }
-# quiesce: after a preparation that wrote a lot, wait (at most 120 s) for the kernel to write it
-# back on its own: no sync, and nothing deleted.
+# quiesce [-q]: wait (at most 120 s) until the kernel has written back what earlier commands
+# wrote (dirty + writeback pages below 64 MiB), on its own: no sync, and nothing deleted. Before
+# every timed run (alt) and after a preparation that wrote a lot: a command starts on a machine
+# whose disk is idle, as when someone types it, not in the wake of the other tool's writes
+# (docker does not fsync what it writes, Berth does, so its fsyncs would wait behind docker's
+# data). QUIET_S is the time waited.
 quiesce() {
   local t=0 d
   while :; do
     d=$(awk '/^(Dirty|Writeback):/ {s += $2} END {print int(s / 1024)}' /proc/meminfo)
     if [ "$d" -lt 64 ] || [ $t -ge 120 ]; then break; fi
-    sleep 1; t=$((t + 1))
+    sleep 0.5; t=$((t + 1))
   done
-  log "quiet after ${t} s (dirty + writeback: $d MiB)"
+  QUIET_S=$((t / 2))
+  [ "${1:-}" = -q ] || log "quiet after ${QUIET_S} s (dirty + writeback: $d MiB)"
 }
 report_measure() {
   printf '[bench] %-20s median %7.3f s   peak RSS (median) %s KiB\n' "$1" \
@@ -244,6 +267,9 @@ report_measure() {
 # and reversed in even ones (A B, B A, A B ...). "{i}" in a command is the round (1..RUNS), so
 # each round can use a target of its own made ahead. Round 0 runs every command once, untimed
 # (NOWARM=1 skips it). RSS=1: /usr/bin/time appends the command's peak RSS (KiB) to NAME.rss.
+# Before each round, PRE (a command, "{i}" replaced too) runs untimed, e.g. to read the round's
+# input into the page cache (this VM pages out what was not read for about a minute: DAMON);
+# before each command, quiesce -q (the seconds waited are summed in facts.txt, quiet_NAME).
 alt() {
   local runs=$1 per=$2 rss=$3 i k s c
   shift 3
@@ -257,11 +283,16 @@ alt() {
       eval "$c" >/dev/null 2>>"$R/${names[k]}.log" || { cat "$R/${names[k]}.log" >&2; die "untimed round of ${names[k]} failed: $c"; }
     done
   fi
+  local -a waited=()
+  for ((k = 0; k < n; k++)); do waited[k]=0; done
   for ((i = 1; i <= runs; i++)); do
     order=()
     if ((i % 2)); then for ((k = 0; k < n; k++)); do order+=("$k"); done
     else for ((k = n - 1; k >= 0; k--)); do order+=("$k"); done; fi
+    if [ -n "${PRE:-}" ]; then eval "${PRE//\{i\}/$i}"; fi
     for s in "${order[@]}"; do
+      quiesce -q
+      waited[s]=$((waited[s] + QUIET_S))
       c=${cmds[s]//\{i\}/$i}
       ((rss)) && c="/usr/bin/time -f %M -a -o $R/${names[s]}.rss $c"
       if ! hyperfine -N --runs "$per" --export-json "$R/${names[s]}.run$i.json" "$c" >>"$R/${names[s]}.log" 2>&1; then
@@ -272,6 +303,7 @@ alt() {
   done
   for ((k = 0; k < n; k++)); do
     $TOOLS merge "$R/${names[k]}.json" "$R/${names[k]}".run*.json && rm -f "$R/${names[k]}".run*.json
+    fact "quiet_${names[k]}" "${waited[k]}"
     report_measure "${names[k]}"
   done
 }
@@ -338,7 +370,7 @@ if want load; then
     quiesce
     log "load $n-layer: docker and berth alternated, each run its own variant, berth into a new store"
     stamp load$n
-    alt "$RUNS" 1 1 docker-load$n "docker load -q -i $V/load$n.{i}.tar" \
+    PRE="cat $V/load$n.{i}.tar > /dev/null" alt "$RUNS" 1 1 docker-load$n "docker load -q -i $V/load$n.{i}.tar" \
       berth-load$n "$BERTH --root $W/sl$n.{i} load -q -i $V/load$n.{i}.tar"
   done
   # the peer check: docker rmi (no sync) before each run, the original archives
@@ -403,7 +435,7 @@ if want big; then
   quiesce
   log "load big image: berth, each run into a new store"
   stamp loadbig
-  alt "$BIG_RUNS" 1 1 berth-loadbig "$BERTH --root $W/sbig.{i} load -q -i $B/big.tar"
+  PRE="cat $B/big.tar > /dev/null" alt "$BIG_RUNS" 1 1 berth-loadbig "$BERTH --root $W/sbig.{i} load -q -i $B/big.tar"
   quiesce
   log "save big image: berth, each run a new file"
   stamp savebig
@@ -447,7 +479,7 @@ if want containers; then
   quiesce
   log "first run of a loaded image vs tar -x of its layer, alternated"
   stamp firstrun
-  alt "$RUNS" 1 1 untar-layer1 "tar -xf $W/layer1.tar -C $W/untar.{i}" \
+  PRE="cat $W/layer1.tar $W/srun.{i}/v1/blobs/sha256/* > /dev/null" alt "$RUNS" 1 1 untar-layer1 "tar -xf $W/layer1.tar -C $W/untar.{i}" \
     berth-firstrun "$BERTH --root $W/srun.{i} run --rm $IMG:base true"
   log "run --rm true on a warm image: docker and berth alternated"
   S_RUN=$W/srun.0
@@ -486,7 +518,7 @@ if want persist; then
   quiesce
   log "import: docker and berth alternated, each run its own copy of the rootfs tar (a new image)"
   stamp import
-  alt "$RUNS" 1 1 docker-import "docker import -c '$LABEL' $V/imp.{i}.tar $IMG:imp{i}" \
+  PRE="cat $V/imp.{i}.tar > /dev/null" alt "$RUNS" 1 1 docker-import "docker import -c '$LABEL' $V/imp.{i}.tar $IMG:imp{i}" \
     berth-import "$BERTH --root $S_P import -c '$LABEL' $V/imp.{i}.tar $IMG:imp{i}"
   printf 'docker import -c "%s" %s/ir.$1.tar %s:ir$1 >/dev/null && docker run --rm --network none %s:ir$1 true\n' "$LABEL" "$V" $IMG $IMG > "$W/importrun-docker.sh"
   printf '%s --root %s import -c "%s" %s/ir.$1.tar %s:ir$1 >/dev/null && %s --root %s run --rm %s:ir$1 true\n' "$BERTH" "$S_P" "$LABEL" "$V" $IMG "$BERTH" "$S_P" $IMG > "$W/importrun-berth.sh"
@@ -494,7 +526,7 @@ if want persist; then
   quiesce
   log "import + first run: alternated"
   stamp importrun
-  alt "$RUNS" 1 1 docker-importrun "sh -e $W/importrun-docker.sh {i}" berth-importrun "sh -e $W/importrun-berth.sh {i}"
+  PRE="cat $V/ir.{i}.tar > /dev/null" alt "$RUNS" 1 1 docker-importrun "sh -e $W/importrun-docker.sh {i}" berth-importrun "sh -e $W/importrun-berth.sh {i}"
   # export: a stopped container of the imported image that changed a file
   docker run --network none --name $IMG-exp $IMG:imp0 sh -c 'echo changed > /etc/changed'
   $BERTH --root "$S_P" run --name $IMG-exp $IMG:imp0 sh -c 'echo changed > /etc/changed'

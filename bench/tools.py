@@ -319,10 +319,11 @@ def report(d, out_md):
       f"image not yet in the store, is given by a target made ahead: every run loads its own variant of the archive "
       f"and imports its own copy of the rootfs tar, each with one 21-byte member added to every layer, the same file for "
       f"both tools; berth loads into a new store directory; outputs go to new file names; every commit is of its own "
-      f"container). Deletes happen only between sections, followed by `sync` and {facts.get('settle')} s of rest; after a "
-      f"preparation that wrote a lot, the bench waits until the kernel's dirty and writeback pages are below 64 MiB "
-      f"(no `sync`). Berth and docker runs alternate (A B B A ...), each run one `hyperfine -N --runs 1`; one untimed "
-      f"round first. Medians of {runs} runs ({facts.get('run_runs')} for `run --rm`; start-up: "
+      f"container). Deletes happen only between sections, followed by `sync` and {facts.get('settle')} s of rest. Before "
+      f"every timed run the bench waits until the kernel has written back what earlier commands wrote (dirty + writeback "
+      f"below 64 MiB; no `sync`, the kernel does it on its own), so that no command runs in the wake of the other "
+      f"tool's writes; each round's input is read into the page cache first. Berth and docker runs alternate "
+      f"(A B B A ...), each run one `hyperfine -N --runs 1`; one untimed round first. Medians of {runs} runs ({facts.get('run_runs')} for `run --rm`; start-up: "
       f"{facts.get('startup_rounds')} rounds of {facts.get('startup_per')} runs).\n")
     w('| check | berth median s | baseline | baseline median s | ratio | target | pass/fail | berth peak RSS MiB (median; <= 143 MiB) | started (UTC) |')
     w('|---|---|---|---|---|---|---|---|---|')
