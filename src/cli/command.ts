@@ -2,6 +2,7 @@
 import type { FlagSpec, FlagValues } from './argv.js';
 import type { Limits } from '../internal/limits.js';
 import { printable } from '../internal/errors.js';
+import type { Store } from '../store/store.js';
 
 export interface CommandContext {
   /** Store root (from --root, BERTH_ROOT or the default). */
@@ -13,6 +14,10 @@ export interface CommandContext {
   stdin: NodeJS.ReadStream;
   /** "berth images" and the like, for messages. */
   commandPath: string;
+  /** The store at `root`, opened (and created if need be) on first use; main closes it after the command. */
+  store(): Store;
+  /** The store at `root` if it exists (never created): for the monitor's exit command. */
+  existingStore(): Store | undefined;
 }
 
 export interface ArgCount {

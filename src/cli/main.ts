@@ -10,6 +10,7 @@ import { formatFlagHelp, parseArgs, type FlagSpec } from './argv.js';
 import type { CommandContext, CommandSpec } from './command.js';
 import { VERSION } from './version-info.js';
 import { reportError } from './report-error.js';
+import { Store } from '../store/store.js';
 
 
 interface Entry {
@@ -185,6 +186,8 @@ function splitGlobal(argv: string[]): { global: string[]; rest: string[] } {
 
 export async function main(argv: string[]): Promise<number> {
   const env = process.env;
+  // The one place the store is opened (by the command, when it first asks) and closed.
+  let store: Store | undefined;
   let debug = env.BERTH_DEBUG === '1';
   try {
     const { global, rest } = splitGlobal(argv);
@@ -229,8 +232,9 @@ export async function main(argv: string[]): Promise<number> {
     }
     checkArgCount(path, spec, parsed.args.length);
     const rootFlag = typeof g.flags.root === 'string' ? resolve(g.flags.root) : undefined;
+    const root = rootFlag ?? (await defaultRoot(env));
     const ctx: CommandContext = {
-      root: rootFlag ?? (await defaultRoot(env)),
+      root,
       limits: limitsFromEnv(env),
       env,
       stdout: process.stdout,
@@ -242,9 +246,15 @@ export async function main(argv: string[]): Promise<number> {
         return process.stdin;
       },
       commandPath: path,
+      store: () => (store ??= Store.open(root)),
+      existingStore: () => (store ??= Store.openExisting(root)),
     };
-    const code = await spec.run(ctx, parsed.flags, parsed.args);
-    return typeof code === 'number' ? code : 0;
+    try {
+      const code = await spec.run(ctx, parsed.flags, parsed.args);
+      return typeof code === 'number' ? code : 0;
+    } finally {
+      store?.close();
+    }
   } catch (err) {
     return reportError(err, debug);
   }
@@ -277,14 +287,18 @@ function checkArgCount(path: string, spec: CommandSpec, n: number): void {
   }
 }
 
-// A reader that goes away (`berth images | head -1`) is not a crash: listing commands end
-// quietly as with Docker, and `save` reports the truncated archive itself (OUTPUT_CLOSED).
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-  if (err.code !== 'EPIPE') throw err;
-});
+/** Runs the command line this process was started with. */
+export function runCli(): void {
+  // A reader that goes away (`berth images | head -1`) is not a crash: listing commands end
+  // quietly as with Docker, and `save` reports the truncated archive itself (OUTPUT_CLOSED).
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+  });
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  }, (err: unknown) => {
+    process.exitCode = reportError(err, true);
+  });
+}
 
-main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
-}, (err: unknown) => {
-  process.exitCode = reportError(err, true);
-});
+runCli();

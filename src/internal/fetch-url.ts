@@ -4,8 +4,7 @@
  * as a stream; nothing is buffered beyond what the socket holds.
  */
 import type { IncomingMessage } from 'node:http';
-import { get as httpGet } from 'node:http';
-import { get as httpsGet } from 'node:https';
+import { createRequire } from 'node:module';
 import { BerthError, printable } from './errors.js';
 
 export const MAX_REDIRECTS = 10;
@@ -33,8 +32,10 @@ function fetchFailed(url: string, detail: string, cause?: unknown): BerthError {
 }
 
 function request(url: URL): Promise<IncomingMessage> {
+  // Loaded when a URL is fetched: most commands never need Node's http client.
+  const load = createRequire(import.meta.url);
+  const { get } = url.protocol === 'https:' ? load('node:https') as typeof import('node:https') : load('node:http') as typeof import('node:http');
   return new Promise((resolve, reject) => {
-    const get = url.protocol === 'https:' ? httpsGet : httpGet;
     const req = get(url, { headers: { 'user-agent': 'berth', accept: '*/*' } }, resolve);
     req.on('error', reject);
     req.setTimeout(IDLE_TIMEOUT_MS, () => req.destroy(new Error(`no data for ${IDLE_TIMEOUT_MS / 1000} s`)));

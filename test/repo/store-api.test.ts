@@ -71,3 +71,10 @@ test('no SQL and no database handle outside src/store/', () => {
   const found = [...offenders].map(([rel, uses]) => `${rel}: ${uses.join(', ')}`);
   assert.deepEqual(found, [], 'ask the store\'s modules (src/store/images.ts, layers.ts, tags.ts, blobs.ts, containers.ts, publish-image.ts) instead');
 });
+
+test('the CLI opens and closes the store in one place: commands ask ctx.store(), main closes it', () => {
+  const commands = tsFiles(join(SRC, 'cli')).filter((f) => !f.endsWith('.test.ts'));
+  assert.ok(commands.length > 30, `the scan found only ${commands.length} files`);
+  const opening = commands.filter((f) => /\bStore\.open(Existing)?\(|\bstore\.close\(\)/.test(readFileSync(f, 'utf8'))).map((f) => relative(SRC, f));
+  assert.deepEqual(opening, ['cli/main.ts']);
+});

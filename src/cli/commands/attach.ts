@@ -3,7 +3,6 @@ import { resolveContainer } from '../../engine/containers/resolve-container.js';
 import { specOf } from '../../engine/containers/container-spec.js';
 import { refreshContainer } from '../../engine/containers/container-exit.js';
 import { isPaused } from '../../engine/containers/pause-container.js';
-import { Store } from '../../store/store.js';
 import { flagBool, flagString, type CommandSpec } from '../command.js';
 import { runAttached } from '../attached-run.js';
 import { hostFor } from './container-options.js';
@@ -18,23 +17,19 @@ export const spec: CommandSpec = {
   ],
   args: { min: 1, max: 1 },
   async run(ctx, flags, args) {
-    const store = Store.open(ctx.root);
-    try {
-      const host = hostFor(ctx, store);
-      const record = await refreshContainer(host, resolveContainer(store, args[0]!));
-      if (record.state !== 'running') {
-        throw new BerthError('conflict', 'CONTAINER_NOT_RUNNING', 'You cannot attach to a stopped container, start it first');
-      }
-      if (isPaused(host, record)) throw new BerthError('conflict', 'CONTAINER_PAUSED', 'You cannot attach to a paused container, unpause it first');
-      const spec = specOf(record);
-      const result = await runAttached(ctx, host, record, {
-        stdin: spec.openStdin && !flagBool(flags, 'no-stdin'),
-        tty: spec.tty,
-        detachKeys: detachKeysFlag(flagString(flags, 'detach-keys')),
-      });
-      return result.exitCode;
-    } finally {
-      store.close();
+    const store = ctx.store();
+    const host = hostFor(ctx, store);
+    const record = await refreshContainer(host, resolveContainer(store, args[0]!));
+    if (record.state !== 'running') {
+      throw new BerthError('conflict', 'CONTAINER_NOT_RUNNING', 'You cannot attach to a stopped container, start it first');
     }
+    if (isPaused(host, record)) throw new BerthError('conflict', 'CONTAINER_PAUSED', 'You cannot attach to a paused container, unpause it first');
+    const spec = specOf(record);
+    const result = await runAttached(ctx, host, record, {
+      stdin: spec.openStdin && !flagBool(flags, 'no-stdin'),
+      tty: spec.tty,
+      detachKeys: detachKeysFlag(flagString(flags, 'detach-keys')),
+    });
+    return result.exitCode;
   },
 };

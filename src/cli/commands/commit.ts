@@ -1,6 +1,5 @@
 import { resolveContainer } from '../../engine/containers/resolve-container.js';
 import { commitContainer } from '../../engine/containers/commit-container.js';
-import { Store } from '../../store/store.js';
 import { flagBool, flagList, flagString, write, type CommandSpec } from '../command.js';
 import { applyChanges } from '../../image/change-instructions.js';
 import { hostFor } from './container-options.js';
@@ -20,22 +19,18 @@ export const spec: CommandSpec = {
     const changes = flagList(flags, 'change');
     // Checked before anything is read: a bad instruction fails fast, with Docker's message.
     if (changes.length > 0) applyChanges({}, changes, 'commit');
-    const store = Store.open(ctx.root);
-    try {
-      const host = hostFor(ctx, store);
-      const record = resolveContainer(store, args[0]!);
-      const author = flagString(flags, 'author');
-      const message = flagString(flags, 'message');
-      const { id } = await commitContainer(host, record, {
-        pause: flagBool(flags, 'pause') && !flagBool(flags, 'no-pause'),
-        ...(author === undefined ? {} : { author }),
-        ...(message === undefined ? {} : { message }),
-        ...(args[1] === undefined ? {} : { reference: args[1] }),
-        ...(changes.length === 0 ? {} : { applyChanges: (config: Record<string, unknown>) => applyChanges(config, changes, 'commit') }),
-      });
-      await write(ctx.stdout, `${id}\n`);
-    } finally {
-      store.close();
-    }
+    const store = ctx.store();
+    const host = hostFor(ctx, store);
+    const record = resolveContainer(store, args[0]!);
+    const author = flagString(flags, 'author');
+    const message = flagString(flags, 'message');
+    const { id } = await commitContainer(host, record, {
+      pause: flagBool(flags, 'pause') && !flagBool(flags, 'no-pause'),
+      ...(author === undefined ? {} : { author }),
+      ...(message === undefined ? {} : { message }),
+      ...(args[1] === undefined ? {} : { reference: args[1] }),
+      ...(changes.length === 0 ? {} : { applyChanges: (config: Record<string, unknown>) => applyChanges(config, changes, 'commit') }),
+    });
+    await write(ctx.stdout, `${id}\n`);
   },
 };

@@ -2,7 +2,6 @@
 import { isAttachedElsewhere } from '../../engine/containers/attach-container.js';
 import { getContainer } from '../../store/containers.js';
 import { refreshContainer } from '../../engine/containers/container-exit.js';
-import { Store } from '../../store/store.js';
 import type { CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';
 
@@ -13,17 +12,13 @@ export const spec: CommandSpec = {
   args: { min: 1, max: 1 },
   async run(ctx, _flags, args) {
     // The store may be gone by now (a test or a user removed it): never re-create it from here.
-    const store = Store.openExisting(ctx.root);
+    const store = ctx.existingStore();
     if (store === undefined) return;
-    try {
-      const record = getContainer(store, args[0]!);
-      if (record === undefined) return;
-      const host = hostFor(ctx, store);
-      // A berth attached to the container finishes it itself (it needs the exit status first).
-      if (isAttachedElsewhere(host, record)) return;
-      await refreshContainer(host, record);
-    } finally {
-      store.close();
-    }
+    const record = getContainer(store, args[0]!);
+    if (record === undefined) return;
+    const host = hostFor(ctx, store);
+    // A berth attached to the container finishes it itself (it needs the exit status first).
+    if (isAttachedElsewhere(host, record)) return;
+    await refreshContainer(host, record);
   },
 };

@@ -1,6 +1,5 @@
 import { confirm } from '../confirm.js';
 import { pruneContainers } from '../../engine/containers/remove-container.js';
-import { Store } from '../../store/store.js';
 import { flagBool, write, type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';
 
@@ -13,15 +12,11 @@ export const spec: CommandSpec = {
     if (!flagBool(flags, 'force')) {
       if (!(await confirm(ctx, 'WARNING! This will remove all stopped containers.'))) return 0;
     }
-    const store = Store.open(ctx.root);
-    try {
-      const removed = await pruneContainers(hostFor(ctx, store));
-      let out = '';
-      if (removed.length > 0) out += `Deleted Containers:\n${removed.map((id) => `${id}\n`).join('')}\n`;
-      out += 'Total reclaimed space: 0B\n';
-      await write(ctx.stdout, out);
-    } finally {
-      store.close();
-    }
+    const store = ctx.store();
+    const removed = await pruneContainers(hostFor(ctx, store));
+    let out = '';
+    if (removed.length > 0) out += `Deleted Containers:\n${removed.map((id) => `${id}\n`).join('')}\n`;
+    out += 'Total reclaimed space: 0B\n';
+    await write(ctx.stdout, out);
   },
 };

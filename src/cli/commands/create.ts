@@ -1,5 +1,4 @@
 import { createContainer } from '../../engine/containers/create-container.js';
-import { Store } from '../../store/store.js';
 import { noteWriter, write, type CommandSpec } from '../command.js';
 import { CREATE_FLAGS, createOptions, hostFor } from './container-options.js';
 
@@ -10,12 +9,8 @@ export const spec: CommandSpec = {
   args: { min: 1 },
   interspersed: false,
   async run(ctx, flags, args) {
-    const store = Store.open(ctx.root);
-    try {
-      const created = await createContainer(hostFor(ctx, store), { ...createOptions(ctx, flags, args[0]!, args.slice(1)), onNote: noteWriter(ctx) });
-      await write(ctx.stdout, `${created.id}\n`);
-    } finally {
-      store.close();
-    }
+    const store = ctx.store();
+    const created = await createContainer(hostFor(ctx, store), { ...createOptions(ctx, flags, args[0]!, args.slice(1)), onNote: noteWriter(ctx) });
+    await write(ctx.stdout, `${created.id}\n`);
   },
 };

@@ -1,6 +1,5 @@
 import { resolveContainer } from '../../engine/containers/resolve-container.js';
 import { containerChanges, renderChanges } from '../../engine/containers/container-changes.js';
-import { Store } from '../../store/store.js';
 import { write, type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';
 
@@ -10,13 +9,9 @@ export const spec: CommandSpec = {
   flags: [],
   args: { min: 1, max: 1 },
   async run(ctx, _flags, args) {
-    const store = Store.open(ctx.root);
-    try {
-      const host = hostFor(ctx, store);
-      const record = resolveContainer(store, args[0]!);
-      await write(ctx.stdout, renderChanges(await containerChanges(host, record)));
-    } finally {
-      store.close();
-    }
+    const store = ctx.store();
+    const host = hostFor(ctx, store);
+    const record = resolveContainer(store, args[0]!);
+    await write(ctx.stdout, renderChanges(await containerChanges(host, record)));
   },
 };

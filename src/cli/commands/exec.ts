@@ -1,7 +1,6 @@
 import { BerthError } from '../../internal/errors.js';
 import { resolveContainer } from '../../engine/containers/resolve-container.js';
 import { execInContainer } from '../../engine/containers/exec-container.js';
-import { Store } from '../../store/store.js';
 import { flagBool, flagList, flagString, type CommandSpec } from '../command.js';
 import { reportError } from '../report-error.js';
 import { hostFor, readEnvFile } from './container-options.js';
@@ -22,7 +21,7 @@ export const spec: CommandSpec = {
   args: { min: 2 },
   interspersed: false,
   async run(ctx, flags, args) {
-    const store = Store.open(ctx.root);
+    const store = ctx.store();
     try {
       const tty = flagBool(flags, 'tty');
       const stdin = flagBool(flags, 'interactive');
@@ -37,8 +36,6 @@ export const spec: CommandSpec = {
       if (!(err instanceof BerthError)) throw err;
       reportError(err, false);
       return err.kind === 'usage' ? 125 : err.code === 'COMMAND_NOT_FOUND' || err.code === 'COMMAND_NOT_EXECUTABLE' ? runExitCode(err) : 1;
-    } finally {
-      store.close();
     }
   },
 };

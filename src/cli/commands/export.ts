@@ -1,7 +1,6 @@
 import { BerthError } from '../../internal/errors.js';
 import { exportContainer } from '../../engine/containers/export-container.js';
 import { resolveContainer } from '../../engine/containers/resolve-container.js';
-import { Store } from '../../store/store.js';
 import { writeChunksToFile, writeChunksToStream } from '../chunk-output.js';
 import { interruptible } from '../interrupt.js';
 import { flagString, type CommandSpec } from '../command.js';
@@ -21,19 +20,15 @@ export const spec: CommandSpec = {
         hint: 'berth export -o rootfs.tar CONTAINER, or berth export CONTAINER > rootfs.tar',
       });
     }
-    const store = Store.open(ctx.root);
-    try {
-      const host = hostFor(ctx, store);
-      const record = resolveContainer(store, args[0]!);
-      const stream = exportContainer(host, record);
-      // Ctrl-C or a TERM stops the export between two chunks: the temporary file is removed and
-      // the container's files are released (the private mount goes with its helper anyway).
-      await interruptible(async (signal) => {
-        if (output === undefined || output === '-') await writeChunksToStream(ctx.stdout, stream, signal);
-        else await writeChunksToFile(output, stream, 0o600, signal);
-      });
-    } finally {
-      store.close();
-    }
+    const store = ctx.store();
+    const host = hostFor(ctx, store);
+    const record = resolveContainer(store, args[0]!);
+    const stream = exportContainer(host, record);
+    // Ctrl-C or a TERM stops the export between two chunks: the temporary file is removed and
+    // the container's files are released (the private mount goes with its helper anyway).
+    await interruptible(async (signal) => {
+      if (output === undefined || output === '-') await writeChunksToStream(ctx.stdout, stream, signal);
+      else await writeChunksToFile(output, stream, 0o600, signal);
+    });
   },
 };

@@ -1,6 +1,5 @@
 import { confirm } from '../confirm.js';
 import { pruneImages } from '../../engine/remove-images.js';
-import { Store } from '../../store/store.js';
 import { humanSize } from '../format/units.js';
 import type { FlagSpec } from '../argv.js';
 import { flagBool, write, type CommandSpec } from '../command.js';
@@ -30,12 +29,8 @@ export const spec: CommandSpec = {
         : 'WARNING! This will remove all dangling images.';
       if (!(await confirm(ctx, warning))) return 0;
     }
-    const store = Store.open(ctx.root);
-    try {
-      const result = pruneImages(store, { all });
-      await write(ctx.stdout, `${deletedImagesText(result)}Total reclaimed space: ${humanSize(result.reclaimed)}\n`);
-    } finally {
-      store.close();
-    }
+    const store = ctx.store();
+    const result = pruneImages(store, { all });
+    await write(ctx.stdout, `${deletedImagesText(result)}Total reclaimed space: ${humanSize(result.reclaimed)}\n`);
   },
 };

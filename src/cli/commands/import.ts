@@ -6,7 +6,6 @@ import { importImage } from '../../engine/import.js';
 import { hostPlatform } from '../../archive/oci-layout/read-oci-layout.js';
 import { parseTagReference } from '../../image/reference.js';
 import { parsePlatform } from '../../image/platform.js';
-import { Store } from '../../store/store.js';
 import { createProgress } from '../progress.js';
 import { flagList, flagString, write, type CommandSpec } from '../command.js';
 
@@ -54,7 +53,7 @@ export const spec: CommandSpec = {
     }
 
     const progress = createProgress(ctx.stderr, isHttpUrl(source) ? 'Downloading' : 'Importing', total, true);
-    const store = Store.open(ctx.root);
+    const store = ctx.store();
     try {
       const result = await importImage(store, input, {
         changes: flagList(flags, 'change'),
@@ -73,7 +72,6 @@ export const spec: CommandSpec = {
       await write(ctx.stdout, `${result.id}\n`);
     } finally {
       progress.finish();
-      store.close();
     }
   },
 };

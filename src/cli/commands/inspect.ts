@@ -1,7 +1,7 @@
+import type { Store } from '../../store/store.js';
 import { BerthError, isBerthError } from '../../internal/errors.js';
 import { inspectImage } from '../../engine/inspect-image.js';
 import { resolveImage } from '../../engine/resolve-image.js';
-import { Store } from '../../store/store.js';
 import { renderTemplate } from '../format/template.js';
 import { flagString, noteWriter, write, type CommandSpec } from '../command.js';
 import { reportError } from '../report-error.js';
@@ -30,37 +30,33 @@ function inspectSpec(kind: Kind): CommandSpec {
     args: { min: 1 },
     async run(ctx, flags, args) {
       const format = flagString(flags, 'format');
-      const store = Store.open(ctx.root);
+      const store = ctx.store();
       let failed = false;
-      try {
-        const results: Record<string, unknown>[] = [];
-        for (const arg of args) {
-          try {
-            const container = kind === 'image' ? undefined : await inspectContainerArg(ctx, store, arg);
-            if (container !== undefined) {
-              results.push(container);
-              continue;
-            }
-            if (kind === 'container') throw new BerthError('not_found', 'CONTAINER_NOT_FOUND', `No such container: ${arg}`);
-            try {
-              results.push(await inspectImage(store, resolveImage(store, arg, { onNote: noteWriter(ctx) }).id));
-            } catch (err) {
-              if (kind === 'any' && isBerthError(err, 'IMAGE_NOT_FOUND')) throw new BerthError('not_found', 'OBJECT_NOT_FOUND', `No such object: ${arg}`);
-              throw err;
-            }
-          } catch (err) {
-            if (!isBerthError(err)) throw err;
-            failed = true;
-            reportError(err, false);
+      const results: Record<string, unknown>[] = [];
+      for (const arg of args) {
+        try {
+          const container = kind === 'image' ? undefined : await inspectContainerArg(ctx, store, arg);
+          if (container !== undefined) {
+            results.push(container);
+            continue;
           }
+          if (kind === 'container') throw new BerthError('not_found', 'CONTAINER_NOT_FOUND', `No such container: ${arg}`);
+          try {
+            results.push(await inspectImage(store, resolveImage(store, arg, { onNote: noteWriter(ctx) }).id));
+          } catch (err) {
+            if (kind === 'any' && isBerthError(err, 'IMAGE_NOT_FOUND')) throw new BerthError('not_found', 'OBJECT_NOT_FOUND', `No such object: ${arg}`);
+            throw err;
+          }
+        } catch (err) {
+          if (!isBerthError(err)) throw err;
+          failed = true;
+          reportError(err, false);
         }
-        if (format === undefined || format === 'json') {
-          await write(ctx.stdout, `${JSON.stringify(results, null, 4)}\n`);
-        } else {
-          await write(ctx.stdout, results.map((r) => `${renderTemplate(format, r)}\n`).join(''));
-        }
-      } finally {
-        store.close();
+      }
+      if (format === undefined || format === 'json') {
+        await write(ctx.stdout, `${JSON.stringify(results, null, 4)}\n`);
+      } else {
+        await write(ctx.stdout, results.map((r) => `${renderTemplate(format, r)}\n`).join(''));
       }
       return failed ? 1 : 0;
     },

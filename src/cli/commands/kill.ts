@@ -1,5 +1,4 @@
 import { killContainer } from '../../engine/containers/stop-container.js';
-import { Store } from '../../store/store.js';
 import { flagString, type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';
 import { forEachContainer } from './container-each.js';
@@ -11,15 +10,11 @@ export const spec: CommandSpec = {
   args: { min: 1 },
   async run(ctx, flags, args) {
     const signal = flagString(flags, 'signal') ?? 'KILL';
-    const store = Store.open(ctx.root);
-    try {
-      const host = hostFor(ctx, store);
-      return await forEachContainer(ctx, host, args, async (record, input) => {
-        await killContainer(host, record, signal);
-        return input;
-      });
-    } finally {
-      store.close();
-    }
+    const store = ctx.store();
+    const host = hostFor(ctx, store);
+    return await forEachContainer(ctx, host, args, async (record, input) => {
+      await killContainer(host, record, signal);
+      return input;
+    });
   },
 };

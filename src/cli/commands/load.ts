@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import { BerthError, printable } from '../../internal/errors.js';
 import { readFileChunks } from '../../internal/file-chunks.js';
 import { inputKindOf, loadImages, type LoadInput } from '../../engine/load.js';
-import { Store } from '../../store/store.js';
 import { createProgress } from '../progress.js';
 import { flagBool, flagString, write, type CommandSpec } from '../command.js';
 
@@ -30,7 +29,7 @@ export const spec: CommandSpec = {
       input = { kind: 'stream', stream: readFileChunks(inputPath) };
     }
     const progress = createProgress(ctx.stderr, 'Loading', total, !flagBool(flags, 'quiet'));
-    const store = Store.open(ctx.root);
+    const store = ctx.store();
     try {
       const result = await loadImages(store, input, { limits: ctx.limits, onProgress: (n) => progress.update(n) });
       progress.finish();
@@ -38,7 +37,6 @@ export const spec: CommandSpec = {
       await write(ctx.stdout, result.lines.map((l) => `${l}\n`).join(''));
     } finally {
       progress.finish();
-      store.close();
     }
   },
 };

@@ -1,6 +1,5 @@
 import { resolveContainer } from '../../engine/containers/resolve-container.js';
 import { streamOutput } from '../../engine/containers/container-output.js';
-import { Store } from '../../store/store.js';
 import { flagBool, flagString, write, type CommandSpec } from '../command.js';
 import { usageError } from '../argv.js';
 import { BerthError } from '../../internal/errors.js';
@@ -58,17 +57,13 @@ export const spec: CommandSpec = {
       const at = Date.parse(time);
       return Number.isNaN(at) || (at >= since && at <= until);
     };
-    const store = Store.open(ctx.root);
-    try {
-      const host = hostFor(ctx, store);
-      const record = resolveContainer(store, args[0]!);
-      await streamOutput(host, record, {
-        follow: flagBool(flags, 'follow'),
-        tail: tailText === 'all' ? undefined : Number(tailText),
-        sink: (r) => (inWindow(r.time) ? write(r.stream === 'stdout' ? ctx.stdout : ctx.stderr, timestamps ? `${dockerTime(r.time)} ${r.text}` : r.text) : undefined),
-      });
-    } finally {
-      store.close();
-    }
+    const store = ctx.store();
+    const host = hostFor(ctx, store);
+    const record = resolveContainer(store, args[0]!);
+    await streamOutput(host, record, {
+      follow: flagBool(flags, 'follow'),
+      tail: tailText === 'all' ? undefined : Number(tailText),
+      sink: (r) => (inWindow(r.time) ? write(r.stream === 'stdout' ? ctx.stdout : ctx.stderr, timestamps ? `${dockerTime(r.time)} ${r.text}` : r.text) : undefined),
+    });
   },
 };

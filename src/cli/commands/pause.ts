@@ -1,7 +1,6 @@
 import { pauseContainer, unpauseContainer } from '../../engine/containers/pause-container.js';
 import type { ContainerHost } from '../../engine/containers/container-host.js';
 import type { ContainerRecord } from '../../store/containers.js';
-import { Store } from '../../store/store.js';
 import { type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';
 import { forEachContainer } from './container-each.js';
@@ -14,16 +13,12 @@ function freezeVerb(description: string, action: (host: ContainerHost, record: C
     flags: [],
     args: { min: 1 },
     async run(ctx, _flags, args) {
-      const store = Store.open(ctx.root);
-      try {
-        const host = hostFor(ctx, store);
-        return await forEachContainer(ctx, host, args, async (record, input) => {
-          await action(host, record);
-          return input;
-        });
-      } finally {
-        store.close();
-      }
+      const store = ctx.store();
+      const host = hostFor(ctx, store);
+      return await forEachContainer(ctx, host, args, async (record, input) => {
+        await action(host, record);
+        return input;
+      });
     },
   };
 }

@@ -1,6 +1,5 @@
 import { listContainerRows, type ContainerRow, type ListContainersOptions } from '../../engine/containers/list-containers.js';
 import { dockerState } from '../../engine/containers/pause-container.js';
-import { Store } from '../../store/store.js';
 import { ellipsis, goTime, humanDuration, humanSize, timeAgo } from '../format/units.js';
 import { renderTable } from '../format/tabwriter.js';
 import { parseListFormat, renderListTemplate } from '../format/list-format.js';
@@ -83,39 +82,35 @@ export const spec: CommandSpec = {
   async run(ctx, flags) {
     const format = parseListFormat(flagString(flags, 'format'));
     const sizes = flagBool(flags, 'size');
-    const store = Store.open(ctx.root);
-    try {
-      const quiet = flagBool(flags, 'quiet');
-      const last = flagBool(flags, 'latest') ? 1 : lastFlag(flagString(flags, 'last'), ctx.commandPath);
-      const rows = await listContainerRows(hostFor(ctx, store), {
-        all: flagBool(flags, 'all'), sizes, filters: parseFilters(flagList(flags, 'filter'), ctx.commandPath), labels: !quiet && format.kind !== 'table',
-        ...(last === undefined ? {} : { last }),
-      });
-      const noTrunc = flagBool(flags, 'no-trunc');
-      const id = (i: string): string => (noTrunc ? i : i.slice(0, 12));
-      if (quiet) {
-        await write(ctx.stdout, rows.map((r) => `${id(r.record.id)}\n`).join(''));
-        return;
-      }
-      const now = Date.now();
-      const command = (r: ContainerRow): string => JSON.stringify(noTrunc ? r.command : ellipsis(r.command, 20));
-      const size = (r: ContainerRow): string => `${humanSize(r.size ?? 0)} (virtual ${humanSize(r.virtualSize ?? 0)})`;
-      if (format.kind !== 'table') {
-        const objects = rows.map((r) => ({
-          Command: command(r), CreatedAt: goTime(r.record.createdMs), ID: id(r.record.id), Image: imageText(r.image, r.record.imageId, noTrunc), Labels: labelText(r.labels), LocalVolumes: '0',
-          Mounts: '', Names: r.record.name, Networks: '', Ports: '', RunningFor: timeAgo(r.record.createdMs, now),
-          Size: sizes ? size(r) : '0B', State: dockerState(r.record, r.paused), Status: statusText(r, now),
-        }));
-        await write(ctx.stdout, format.kind === 'json' ? objects.map((o) => `${JSON.stringify(o)}\n`).join('') : renderListTemplate(format, objects, PS_HEADERS));
-        return;
-      }
-      const table = [['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(sizes ? ['SIZE'] : [])]];
-      for (const r of rows) {
-        table.push([id(r.record.id), imageText(r.image, r.record.imageId, noTrunc), command(r), timeAgo(r.record.createdMs, now), statusText(r, now), '', r.record.name, ...(sizes ? [size(r)] : [])]);
-      }
-      await write(ctx.stdout, renderTable(table));
-    } finally {
-      store.close();
+    const store = ctx.store();
+    const quiet = flagBool(flags, 'quiet');
+    const last = flagBool(flags, 'latest') ? 1 : lastFlag(flagString(flags, 'last'), ctx.commandPath);
+    const rows = await listContainerRows(hostFor(ctx, store), {
+      all: flagBool(flags, 'all'), sizes, filters: parseFilters(flagList(flags, 'filter'), ctx.commandPath), labels: !quiet && format.kind !== 'table',
+      ...(last === undefined ? {} : { last }),
+    });
+    const noTrunc = flagBool(flags, 'no-trunc');
+    const id = (i: string): string => (noTrunc ? i : i.slice(0, 12));
+    if (quiet) {
+      await write(ctx.stdout, rows.map((r) => `${id(r.record.id)}\n`).join(''));
+      return;
     }
+    const now = Date.now();
+    const command = (r: ContainerRow): string => JSON.stringify(noTrunc ? r.command : ellipsis(r.command, 20));
+    const size = (r: ContainerRow): string => `${humanSize(r.size ?? 0)} (virtual ${humanSize(r.virtualSize ?? 0)})`;
+    if (format.kind !== 'table') {
+      const objects = rows.map((r) => ({
+        Command: command(r), CreatedAt: goTime(r.record.createdMs), ID: id(r.record.id), Image: imageText(r.image, r.record.imageId, noTrunc), Labels: labelText(r.labels), LocalVolumes: '0',
+        Mounts: '', Names: r.record.name, Networks: '', Ports: '', RunningFor: timeAgo(r.record.createdMs, now),
+        Size: sizes ? size(r) : '0B', State: dockerState(r.record, r.paused), Status: statusText(r, now),
+      }));
+      await write(ctx.stdout, format.kind === 'json' ? objects.map((o) => `${JSON.stringify(o)}\n`).join('') : renderListTemplate(format, objects, PS_HEADERS));
+      return;
+    }
+    const table = [['CONTAINER ID', 'IMAGE', 'COMMAND', 'CREATED', 'STATUS', 'PORTS', 'NAMES', ...(sizes ? ['SIZE'] : [])]];
+    for (const r of rows) {
+      table.push([id(r.record.id), imageText(r.image, r.record.imageId, noTrunc), command(r), timeAgo(r.record.createdMs, now), statusText(r, now), '', r.record.name, ...(sizes ? [size(r)] : [])]);
+    }
+    await write(ctx.stdout, renderTable(table));
   },
 };

@@ -1,6 +1,5 @@
 import { renameContainer } from '../../engine/containers/rename-container.js';
 import { resolveContainer } from '../../engine/containers/resolve-container.js';
-import { Store } from '../../store/store.js';
 import type { CommandSpec } from '../command.js';
 
 export const spec: CommandSpec = {
@@ -9,11 +8,7 @@ export const spec: CommandSpec = {
   flags: [],
   args: { min: 2, max: 2 },
   async run(ctx, _flags, args) {
-    const store = Store.open(ctx.root);
-    try {
-      renameContainer(store, resolveContainer(store, args[0]!), args[1]!);
-    } finally {
-      store.close();
-    }
+    const store = ctx.store();
+    renameContainer(store, resolveContainer(store, args[0]!), args[1]!);
   },
 };

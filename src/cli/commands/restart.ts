@@ -1,5 +1,4 @@
 import { restartContainer } from '../../engine/containers/restart-container.js';
-import { Store } from '../../store/store.js';
 import { flagString, type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';
 import { forEachContainer } from './container-each.js';
@@ -12,15 +11,11 @@ export const spec: CommandSpec = {
   args: { min: 1 },
   async run(ctx, flags, args) {
     const timeout = timeoutFlag(flagString(flags, 'time'), ctx.commandPath);
-    const store = Store.open(ctx.root);
-    try {
-      const host = hostFor(ctx, store);
-      return await forEachContainer(ctx, host, args, async (record, input) => {
-        await restartContainer(host, record, timeout);
-        return input;
-      });
-    } finally {
-      store.close();
-    }
+    const store = ctx.store();
+    const host = hostFor(ctx, store);
+    return await forEachContainer(ctx, host, args, async (record, input) => {
+      await restartContainer(host, record, timeout);
+      return input;
+    });
   },
 };

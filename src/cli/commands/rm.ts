@@ -1,7 +1,6 @@
 import { isBerthError } from '../../internal/errors.js';
 import { freeSpaceForRemoval, removeContainer } from '../../engine/containers/remove-container.js';
 import { resolveContainer } from '../../engine/containers/resolve-container.js';
-import { Store } from '../../store/store.js';
 import { flagBool, type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';
 import { forEachContainer } from './container-each.js';
@@ -16,25 +15,21 @@ export const spec: CommandSpec = {
   ],
   args: { min: 1 },
   async run(ctx, flags, args) {
-    const store = Store.open(ctx.root);
-    try {
-      const host = hostFor(ctx, store);
-      // Names that resolve to nothing are reported by forEachContainer, in their place.
-      const named = args.flatMap((a) => {
-        try {
-          return [resolveContainer(store, a)];
-        } catch (err) {
-          if (!isBerthError(err)) throw err;
-          return [];
-        }
-      });
-      await freeSpaceForRemoval(host, named, flagBool(flags, 'force'));
-      return await forEachContainer(ctx, host, args, async (record, input) => {
-        await removeContainer(host, record, flagBool(flags, 'force'));
-        return input;
-      });
-    } finally {
-      store.close();
-    }
+    const store = ctx.store();
+    const host = hostFor(ctx, store);
+    // Names that resolve to nothing are reported by forEachContainer, in their place.
+    const named = args.flatMap((a) => {
+      try {
+        return [resolveContainer(store, a)];
+      } catch (err) {
+        if (!isBerthError(err)) throw err;
+        return [];
+      }
+    });
+    await freeSpaceForRemoval(host, named, flagBool(flags, 'force'));
+    return await forEachContainer(ctx, host, args, async (record, input) => {
+      await removeContainer(host, record, flagBool(flags, 'force'));
+      return input;
+    });
   },
 };

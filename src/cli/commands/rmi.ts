@@ -1,6 +1,5 @@
 import { isBerthError } from '../../internal/errors.js';
 import { removeImage } from '../../engine/remove-images.js';
-import { Store } from '../../store/store.js';
 import { flagBool, write, type CommandSpec } from '../command.js';
 import { reportError } from '../report-error.js';
 
@@ -13,21 +12,17 @@ export const spec: CommandSpec = {
   ],
   args: { min: 1 },
   async run(ctx, flags, args) {
-    const store = Store.open(ctx.root);
+    const store = ctx.store();
     let failed = false;
-    try {
-      for (const arg of args) {
-        try {
-          const result = removeImage(store, arg, { force: flagBool(flags, 'force'), noPrune: flagBool(flags, 'no-prune') });
-          await write(ctx.stdout, result.records.map((r) => (r.untagged !== undefined ? `Untagged: ${r.untagged}\n` : `Deleted: ${r.deleted}\n`)).join(''));
-        } catch (err) {
-          if (!isBerthError(err)) throw err;
-          failed = true;
-          reportError(err, false);
-        }
+    for (const arg of args) {
+      try {
+        const result = removeImage(store, arg, { force: flagBool(flags, 'force'), noPrune: flagBool(flags, 'no-prune') });
+        await write(ctx.stdout, result.records.map((r) => (r.untagged !== undefined ? `Untagged: ${r.untagged}\n` : `Deleted: ${r.deleted}\n`)).join(''));
+      } catch (err) {
+        if (!isBerthError(err)) throw err;
+        failed = true;
+        reportError(err, false);
       }
-    } finally {
-      store.close();
     }
     return failed ? 1 : 0;
   },

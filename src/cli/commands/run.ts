@@ -3,7 +3,6 @@ import { createContainer } from '../../engine/containers/create-container.js';
 import { startContainer } from '../../engine/containers/start-container.js';
 import { removeContainer } from '../../engine/containers/remove-container.js';
 import { parseDetachKeys } from '../../engine/containers/attach-container.js';
-import { Store } from '../../store/store.js';
 import { flagBool, flagString, noteWriter, write, type CommandSpec } from '../command.js';
 import { reportError } from '../report-error.js';
 import { runAttached } from '../attached-run.js';
@@ -34,7 +33,7 @@ export const spec: CommandSpec = {
   args: { min: 1 },
   interspersed: false,
   async run(ctx, flags, args) {
-    const store = Store.open(ctx.root);
+    const store = ctx.store();
     try {
       const host = hostFor(ctx, store);
       const detach = flagBool(flags, 'detach');
@@ -62,8 +61,6 @@ export const spec: CommandSpec = {
       if (!(err instanceof BerthError)) throw err;
       reportError(err, false);
       return err.kind === 'usage' ? 125 : runExitCode(err);
-    } finally {
-      store.close();
     }
   },
 };

@@ -1,7 +1,7 @@
+import type { Store } from '../../store/store.js';
 import { BerthError } from '../../internal/errors.js';
 import { createCompressor } from '../../archive/compression/compression.js';
 import { planSave, saveStream } from '../../engine/save.js';
-import { Store } from '../../store/store.js';
 import { createProgress } from '../progress.js';
 import { writeFileAtomic, writeToStream } from '../output-file.js';
 import { flagString, noteWriter, type CommandContext, type CommandSpec } from '../command.js';
@@ -25,13 +25,9 @@ export const spec: CommandSpec = {
         hint: 'berth save -o image.tar IMAGE, or berth save IMAGE > image.tar',
       });
     }
-    const store = Store.open(ctx.root);
-    try {
-      // Ctrl-C or a TERM stops the save: the temporary file of -o is removed (exit 130 or 143).
-      await interruptible((signal) => saveTo(ctx, store, args, { output, compress, signal }));
-    } finally {
-      store.close();
-    }
+    const store = ctx.store();
+    // Ctrl-C or a TERM stops the save: the temporary file of -o is removed (exit 130 or 143).
+    await interruptible((signal) => saveTo(ctx, store, args, { output, compress, signal }));
   },
 };
 

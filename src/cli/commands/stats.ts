@@ -4,7 +4,6 @@ import { listContainerRows } from '../../engine/containers/list-containers.js';
 import { resolveContainer } from '../../engine/containers/resolve-container.js';
 import { cpuPercent, sampleStats, type StatsSample } from '../../engine/containers/container-stats.js';
 import type { ContainerHost } from '../../engine/containers/container-host.js';
-import { Store } from '../../store/store.js';
 import { bytesSize, humanSize } from '../format/units.js';
 import { renderTable } from '../format/tabwriter.js';
 import { parseListFormat, renderListTemplate } from '../format/list-format.js';
@@ -63,34 +62,30 @@ export const spec: CommandSpec = {
   async run(ctx, flags, args) {
     const format = parseListFormat(flagString(flags, 'format'));
     const noTrunc = flagBool(flags, 'no-trunc');
-    const store = Store.open(ctx.root);
-    try {
-      const host = hostFor(ctx, store);
-      const chosen = await targets(host, args, flagBool(flags, 'all'));
-      let before = chosen.map((t) => sampleStats(t.record.id));
-      for (;;) {
-        await delay(SAMPLE_INTERVAL_MS);
-        const after = chosen.map((t) => sampleStats(t.record.id));
-        const rows = chosen.map((t, i) => row(t, before[i], after[i], noTrunc));
-        let text: string;
-        if (format.kind === 'json') text = rows.map((r) => `${JSON.stringify(r)}\n`).join('');
-        else if (format.kind !== 'table') text = renderListTemplate(format, rows, STATS_HEADERS);
-        else {
-          text = renderTable([
-            ['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS'],
-            ...rows.map((r) => [r.ID!, r.Name!, r.CPUPerc!, r.MemUsage!, r.MemPerc!, r.NetIO!, r.BlockIO!, r.PIDs!]),
-          ]);
-        }
-        if (flagBool(flags, 'no-stream')) {
-          await write(ctx.stdout, text);
-          return;
-        }
-        // Streaming: on a terminal the table is redrawn in place, elsewhere printed again.
-        await write(ctx.stdout, ctx.stdout.isTTY === true ? `\x1b[2J\x1b[H${text}` : text);
-        before = after;
+    const store = ctx.store();
+    const host = hostFor(ctx, store);
+    const chosen = await targets(host, args, flagBool(flags, 'all'));
+    let before = chosen.map((t) => sampleStats(t.record.id));
+    for (;;) {
+      await delay(SAMPLE_INTERVAL_MS);
+      const after = chosen.map((t) => sampleStats(t.record.id));
+      const rows = chosen.map((t, i) => row(t, before[i], after[i], noTrunc));
+      let text: string;
+      if (format.kind === 'json') text = rows.map((r) => `${JSON.stringify(r)}\n`).join('');
+      else if (format.kind !== 'table') text = renderListTemplate(format, rows, STATS_HEADERS);
+      else {
+        text = renderTable([
+          ['CONTAINER ID', 'NAME', 'CPU %', 'MEM USAGE / LIMIT', 'MEM %', 'NET I/O', 'BLOCK I/O', 'PIDS'],
+          ...rows.map((r) => [r.ID!, r.Name!, r.CPUPerc!, r.MemUsage!, r.MemPerc!, r.NetIO!, r.BlockIO!, r.PIDs!]),
+        ]);
       }
-    } finally {
-      store.close();
+      if (flagBool(flags, 'no-stream')) {
+        await write(ctx.stdout, text);
+        return;
+      }
+      // Streaming: on a terminal the table is redrawn in place, elsewhere printed again.
+      await write(ctx.stdout, ctx.stdout.isTTY === true ? `\x1b[2J\x1b[H${text}` : text);
+      before = after;
     }
   },
 };

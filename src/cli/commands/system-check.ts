@@ -1,5 +1,4 @@
 import { checkStore, type Finding } from '../../engine/system/check-store.js';
-import { Store } from '../../store/store.js';
 import { humanSize } from '../format/units.js';
 import { createProgress } from '../progress.js';
 import { flagBool, flagString, write, type CommandSpec } from '../command.js';
@@ -17,35 +16,31 @@ export const spec: CommandSpec = {
   async run(ctx, flags) {
     const repair = flagBool(flags, 'repair');
     const json = flagString(flags, 'format') === 'json';
-    const store = Store.open(ctx.root);
-    try {
-      const progress = createProgress(ctx.stderr, 'Verifying', undefined, !flagBool(flags, 'quiet'));
-      const report = await checkStore(lookingHostFor(ctx, store), { repair, onProgress: (n) => progress.update(n) });
-      progress.finish();
-      const repaired = new Set<Finding>(report.repaired);
-      const left = report.findings.filter((f) => !repaired.has(f));
-      if (json) {
-        await write(ctx.stdout, `${JSON.stringify({ ...report.counts, problems: left, repaired: report.repaired })}\n`);
-        return left.length === 0 ? 0 : 1;
-      }
-      const c = report.counts;
-      let out = `Checked ${c.blobs} blobs (${humanSize(c.blobBytes)}, every byte hashed), ${c.images} images, ${c.tags} tags, ${c.layers} layers, ${c.containers} containers\n`;
-      for (const f of report.findings) {
-        out += `${repaired.has(f) ? 'repaired' : 'problem '} ${f.code} ${f.subject}: ${f.message}\n`;
-      }
-      if (left.length === 0) {
-        out += report.repaired.length === 0 ? 'No problems found\n' : `All ${report.repaired.length} problems repaired\n`;
-      } else {
-        const fixable = left.filter((f) => f.repairable).length;
-        out += `${left.length} problem${left.length === 1 ? '' : 's'} found`;
-        if (fixable > 0 && !repair) out += ` (${fixable} can be repaired with berth system check --repair)`;
-        out += '\n';
-        if (left.some((f) => !f.repairable)) out += 'Hint: a damaged image cannot be repaired in place: remove it (berth rmi -f IMAGE) and load or pull it again; a container without its files: berth rm -f CONTAINER\n';
-      }
-      await write(ctx.stdout, out);
+    const store = ctx.store();
+    const progress = createProgress(ctx.stderr, 'Verifying', undefined, !flagBool(flags, 'quiet'));
+    const report = await checkStore(lookingHostFor(ctx, store), { repair, onProgress: (n) => progress.update(n) });
+    progress.finish();
+    const repaired = new Set<Finding>(report.repaired);
+    const left = report.findings.filter((f) => !repaired.has(f));
+    if (json) {
+      await write(ctx.stdout, `${JSON.stringify({ ...report.counts, problems: left, repaired: report.repaired })}\n`);
       return left.length === 0 ? 0 : 1;
-    } finally {
-      store.close();
     }
+    const c = report.counts;
+    let out = `Checked ${c.blobs} blobs (${humanSize(c.blobBytes)}, every byte hashed), ${c.images} images, ${c.tags} tags, ${c.layers} layers, ${c.containers} containers\n`;
+    for (const f of report.findings) {
+      out += `${repaired.has(f) ? 'repaired' : 'problem '} ${f.code} ${f.subject}: ${f.message}\n`;
+    }
+    if (left.length === 0) {
+      out += report.repaired.length === 0 ? 'No problems found\n' : `All ${report.repaired.length} problems repaired\n`;
+    } else {
+      const fixable = left.filter((f) => f.repairable).length;
+      out += `${left.length} problem${left.length === 1 ? '' : 's'} found`;
+      if (fixable > 0 && !repair) out += ` (${fixable} can be repaired with berth system check --repair)`;
+      out += '\n';
+      if (left.some((f) => !f.repairable)) out += 'Hint: a damaged image cannot be repaired in place: remove it (berth rmi -f IMAGE) and load or pull it again; a container without its files: berth rm -f CONTAINER\n';
+    }
+    await write(ctx.stdout, out);
+    return left.length === 0 ? 0 : 1;
   },
 };

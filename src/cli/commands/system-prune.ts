@@ -1,6 +1,5 @@
 import { pruneContainers } from '../../engine/containers/remove-container.js';
 import { pruneImages } from '../../engine/remove-images.js';
-import { Store } from '../../store/store.js';
 import { humanSize } from '../format/units.js';
 import { confirm } from '../confirm.js';
 import { flagBool, write, type CommandSpec } from '../command.js';
@@ -18,17 +17,13 @@ export const spec: CommandSpec = {
       const images = all ? 'all images without at least one container associated to them' : 'all dangling images';
       if (!(await confirm(ctx, `WARNING! This will remove:\n  - all stopped containers\n  - ${images}\n`))) return 0;
     }
-    const store = Store.open(ctx.root);
-    try {
-      const containers = await pruneContainers(hostFor(ctx, store));
-      const images = pruneImages(store, { all });
-      let out = '';
-      if (containers.length > 0) out += `Deleted Containers:\n${containers.map((id) => `${id}\n`).join('')}\n`;
-      out += deletedImagesText(images);
-      out += `Total reclaimed space: ${humanSize(images.reclaimed)}\n`;
-      await write(ctx.stdout, out);
-    } finally {
-      store.close();
-    }
+    const store = ctx.store();
+    const containers = await pruneContainers(hostFor(ctx, store));
+    const images = pruneImages(store, { all });
+    let out = '';
+    if (containers.length > 0) out += `Deleted Containers:\n${containers.map((id) => `${id}\n`).join('')}\n`;
+    out += deletedImagesText(images);
+    out += `Total reclaimed space: ${humanSize(images.reclaimed)}\n`;
+    await write(ctx.stdout, out);
   },
 };

@@ -1,5 +1,4 @@
 import { tagImage } from '../../engine/tag.js';
-import { Store } from '../../store/store.js';
 import { noteWriter, type CommandSpec } from '../command.js';
 
 export const spec: CommandSpec = {
@@ -8,11 +7,7 @@ export const spec: CommandSpec = {
   flags: [],
   args: { min: 2, max: 2 },
   async run(ctx, _flags, args) {
-    const store = Store.open(ctx.root);
-    try {
-      tagImage(store, args[0]!, args[1]!, noteWriter(ctx));
-    } finally {
-      store.close();
-    }
+    const store = ctx.store();
+    tagImage(store, args[0]!, args[1]!, noteWriter(ctx));
   },
 };

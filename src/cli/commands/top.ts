@@ -1,6 +1,5 @@
 import { topContainer } from '../../engine/containers/top-container.js';
 import { resolveContainer } from '../../engine/containers/resolve-container.js';
-import { Store } from '../../store/store.js';
 import { write, type CommandSpec } from '../command.js';
 import { tabwrite } from '../format/tabwriter.js';
 import { hostFor } from './container-options.js';
@@ -12,15 +11,11 @@ export const spec: CommandSpec = {
   args: { min: 1 },
   interspersed: false,
   async run(ctx, _flags, args) {
-    const store = Store.open(ctx.root);
-    try {
-      const host = hostFor(ctx, store);
-      const table = await topContainer(host, resolveContainer(store, args[0]!), args.slice(1));
-      // Docker's top table: columns at least 20 wide, 3 spaces apart.
-      const text = [table.titles, ...table.processes].map((row) => `${row.join('\t')}\n`).join('');
-      await write(ctx.stdout, tabwrite(text, { minWidth: 20, padding: 3 }));
-    } finally {
-      store.close();
-    }
+    const store = ctx.store();
+    const host = hostFor(ctx, store);
+    const table = await topContainer(host, resolveContainer(store, args[0]!), args.slice(1));
+    // Docker's top table: columns at least 20 wide, 3 spaces apart.
+    const text = [table.titles, ...table.processes].map((row) => `${row.join('\t')}\n`).join('');
+    await write(ctx.stdout, tabwrite(text, { minWidth: 20, padding: 3 }));
   },
 };

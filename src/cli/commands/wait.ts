@@ -1,5 +1,4 @@
 import { waitContainer } from '../../engine/containers/stop-container.js';
-import { Store } from '../../store/store.js';
 import { type CommandSpec } from '../command.js';
 import { hostFor } from './container-options.js';
 import { forEachContainer } from './container-each.js';
@@ -10,15 +9,11 @@ export const spec: CommandSpec = {
   flags: [],
   args: { min: 1 },
   async run(ctx, _flags, args) {
-    const store = Store.open(ctx.root);
-    try {
-      const host = hostFor(ctx, store);
-      return await forEachContainer(ctx, host, args, async (record) => {
-        const exited = await waitContainer(host, record);
-        return String(exited.exitCode ?? 0);
-      });
-    } finally {
-      store.close();
-    }
+    const store = ctx.store();
+    const host = hostFor(ctx, store);
+    return await forEachContainer(ctx, host, args, async (record) => {
+      const exited = await waitContainer(host, record);
+      return String(exited.exitCode ?? 0);
+    });
   },
 };

@@ -3,7 +3,7 @@
  * itself but keeps the main thread busy meanwhile (indexing a layer reads only its headers).
  * The worker reads the file in 1 MiB pieces and hashes them: memory stays flat.
  */
-import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
 import { blobCorrupt, blobMissing } from './blob-errors.js';
 import type { Digest } from '../../digest/digest.js';
 
@@ -32,6 +32,8 @@ try {
 
 /** Resolves when the file at `path` has `digest` (and `size` bytes, when given); rejects with BLOB_CORRUPT or BLOB_MISSING. */
 export function verifyBlobFile(path: string, digest: Digest, size: number | undefined): Promise<void> {
+  // Loaded when first used: most commands never start a worker.
+  const { Worker } = createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads');
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER, { eval: true, workerData: { path } });
     let answered = false;
