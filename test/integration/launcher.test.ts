@@ -192,3 +192,4 @@ describe('run --env-file gives the file to the container, never to Node', () => 
     assert.match(missing.stderr, /nonexistent/);
   }));
 });
+
