@@ -5,7 +5,7 @@
  *
  * startContainer writes its identity (pid + start time) to the container's `starting` file
  * before it mounts anything and removes it when it is done, whichever way. A file whose writer
- * is gone marks an interrupted start: if the runtime runs the container and the record says
+ * is gone marks an interrupted start: if the runtime ran the container and the record says
  * so, the start had gone through and only the file is left; otherwise the monitor is killed,
  * the runtime's state deleted and the root unmounted, and the record keeps the state it had
  * before (a container never started shows "Created").
@@ -126,7 +126,10 @@ export async function settleInterruptedStart(host: ContainerHost, record: Contai
   const runtime = runtimeFor(host, specOf(record).runtime);
   const state = await containerState(runtime, record.id);
   const current = getContainer(store, record.id) ?? record;
-  if (current.state === 'running' && state !== undefined && (state.status === 'running' || state.status === 'paused')) {
+  // Recorded as running, and the runtime ran it (it may have exited since): the start went
+  // through, and the refresh that follows records how it ended.
+  const ran = state !== undefined && (state.status === 'running' || state.status === 'paused' || state.status === 'stopped');
+  if (current.state === 'running' && ran) {
     clearStarting(host, record.id);
     return current;
   }
