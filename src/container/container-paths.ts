@@ -69,8 +69,13 @@ export function containerPaths(containersDir: string, id: string): ContainerPath
     ctl: join(dir, 'ctl'),
     volumes: join(dir, 'volumes'),
     oom: join(dir, 'oom'),
-    starting: join(dir, 'starting'),
+    starting: startMarkerPath(containersDir, id),
   };
+}
+
+/** A container's start mark (containerPaths().starting), alone: every listing looks at it for each container. */
+export function startMarkerPath(containersDir: string, id: string): string {
+  return `${containersDir}/${id}/starting`;
 }
 
 /** Per-store runtime directories on /run (short, because attach socket paths are limited to 108 bytes). */

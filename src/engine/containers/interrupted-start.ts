@@ -13,7 +13,7 @@
 import { existsSync, linkSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { ignoreCodes, isSystemError } from '../../internal/errors.js';
 import { isFileOwnerAlive, ownIdentity } from '../../internal/process-identity.js';
-import { containerPaths } from '../../container/container-paths.js';
+import { containerPaths, startMarkerPath } from '../../container/container-paths.js';
 import { readPidFile } from '../../container/runtime/conmon.js';
 import { containerState } from '../../container/runtime/oci-runtime.js';
 import { getContainer, updateContainer, type ContainerRecord } from '../../store/containers.js';
@@ -22,7 +22,7 @@ import { specOf } from './container-spec.js';
 import { releaseRuntime } from './release-runtime.js';
 
 function markerOf(host: ContainerHost, id: string): string {
-  return containerPaths(host.store.layout.containers, id).starting;
+  return startMarkerPath(host.store.layout.containers, id);
 }
 
 /**
