@@ -287,18 +287,14 @@ function checkArgCount(path: string, spec: CommandSpec, n: number): void {
   }
 }
 
-/** Runs the command line this process was started with. */
-export function runCli(): void {
-  // A reader that goes away (`berth images | head -1`) is not a crash: listing commands end
-  // quietly as with Docker, and `save` reports the truncated archive itself (OUTPUT_CLOSED).
-  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EPIPE') throw err;
-  });
-  main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  }, (err: unknown) => {
-    process.exitCode = reportError(err, true);
-  });
-}
+// A reader that goes away (`berth images | head -1`) is not a crash: listing commands end
+// quietly as with Docker, and `save` reports the truncated archive itself (OUTPUT_CLOSED).
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+});
 
-runCli();
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+}, (err: unknown) => {
+  process.exitCode = reportError(err, true);
+});

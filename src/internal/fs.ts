@@ -1,6 +1,6 @@
 /** Small filesystem primitives with the durability rules the store relies on. */
 // Only node:fs here, not node:fs/promises: loading that pulls in more of Node at start-up than `berth images` can afford.
-import { closeSync, fsyncSync, mkdirSync, openSync, rm, constants } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, rm, constants } from 'node:fs';
 import { isSystemError } from './errors.js';
 
 /** fsync a directory so that renames and creations inside it survive a power loss. */
@@ -22,6 +22,12 @@ export function removeTree(path: string): Promise<void> {
   return new Promise((resolve, reject) => rm(path, { recursive: true, force: true, maxRetries: 2 }, (err) => (err ? reject(err) : resolve())));
 }
 
-export function ignoreMissing(err: unknown): void {
-  if (!isSystemError(err, 'ENOENT')) throw err;
+/** The names in a directory, or none when it does not exist (yet); any other failure is thrown. */
+export function listDirectory(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (err) {
+    if (isSystemError(err, 'ENOENT')) return [];
+    throw err;
+  }
 }

@@ -12,7 +12,7 @@
 import { existsSync, readdirSync, renameSync, rmSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { BerthError, isSystemError, translateSystemError } from '../internal/errors.js';
-import { fsyncDir, mkdirs } from '../internal/fs.js';
+import { fsyncDir, listDirectory, mkdirs } from '../internal/fs.js';
 import { isIdentityAlive, ownIdentity } from '../internal/process-identity.js';
 import { hexOf, type Digest } from '../digest/digest.js';
 import { inTransaction, openDatabase, type Database } from './metadata/database.js';
@@ -193,13 +193,7 @@ export class Store {
    * write transaction (so no start can pick one up meanwhile); remove them after COMMIT.
    */
   dropUnusedLayerDirs(): string[] {
-    let names: string[];
-    try {
-      names = readdirSync(this.layout.layers);
-    } catch (err) {
-      if (isSystemError(err, 'ENOENT')) return [];
-      throw err;
-    }
+    const names = listDirectory(this.layout.layers);
     const used = this.#db.prepare('SELECT 1 FROM image_layers WHERE chain_id = ? LIMIT 1').pluck();
     const moved: string[] = [];
     for (const name of names) {
@@ -265,13 +259,7 @@ export class Store {
 
   /** Puts back trashed blobs whose deleting transaction never committed; removes the rest. */
   #recoverTrash(): void {
-    let names: string[];
-    try {
-      names = readdirSync(this.layout.trash);
-    } catch (err) {
-      if (isSystemError(err, 'ENOENT')) return;
-      throw err;
-    }
+    const names = listDirectory(this.layout.trash);
     if (names.length === 0) return;
     const known = this.#db.prepare('SELECT 1 FROM blobs WHERE digest = ?').pluck();
     this.transaction(() => {

@@ -8,11 +8,12 @@
  * A berth killed while holding views leaves them mounted: `sweepAbandonedViews` (run before
  * layers are prepared, and by `system check --repair`) unmounts those of dead processes.
  */
-import { mkdirSync, readdirSync, rmdirSync } from 'node:fs';
+import { mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadNative } from '../../internal/native.js';
 import { isIdentityAlive } from '../../internal/process-identity.js';
-import { ignoreCodes, isSystemError } from '../../internal/errors.js';
+import { isSystemError } from '../../internal/errors.js';
+import { listDirectory } from '../../internal/fs.js';
 import { mountLayerIndex } from './erofs/layer-index.js';
 import { layerViewName, parseLayersDirName } from '../../store/layers-dir.js';
 
@@ -95,14 +96,7 @@ function unmountView(path: string): void {
 
 /** Unmounts and removes the views of berth processes that are gone. */
 export function sweepAbandonedViews(layersDir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(layersDir);
-  } catch (err) {
-    ignoreCodes(err, 'ENOENT'); // no layers yet
-    return;
-  }
-  for (const name of names) {
+  for (const name of listDirectory(layersDir)) {
     const entry = parseLayersDirName(name);
     if (entry.kind === 'view' && !isIdentityAlive(entry.owner)) unmountView(join(layersDir, name));
   }

@@ -6,9 +6,10 @@
  * may run in several processes at once: the foreground `run`, conmon's exit command, `ps`.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ignoreCodes, isSystemError } from '../../internal/errors.js';
+import { listDirectory } from '../../internal/fs.js';
 import { isFileOwnerAlive, isIdentityAlive, ownIdentity, processStartTime } from '../../internal/process-identity.js';
 import { containerPaths, exitFile } from '../../container/container-paths.js';
 import { isMounted, unmount } from '../../container/rootfs/overlay.js';
@@ -159,14 +160,7 @@ const CLEAN_SCRIPT = 'read -r _; umount "$1/rootfs" 2>/dev/null || umount -l "$1
  */
 export async function sweepRetiredContainers(host: ContainerHost): Promise<void> {
   const dir = host.store.layout.containers;
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (err) {
-    ignoreCodes(err, 'ENOENT'); // no containers yet
-    return;
-  }
-  for (const name of names) {
+  for (const name of listDirectory(dir)) {
     const path = join(dir, name);
     if (isRetiredDirName(name)) {
       if (isCleanerAlive(path)) continue;

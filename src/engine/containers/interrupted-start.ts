@@ -74,7 +74,8 @@ export function startInProgress(host: ContainerHost, id: string): boolean {
 export function liveMonitorOf(host: ContainerHost, id: string): number | undefined {
   const pid = readPidFile(containerPaths(host.store.layout.containers, id).conmonPid);
   if (pid === undefined) return undefined;
-  return monitorCommandLine(pid)?.id === id && isMonitorOfStore(host, pid) ? pid : undefined;
+  const line = monitorCommandLine(pid);
+  return line?.id === id && line.exitDir === host.runtimeDirs.exits ? pid : undefined;
 }
 
 /** conmon's own arguments for a process: the container ID (-c) and the exit directory. */
@@ -93,10 +94,6 @@ export function monitorCommandLine(pid: number): { id: string; exitDir: string |
   };
   const id = after('-c');
   return id === undefined ? undefined : { id, exitDir: after('--exit-dir') };
-}
-
-function isMonitorOfStore(host: ContainerHost, pid: number): boolean {
-  return monitorCommandLine(pid)?.exitDir === host.runtimeDirs.exits;
 }
 
 /** Every conmon process watching a container of this store: container ID → monitor pid. */

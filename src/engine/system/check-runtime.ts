@@ -5,11 +5,12 @@
  * calls stopped, a `runc init` waiting for a start that never comes, or a start marker of a
  * process that is gone. Repairs finish or undo such starts and stop what nothing owns.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { deleteContainer } from '../../container/runtime/oci-runtime.js';
 import { getContainer } from '../../store/containers.js';
 import { ignoreCodes } from '../../internal/errors.js';
+import { listDirectory } from '../../internal/fs.js';
 import { runtimeFor, type ContainerHost } from '../containers/container-host.js';
 import { monitorsOfStore, settleInterruptedStart, startInProgress, startInterrupted } from '../containers/interrupted-start.js';
 import { releaseRuntime } from '../containers/release-runtime.js';
@@ -18,14 +19,9 @@ type Add = (code: string, subject: string, message: string, repairable?: boolean
 
 const HEX64 = /^[a-f0-9]{64}$/;
 
-/** Container IDs the runtime keeps state for (its root holds one directory per container). */
+/** Container IDs the runtime keeps state for (its root holds one directory per container; none if it never ran). */
 function runtimeStates(host: ContainerHost): string[] {
-  try {
-    return readdirSync(host.runtimeDirs.runtimeRoot).filter((n) => HEX64.test(n));
-  } catch (err) {
-    ignoreCodes(err, 'ENOENT'); // the runtime never ran
-    return [];
-  }
+  return listDirectory(host.runtimeDirs.runtimeRoot).filter((n) => HEX64.test(n));
 }
 
 function isRunningRecord(host: ContainerHost, id: string): boolean {
@@ -33,9 +29,7 @@ function isRunningRecord(host: ContainerHost, id: string): boolean {
 }
 
 export function findRuntimeLeftovers(host: ContainerHost, add: Add): void {
-  const ids = new Set<string>();
-  for (const name of readdirOrEmpty(host.store.layout.containers)) if (HEX64.test(name)) ids.add(name);
-  for (const id of ids) {
+  for (const id of listDirectory(host.store.layout.containers).filter((n) => HEX64.test(n))) {
     if (startInterrupted(host, id)) add('START_INTERRUPTED', id, 'a start of this container was cut short (its berth process is gone)', true);
   }
   for (const [id, pid] of monitorsOfStore(host)) {
@@ -48,20 +42,21 @@ export function findRuntimeLeftovers(host: ContainerHost, add: Add): void {
   }
 }
 
-export async function repairRuntimeLeftovers(host: ContainerHost, codes: ReadonlySet<string>, subjects: ReadonlyMap<string, string[]>): Promise<void> {
+/** `subjects`: the IDs each finding code was reported for. */
+export async function repairRuntimeLeftovers(host: ContainerHost, subjects: ReadonlyMap<string, string[]>): Promise<void> {
   for (const id of subjects.get('START_INTERRUPTED') ?? []) {
     const record = getContainer(host.store, id);
     if (record !== undefined) await settleInterruptedStart(host, record);
   }
-  if (codes.has('MONITOR_LEFTOVER')) {
-    for (const id of subjects.get('MONITOR_LEFTOVER') ?? []) {
-      const pid = monitorsOfStore(host).get(id);
-      if (pid === undefined) continue;
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch (err) {
-        ignoreCodes(err, 'ESRCH'); // gone meanwhile
-      }
+  const leftoverMonitors = subjects.get('MONITOR_LEFTOVER') ?? [];
+  const monitors = leftoverMonitors.length > 0 ? monitorsOfStore(host) : new Map<string, number>();
+  for (const id of leftoverMonitors) {
+    const pid = monitors.get(id);
+    if (pid === undefined) continue;
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch (err) {
+      ignoreCodes(err, 'ESRCH'); // gone meanwhile
     }
   }
   const stale = new Set([...(subjects.get('MONITOR_LEFTOVER') ?? []), ...(subjects.get('RUNTIME_LEFTOVER') ?? [])]);
@@ -87,14 +82,5 @@ export function runtimeFindingGone(host: ContainerHost, code: string, id: string
       return !existsSync(join(host.runtimeDirs.runtimeRoot, id));
     default:
       return false;
-  }
-}
-
-function readdirOrEmpty(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch (err) {
-    ignoreCodes(err, 'ENOENT');
-    return [];
   }
 }

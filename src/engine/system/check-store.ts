@@ -17,10 +17,10 @@
  * and left for the user to decide (`rmi`, then `load` again).
  */
 import { createHash } from 'node:crypto';
-import { createReadStream, readdirSync, statSync } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { isSystemError } from '../../internal/errors.js';
 import { removeDeepTreeSync } from '../../internal/remove-deep-tree.js';
+import { listDirectory } from '../../internal/fs.js';
 import { isIdentityAlive } from '../../internal/process-identity.js';
 import type { Digest } from '../../digest/digest.js';
 import { chainIds } from '../../digest/sha256.js';
@@ -152,14 +152,14 @@ export async function checkStore(host: ContainerHost, options: CheckOptions): Pr
 function findLeftovers(host: ContainerHost, add: (code: string, subject: string, message: string, repairable?: boolean) => Finding): void {
   const store = host.store;
   for (const b of store.unreferencedBlobs()) add('BLOB_UNREFERENCED', b.digest, `${b.kind} blob of ${b.size} bytes is used by no image`, true);
-  for (const name of listDir(store.layout.blobs)) {
+  for (const name of listDirectory(store.layout.blobs)) {
     if (!HEX64.test(name) || !isBlobRecorded(store, `sha256:${name}`)) add('BLOB_STRAY', name, 'file in blobs/sha256 that the store does not record (left by an interrupted write)', true);
   }
-  for (const name of listDir(store.layout.ingest)) {
+  for (const name of listDirectory(store.layout.ingest)) {
     if (!isIdentityAlive(name)) add('INGEST_LEFTOVER', join('ingest', name), 'ingest directory of a process that is gone', true);
   }
-  for (const name of listDir(store.layout.trash)) add('TRASH_LEFTOVER', join('trash', name), 'deleted blob not yet removed', true);
-  for (const name of listDir(store.layout.layers)) {
+  for (const name of listDirectory(store.layout.trash)) add('TRASH_LEFTOVER', join('trash', name), 'deleted blob not yet removed', true);
+  for (const name of listDirectory(store.layout.layers)) {
     const entry = parseLayersDirName(name);
     const subject = join('layers', name);
     switch (entry.kind) {
@@ -184,7 +184,7 @@ function findLeftovers(host: ContainerHost, add: (code: string, subject: string,
         break;
     }
   }
-  for (const name of listDir(store.layout.containers)) {
+  for (const name of listDirectory(store.layout.containers)) {
     if (HEX64.test(name) && hasContainer(store, name)) continue;
     if (isRetiredDirName(name) && isCleanerAlive(join(store.layout.containers, name))) continue;
     add('CONTAINER_DIR_LEFTOVER', join('containers', name), isRetiredDirName(name) ? 'removed container still being deleted' : 'container directory without a container record', true);
@@ -215,7 +215,7 @@ async function repair(host: ContainerHost, findings: Finding[], repaired: Findin
   const subjects = new Map<string, string[]>();
   for (const f of fixable) subjects.set(f.code, [...(subjects.get(f.code) ?? []), f.subject]);
   // Monitors and runtime state first: they hold mounts and container directories.
-  await repairRuntimeLeftovers(host, codes, subjects);
+  await repairRuntimeLeftovers(host, subjects);
   // Mounts first: a leftover container directory may hold one.
   for (const f of fixable.filter((x) => x.code === 'MOUNT_LEFTOVER')) {
     await unmount(f.subject);
@@ -267,15 +267,6 @@ function exists(path: string): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch (err) {
-    if (isSystemError(err, 'ENOENT')) return [];
-    throw err;
   }
 }
 
