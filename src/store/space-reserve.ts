@@ -9,9 +9,9 @@
 import { closeSync, openSync, renameSync, rmSync, statfsSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const RESERVE_FILE = 'space-reserve';
+const RESERVE_FILE = 'space-reserve';
 /** What the reserve holds. */
-export const RESERVE_BYTES = 4 << 20;
+const RESERVE_BYTES = 4 << 20;
 /** Free space below which the reserve is given back. */
 const RELEASE_BELOW = RESERVE_BYTES;
 /** Free space above which a missing reserve is made again. */

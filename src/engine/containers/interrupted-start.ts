@@ -62,16 +62,16 @@ export function startInterrupted(host: ContainerHost, id: string): boolean {
   return existsSync(marker) && !isFileOwnerAlive(marker);
 }
 
-/** True while another live process is starting the container. */
-export function startInProgress(host: ContainerHost, id: string): boolean {
-  return isFileOwnerAlive(markerOf(host, id));
+/** True while the container has a start mark, its process alive or gone. */
+export function startMarked(host: ContainerHost, id: string): boolean {
+  return existsSync(markerOf(host, id));
 }
 
 /**
  * The pid of the container's monitor if it still runs: the conmon that conmon.pid names, when
  * its command line is the one for this container (a recycled pid is not taken for it).
  */
-export function liveMonitorOf(host: ContainerHost, id: string): number | undefined {
+function liveMonitorOf(host: ContainerHost, id: string): number | undefined {
   const pid = readPidFile(containerPaths(host.store.layout.containers, id).conmonPid);
   if (pid === undefined) return undefined;
   const line = monitorCommandLine(pid);
@@ -79,7 +79,7 @@ export function liveMonitorOf(host: ContainerHost, id: string): number | undefin
 }
 
 /** conmon's own arguments for a process: the container ID (-c) and the exit directory. */
-export function monitorCommandLine(pid: number): { id: string; exitDir: string | undefined } | undefined {
+function monitorCommandLine(pid: number): { id: string; exitDir: string | undefined } | undefined {
   let argv: string[];
   try {
     argv = readFileSync(`/proc/${pid}/cmdline`, 'latin1').split('\0');

@@ -10,7 +10,7 @@ import { capabilitiesOf, mergeEnv, type ContainerSpec } from './container-spec.j
 import { runtimeResources } from './resource-limits.js';
 
 /** Where --init's tini is bound, as Docker binds its docker-init. */
-export const INIT_PATH = '/sbin/docker-init';
+const INIT_PATH = '/sbin/docker-init';
 
 /** What a start prepared on the host for the container. */
 export interface HostFiles {
@@ -25,7 +25,7 @@ export interface HostFiles {
 }
 
 /** The filter the container runs under: Berth's default unless it asked for none or its own. */
-export function seccompFor(spec: ContainerSpec, arch: string = process.arch): Record<string, unknown> | undefined {
+function seccompFor(spec: ContainerSpec, arch: string = process.arch): Record<string, unknown> | undefined {
   if (spec.seccomp === 'unconfined') return undefined;
   if (spec.seccomp === undefined || spec.seccomp === 'default') return defaultSeccompProfile(arch, capabilitiesOf(spec));
   return spec.seccomp;

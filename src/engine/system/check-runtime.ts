@@ -12,7 +12,7 @@ import { getContainer } from '../../store/containers.js';
 import { ignoreCodes } from '../../internal/errors.js';
 import { listDirectory } from '../../internal/fs.js';
 import { runtimeFor, type ContainerHost } from '../containers/container-host.js';
-import { monitorsOfStore, settleInterruptedStart, startInProgress, startInterrupted } from '../containers/interrupted-start.js';
+import { monitorsOfStore, settleInterruptedStart, startInterrupted, startMarked } from '../containers/interrupted-start.js';
 import { releaseRuntime } from '../containers/release-runtime.js';
 
 type Add = (code: string, subject: string, message: string, repairable?: boolean) => unknown;
@@ -33,11 +33,11 @@ export function findRuntimeLeftovers(host: ContainerHost, add: Add): void {
     if (startInterrupted(host, id)) add('START_INTERRUPTED', id, 'a start of this container was cut short (its berth process is gone)', true);
   }
   for (const [id, pid] of monitorsOfStore(host)) {
-    if (isRunningRecord(host, id) || startInProgress(host, id) || startInterrupted(host, id)) continue;
+    if (isRunningRecord(host, id) || startMarked(host, id)) continue;
     add('MONITOR_LEFTOVER', id, `container monitor (conmon, pid ${pid}) of a container the store does not run`, true);
   }
   for (const id of runtimeStates(host)) {
-    if (isRunningRecord(host, id) || startInProgress(host, id) || startInterrupted(host, id)) continue;
+    if (isRunningRecord(host, id) || startMarked(host, id)) continue;
     add('RUNTIME_LEFTOVER', id, 'runtime state of a container the store does not run', true);
   }
 }
