@@ -13,7 +13,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BERTH_BIN } from '../support/env.js';
 import { containerTestSuite, mountsUnder, runtimeBase } from '../support/container-store.js';
@@ -164,5 +164,58 @@ describe('container lifecycle under load', () => {
     t.diagnostic(`${interrupted} of ${KILL_TRIALS} kills left a start cut short`);
     // The test proves something only if kills landed inside a start.
     assert.ok(interrupted >= 1, `no kill of ${KILL_TRIALS} landed between the mount and the start`);
+  }));
+});
+
+describe('a start in progress, and what runs without the store knowing it', () => {
+  interface Problem { code: string; subject: string; message: string; repairable: boolean }
+  const problemsOf = async (s: { berth: (a: readonly string[]) => Promise<{ stdout: string }> }, ...extra: string[]): Promise<{ problems: Problem[]; repaired: Problem[] }> => JSON.parse((await s.berth(['system', 'check', '--format', 'json', ...extra])).stdout);
+
+  test('start of a container another live berth is starting is refused (CONTAINER_STARTING) and changes nothing; a mark of a gone berth is settled by the next look', (t) => withStore(t, async (s) => {
+    const id = (await s.ok(['create', '--name', 'cc', IMAGE, 'sleep', '1000'])).stdout.trim();
+    const dir = join(s.root, 'v1', 'containers', id);
+    const mark = join(dir, 'starting');
+    writeFileSync(mark, `${process.pid}-${startTime(process.pid)}`);
+    const refused = await s.berth(['start', 'cc']);
+    assert.equal(refused.code, 1);
+    assert.equal(refused.stderr, `Error: Container ${id} is being started by another berth command [CONTAINER_STARTING]\nHint: Wait for that command to finish\n`);
+    assert.equal((await s.ok(['inspect', '-f', '{{.State.Status}}', 'cc'])).stdout, 'created\n');
+    assert.deepEqual(mountsUnder(dir), [], 'nothing was mounted');
+    assert.equal(existsSync(join(runtimeBase(s.root), 'runc', id)), false, 'nothing was created in the runtime');
+    assert.deepEqual((await problemsOf(s)).problems, [], 'a start in progress is no problem');
+    // The same mark, of a process that is gone: a start cut short.
+    writeFileSync(mark, '999999-1');
+    const found = (await problemsOf(s)).problems;
+    assert.deepEqual(found.map((p) => [p.code, p.subject, p.repairable]), [['START_INTERRUPTED', id, true]]);
+    assert.match(found[0]!.message, /cut short/);
+    assert.equal((await s.ok(['ps', '-a', '--format', '{{.Names}} {{.Status}}'])).stdout, 'cc Created\n');
+    assert.equal(existsSync(mark), false, 'the look settled it');
+    assert.deepEqual((await problemsOf(s)).problems, []);
+    await s.ok(['start', 'cc']);
+    assert.equal((await s.ok(['inspect', '-f', '{{.State.Running}}', 'cc'])).stdout, 'true\n');
+  }));
+
+  test('a monitor and runtime state of a container the store calls exited: MONITOR_LEFTOVER and RUNTIME_LEFTOVER, which --repair stops', (t) => withStore(t, async (s) => {
+    const id = (await s.ok(['run', '-d', '--name', 'ghost', IMAGE, 'sleep', '1000'])).stdout.trim();
+    assert.equal(conmonsOf(id).length, 1);
+    // The store loses track of it (as a record restored from elsewhere would): it says exited.
+    const Database = createRequire(import.meta.url)('better-sqlite3') as typeof import('better-sqlite3');
+    const db = new Database(join(s.root, 'v1', 'metadata.db'), { fileMustExist: true });
+    try {
+      db.prepare("UPDATE containers SET state = 'exited', exit_code = 0, pid = NULL, monitor = NULL WHERE id = ?").run(id);
+    } finally {
+      db.close();
+    }
+    const { problems } = await problemsOf(s);
+    assert.deepEqual(problems.map((p) => [p.code, p.subject, p.repairable]).sort(), [['MONITOR_LEFTOVER', id, true], ['RUNTIME_LEFTOVER', id, true]]);
+    assert.match(problems.find((p) => p.code === 'MONITOR_LEFTOVER')!.message, /^container monitor \(conmon, pid \d+\) of a container the store does not run$/);
+    const repair = await s.berth(['system', 'check', '--repair']);
+    assert.equal(repair.code, 0, repair.stdout + repair.stderr);
+    assert.match(repair.stdout, /repaired\s+MONITOR_LEFTOVER/);
+    assert.match(repair.stdout, /repaired\s+RUNTIME_LEFTOVER/);
+    assert.deepEqual(conmonsOf(id), [], 'the monitor is gone');
+    assert.equal(existsSync(join(runtimeBase(s.root), 'runc', id)), false, 'the runtime state is gone');
+    assert.deepEqual(mountsUnder(join(s.root, 'v1', 'containers', id)), [], 'its root is unmounted');
+    assert.deepEqual((await problemsOf(s)).problems, []);
   }));
 });
