@@ -103,6 +103,28 @@ function nativeBindingPath(): string {
   return nativeBinding;
 }
 
+/** How long a first open waits for another process that is switching a new store to WAL. */
+const WAL_SWITCH_WAIT_MS = 60_000;
+
+/**
+ * WAL is a property of the file: set once, read afterwards (reading takes no lock). Setting it
+ * needs the file to itself, and SQLite answers SQLITE_BUSY at once there instead of waiting as
+ * the busy timeout says: two processes opening a new store together (two loads into one new
+ * --root) would see "database is locked". So the switch is retried until the other one is done.
+ */
+function useWal(db: Database): void {
+  const deadline = Date.now() + WAL_SWITCH_WAIT_MS;
+  for (;;) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+      return;
+    } catch (err) {
+      if (!isSystemError(err, 'SQLITE_BUSY') || Date.now() > deadline) throw err;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
+}
+
 /**
  * `exclusive`: SQLite's exclusive locking mode, which keeps WAL's index in memory instead of a
  * shared-memory file beside the database, so a store can be opened on a disk with no space
@@ -121,8 +143,7 @@ export function openDatabase(path: string, options: { readonly: boolean; exclusi
   try {
     if (options.exclusive === true) db.pragma('locking_mode = EXCLUSIVE');
     if (!options.readonly) {
-      // WAL is a property of the file: set once, read afterwards (reading takes no lock).
-      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+      useWal(db);
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
       migrate(db);
